@@ -1,0 +1,175 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ipcchan: top-level build.  `make help` lists the targets.
+#
+#   make            module + library + tools + tests
+#   make check      deps, build, lint, boot the VM, run every test
+#   make run        deps, build, boot the VM, run the IPC benchmark
+#   make vm         interactive shell in the VM (CMD='...' runs one command)
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+
+# --- Kernel tree and the matching VM kernel ------------------------------
+# KDIR: the running kernel's build tree when there is one, else the newest
+# Debian linux-headers-*-amd64 tree.  The VM boots /boot/vmlinuz-<release of
+# KDIR>, so the module's vermagic always matches the kernel it is loaded in.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	  $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
+	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+VMLINUZ ?= /boot/vmlinuz-$(KREL)
+
+CACHE ?= $(TOP)/.cache
+KSRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
+KSFT_DIR := $(CACHE)/ksft/tools/testing/selftests
+CHECKPATCH := $(CACHE)/ksft/scripts/checkpatch.pl
+BUILD := $(TOP)/build
+STAGE := $(CACHE)/stage
+RESULTS := $(TOP)/results
+
+KMOD := kmod/ipcchan.ko
+KSRCS := $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) \
+	include/uapi/linux/ipcchan.h
+
+VM_TIMEOUT ?= 1500
+VM_ARGS ?=
+RUN := tests/vm/run.sh --kernel $(VMLINUZ) --stage $(STAGE) $(VM_ARGS)
+
+PROFILE ?= quick
+METHODS ?=
+SIZES ?=
+
+.PHONY: all module userspace tests stage deps check lint vm run clean help \
+	modules_install check-vermagic ksft-headers ksft-intree dkms-check \
+	install
+
+all: module userspace tests
+
+help:
+	@sed -n 's/^#   make/  make/p' Makefile
+	@echo "  make lint               checkpatch --strict + sparse + W=1"
+	@echo "  make modules_install    install the module for KDIR's kernel"
+	@echo "  make install            install library, headers, tools"
+	@echo "  make ksft-intree        build tests/ inside a kernel tree"
+	@echo "  make dkms-check         dkms add/build/remove against KDIR"
+	@echo "  KDIR=$(KDIR) VMLINUZ=$(VMLINUZ)"
+
+deps:
+	@scripts/deps.sh
+
+# --- kernel module ----------------------------------------------------------
+module: $(KMOD)
+
+$(KMOD): $(KSRCS) Kbuild kmod/Kbuild
+	@test -d "$(KDIR)" || { echo "no kernel build tree: set KDIR or make deps" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+modules_install: $(KMOD)
+	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
+
+# The module must carry the vermagic of the kernel the VM boots.
+check-vermagic: $(KMOD)
+	@mod=$$(/sbin/modinfo -F vermagic $(KMOD) | cut -d' ' -f1); \
+	img=$$(tests/vm/kernel-release.sh $(VMLINUZ)); \
+	if [ "$$mod" != "$$img" ]; then \
+		echo "vermagic mismatch: $(KMOD) is for '$$mod' but $(VMLINUZ) is '$$img'" >&2; \
+		echo "  build against the VM kernel's headers: make KDIR=/usr/src/linux-headers-$$img" >&2; \
+		exit 1; \
+	fi; echo "vermagic: $$mod (module) = $$img (VM kernel)"
+
+# --- kselftest headers and checkpatch, from Debian's linux-source-6.1 ------
+$(CACHE)/ksft/.stamp:
+	@test -r $(KSRC_TAR) || { echo "$(KSRC_TAR) missing: make deps installs linux-source-6.1" >&2; exit 1; }
+	@mkdir -p $(CACHE)/ksft
+	tar -xJf $(KSRC_TAR) -C $(CACHE)/ksft --strip-components=1 \
+		linux-source-6.1/tools/testing/selftests/lib.mk \
+		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
+		linux-source-6.1/tools/testing/selftests/kselftest.h \
+		linux-source-6.1/tools/testing/selftests/kselftest \
+		linux-source-6.1/scripts/checkpatch.pl \
+		linux-source-6.1/scripts/spelling.txt \
+		linux-source-6.1/scripts/const_structs.checkpatch
+	@touch $@
+
+ksft-headers: $(CACHE)/ksft/.stamp
+
+# --- userspace and tests ----------------------------------------------------
+userspace: ksft-headers
+	@if [ -f userspace/Makefile ]; then \
+		$(MAKE) -C userspace KSFT_DIR=$(KSFT_DIR); fi
+
+tests: ksft-headers
+	$(MAKE) -C tests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(BUILD)/tests
+
+# Everything the VM gets under /opt/ipcchan.
+stage: all
+	@rm -rf $(STAGE) && mkdir -p $(STAGE)/tests $(STAGE)/bin
+	@cp $(KMOD) $(STAGE)/
+	@$(MAKE) -s -C tests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(BUILD)/tests \
+		INSTALL_PATH=$(STAGE)/tests install >/dev/null
+	@if [ -f userspace/Makefile ]; then \
+		$(MAKE) -s -C userspace KSFT_DIR=$(KSFT_DIR) STAGE=$(STAGE) stage; fi
+
+# --- lint -------------------------------------------------------------------
+lint: ksft-headers
+	$(CHECKPATCH) --strict --no-tree --terse --show-types -f $(KSRCS)
+	@mkdir -p $(BUILD); echo "lint: W=1 + sparse (C=2)"
+	@$(MAKE) -s -C $(KDIR) M=$(TOP) W=1 C=2 modules 2>&1 | \
+		tee $(BUILD)/lint.log | grep -v -e '^Skipping BTF' || true
+	@if grep -E 'warning|error' $(BUILD)/lint.log; then \
+		echo "lint: compiler or sparse warnings above" >&2; exit 1; fi
+	@echo "lint: clean"
+
+# --- VM ---------------------------------------------------------------------
+vm: stage check-vermagic
+ifeq ($(CMD),)
+	$(RUN) --interactive
+else
+	$(RUN) --timeout $(VM_TIMEOUT) -- '$(CMD)'
+endif
+
+check: deps
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory all lint ksft-intree dkms-check stage \
+		check-vermagic && \
+	$(RUN) --timeout $(VM_TIMEOUT) --log $(BUILD)/check.log \
+		-- /opt/ipcchan/run-tests.sh; rc=$$?; \
+	echo "check: $$(( $$(date +%s) - start )) s, VM exit status $$rc"; \
+	last=$$(grep -a 'IPCCHAN-SUMMARY:' $(BUILD)/check.log | tail -n1 | \
+		sed 's/.*IPCCHAN-SUMMARY: //' | tr -d '\r'); \
+	if [ $$rc -ne 0 ]; then \
+		echo "check: FAILED (status $$rc; console log: $(BUILD)/check.log)"; \
+		case "$$last" in *" 0 failed"*) \
+			last=$$(echo "$$last" | sed 's/ 0 failed/ 1 failed/');; esac; \
+	fi; \
+	echo "$${last:-0 passed, 1 failed, 0 skipped}"; \
+	exit $$rc
+
+run: deps
+	$(MAKE) --no-print-directory all stage check-vermagic
+	@rm -rf $(RESULTS).new && mkdir -p $(RESULTS).new
+	$(RUN) --timeout $(VM_TIMEOUT) --xfer $(RESULTS).new --log $(BUILD)/run.log -- \
+		'ipcchan-bench --profile $(PROFILE) --accel tcg \
+		$(if $(METHODS),--methods $(METHODS)) $(if $(SIZES),--sizes $(SIZES)) \
+		--out /xfer'
+	@rm -rf $(RESULTS) && mv $(RESULTS).new $(RESULTS)
+	@if [ -x userspace/bench/plot.sh ]; then userspace/bench/plot.sh $(RESULTS); fi
+	@cat $(RESULTS)/table.txt 2>/dev/null || true
+	@echo; echo "results: $$(ls $(RESULTS)/* | tr '\n' ' ')"
+
+# --- packaging checks -------------------------------------------------------
+install:
+	$(MAKE) -C userspace install
+
+ksft-intree: ksft-headers
+	tests/ksft-intree.sh $(KSRC_TAR) $(CACHE)/intree
+
+dkms-check:
+	@if [ "$$(id -u)" -eq 0 ]; then tests/dkms-check.sh $(KREL); \
+	else echo "dkms-check: skipped (needs root)"; fi
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(TOP) clean
+	-@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace clean; fi
+	rm -rf $(BUILD) $(STAGE)

@@ -1,0 +1,499 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * ipcchan: named IPC channels on /dev/ipcchan.
+ *
+ * The one contract between the ipcchan module and userspace.  A process
+ * opens /dev/ipcchan, binds the file to a channel with IPCCHAN_IOC_ATTACH
+ * (creating it if asked), then moves messages with the SEND/RECV ioctls,
+ * read(2)/write(2), or through a shared ring of pages obtained with mmap(2).
+ *
+ * Conventions:
+ *  - Every struct has only fixed-width fields, is padded to 8 bytes, and has
+ *    the same layout on 32- and 64-bit userspace (compat_ptr_ioctl).
+ *  - User pointers travel as __u64.
+ *  - Fields named reserved* and every flag bit not defined here must be zero
+ *    on input, else the call fails with EINVAL.  Fields marked "out" are
+ *    ignored on input and always written (zero where they do not apply).
+ *  - Times are nanoseconds, relative to the call, on CLOCK_MONOTONIC.
+ *  - Every command may also fail with EFAULT when its argument or a buffer
+ *    it points to is not accessible, and ENOTTY for an unknown command.
+ *  - Feature detection: IPCCHAN_IOC_MODINFO works on any open file and
+ *    reports the module's version, feature mask and limits.
+ */
+#ifndef _UAPI_LINUX_IPCCHAN_H
+#define _UAPI_LINUX_IPCCHAN_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define IPCCHAN_DEVICE		"/dev/ipcchan"
+#define IPCCHAN_PROC_LIST	"/proc/ipcchan"
+
+/* ABI version reported by IPCCHAN_IOC_MODINFO; bumped only on additions. */
+#define IPCCHAN_ABI_VERSION	1
+
+/* Channel names: 1..63 bytes of [A-Za-z0-9._-], NUL terminated. */
+#define IPCCHAN_NAME_MAX	64
+
+/* Message priorities: 0 (lowest) .. 31 (highest); higher is received first. */
+#define IPCCHAN_PRIO_MAX	31
+
+/* Most messages one SEND_BATCH / RECV_BATCH call moves. */
+#define IPCCHAN_BATCH_MAX	1024
+
+/* --- IPCCHAN_IOC_ATTACH ------------------------------------------------- */
+
+/* ipcchan_attach.flags */
+#define IPCCHAN_CREATE		(1U << 0)	/* create if missing */
+#define IPCCHAN_EXCL		(1U << 1)	/* with CREATE: EEXIST if it exists */
+#define IPCCHAN_ATTACH_FLAGS	(IPCCHAN_CREATE | IPCCHAN_EXCL)
+
+/* ipcchan_attach.access: what this file may do (at least one bit) */
+#define IPCCHAN_ACCESS_RECV	(1U << 0)	/* needs read permission */
+#define IPCCHAN_ACCESS_SEND	(1U << 1)	/* needs write permission */
+#define IPCCHAN_ACCESS_RDWR	(IPCCHAN_ACCESS_RECV | IPCCHAN_ACCESS_SEND)
+
+/* ipcchan_attach.result (out) */
+#define IPCCHAN_ATTACH_CREATED	(1U << 0)	/* this call created the channel */
+
+/**
+ * struct ipcchan_attach - bind an open file to a channel
+ * @name: channel name, NUL terminated, 1..63 bytes of [A-Za-z0-9._-]
+ * @flags: IPCCHAN_CREATE, IPCCHAN_EXCL
+ * @access: IPCCHAN_ACCESS_RECV and/or IPCCHAN_ACCESS_SEND
+ * @mode: permission bits (0..0777) for a new channel, like a file's;
+ *        ignored when the channel already exists
+ * @max_msgs: queue depth of a new channel; 0 = module default
+ * @max_msg_size: largest message of a new channel in bytes; 0 = default
+ * @ring_pages: data pages of the shared ring of a new channel: 0 (no ring)
+ *              or a power of two up to the ring_pages_max limit
+ * @result: out: IPCCHAN_ATTACH_CREATED when this call created the channel
+ * @reserved: must be zero
+ *
+ * Errors: EINVAL (bad name, unknown flag or access bit, no access bit,
+ * EXCL without CREATE, mode above 0777, a size above its hard limit,
+ * ring_pages not a power of two or above its limit, reserved non-zero),
+ * EBUSY (this file is already attached), ENOENT (no such channel and no
+ * CREATE), EEXIST (CREATE|EXCL and the channel exists), EACCES (the
+ * channel's mode denies the requested access), ENOSPC (channel count or
+ * byte quota exhausted at creation), ENOMEM.
+ *
+ * The creator reserves max_msgs * max_msg_size bytes of queue space plus the
+ * ring pages against its per-user and the global byte quota; the
+ * reservation is returned when the channel is freed.
+ */
+struct ipcchan_attach {
+	char name[IPCCHAN_NAME_MAX];
+	__u32 flags;
+	__u32 access;
+	__u32 mode;
+	__u32 max_msgs;
+	__u32 max_msg_size;
+	__u32 ring_pages;
+	__u32 result;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+/* --- IPCCHAN_IOC_SEND / IPCCHAN_IOC_RECV --------------------------------- */
+
+/* ipcchan_msg.flags and ipcchan_batch.flags */
+#define IPCCHAN_NONBLOCK	(1U << 0)	/* EAGAIN instead of waiting */
+#define IPCCHAN_TIMEOUT		(1U << 1)	/* wait at most timeout_ns */
+#define IPCCHAN_MSG_FLAGS	(IPCCHAN_NONBLOCK | IPCCHAN_TIMEOUT)
+
+/**
+ * struct ipcchan_msg - one message
+ * @buf: user pointer to the payload (SEND) or the receive buffer (RECV)
+ * @len: SEND: payload length (0 allowed).  RECV in: buffer size;
+ *       RECV out: length of the message received, or on EMSGSIZE the length
+ *       of the message that did not fit (it stays queued)
+ * @prio: SEND: priority 0..IPCCHAN_PRIO_MAX.  RECV: out, its priority
+ * @flags: IPCCHAN_NONBLOCK, IPCCHAN_TIMEOUT
+ * @pid: out (RECV): sender's thread-group id as seen from the receiver's pid
+ *       namespace, 0 when it is not visible there
+ * @timeout_ns: with IPCCHAN_TIMEOUT, the longest wait (>= 0; 0 = just try);
+ *              must be 0 without it
+ * @seq: out: the channel's sequence number of the message (SEND and RECV);
+ *       sequence numbers start at 1 and grow by one per message sent
+ * @uid: out (RECV): sender's uid as seen from the receiver's user namespace
+ * @reserved0: must be zero
+ * @reserved: must be zero
+ *
+ * Waiting: without NONBLOCK or TIMEOUT a call waits as long as needed.  A
+ * file opened with O_NONBLOCK behaves as if NONBLOCK were always set.
+ *
+ * SEND errors: ENOTCONN (not attached), EBADF (file lacks send access),
+ * EINVAL (prio above IPCCHAN_PRIO_MAX, unknown flag, NONBLOCK and TIMEOUT
+ * together, timeout_ns < 0 or set without TIMEOUT, reserved non-zero),
+ * EMSGSIZE (len above the channel's max_msg_size), EAGAIN (queue full and
+ * non-blocking), ETIMEDOUT, EINTR/ERESTARTSYS (signal, see below), ENOMEM.
+ *
+ * RECV errors: ENOTCONN, EBADF (file lacks receive access), EINVAL (as SEND,
+ * prio is ignored), EMSGSIZE (next message longer than len: nothing is
+ * dequeued and len is set to its length), EAGAIN (queue empty and
+ * non-blocking), ETIMEDOUT, EINTR/ERESTARTSYS.  If the message cannot be
+ * copied to buf, RECV fails with EFAULT and the message stays at the head of
+ * its priority: nothing is lost.
+ *
+ * Signals: a call without TIMEOUT is restarted after a handler installed
+ * with SA_RESTART (ERESTARTSYS inside the kernel), else it fails with EINTR.
+ * A call with TIMEOUT always fails with EINTR on a signal (its relative
+ * timeout could not be resumed correctly).
+ */
+struct ipcchan_msg {
+	__u64 buf;
+	__u32 len;
+	__u32 prio;
+	__u32 flags;
+	__u32 pid;
+	__s64 timeout_ns;
+	__u64 seq;
+	__u32 uid;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+/**
+ * struct ipcchan_batch - several messages in one call
+ * @msgs: user pointer to an array of @count struct ipcchan_msg
+ * @count: entries in @msgs, 1..IPCCHAN_BATCH_MAX
+ * @flags: IPCCHAN_NONBLOCK, IPCCHAN_TIMEOUT: how to wait for the first
+ *         message (RECV) or the first free slot (SEND)
+ * @timeout_ns: as in struct ipcchan_msg
+ * @done: out: messages moved (also the ioctl's return value)
+ * @reserved0: must be zero
+ * @reserved: must be zero
+ *
+ * The call waits, as @flags say, until it can move one message, then moves
+ * as many more as it can without waiting, in array order.  It returns the
+ * number moved, >= 1, and fails only when none was moved (with the error of
+ * the first entry).  Each entry's buf, len and (SEND) prio are used as in
+ * SEND/RECV; each entry's flags and timeout_ns must be zero.  Entries moved
+ * get their out fields written; the others are left as they were.
+ * RECV_BATCH stops before the first message that does not fit its entry's
+ * buffer (EMSGSIZE if that is the first).
+ *
+ * Errors: those of SEND/RECV, and EINVAL for count 0 or above
+ * IPCCHAN_BATCH_MAX or non-zero flags/timeout_ns in an entry.
+ */
+struct ipcchan_batch {
+	__u64 msgs;
+	__u32 count;
+	__u32 flags;
+	__s64 timeout_ns;
+	__u32 done;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+/* --- IPCCHAN_IOC_INFO / IPCCHAN_IOC_MODINFO ----------------------------- */
+
+/* ipcchan_modinfo.features */
+#define IPCCHAN_FEAT_MSG	(1ULL << 0)	/* SEND/RECV */
+#define IPCCHAN_FEAT_BATCH	(1ULL << 1)	/* SEND_BATCH/RECV_BATCH */
+#define IPCCHAN_FEAT_RDWR	(1ULL << 2)	/* read(2)/write(2) */
+#define IPCCHAN_FEAT_POLL	(1ULL << 3)	/* poll/epoll */
+#define IPCCHAN_FEAT_RING	(1ULL << 4)	/* mmap ring + RING_WAIT/NOTIFY */
+#define IPCCHAN_FEAT_PROC	(1ULL << 5)	/* /proc/ipcchan listing */
+
+/**
+ * struct ipcchan_modinfo - the module: version, features, limits, usage
+ * @abi_version: IPCCHAN_ABI_VERSION of the module
+ * @page_size: the kernel's page size (ring offsets are in these units)
+ * @features: IPCCHAN_FEAT_* bits this module supports
+ * @default_max_msgs: max_msgs used when ATTACH passes 0
+ * @max_msgs_limit: highest max_msgs ATTACH accepts
+ * @default_max_msg_size: max_msg_size used when ATTACH passes 0
+ * @max_msg_size_limit: highest max_msg_size ATTACH accepts
+ * @max_channels: most channels that may exist at once
+ * @ring_pages_max: highest ring_pages ATTACH accepts
+ * @user_bytes_limit: bytes one uid may reserve over its channels
+ * @total_bytes_limit: bytes all channels together may reserve
+ * @channels: live channels, named or unlinked but still attached
+ * @messages: messages queued over all channels
+ * @queued_bytes: payload bytes queued over all channels
+ * @reserved_bytes: bytes reserved by all channels (see ATTACH)
+ * @batch_max: IPCCHAN_BATCH_MAX
+ * @prio_max: IPCCHAN_PRIO_MAX
+ * @reserved: zero
+ *
+ * Works on any open /dev/ipcchan file, attached or not.  Never fails except
+ * with EFAULT.
+ */
+struct ipcchan_modinfo {
+	__u32 abi_version;
+	__u32 page_size;
+	__u64 features;
+	__u32 default_max_msgs;
+	__u32 max_msgs_limit;
+	__u32 default_max_msg_size;
+	__u32 max_msg_size_limit;
+	__u32 max_channels;
+	__u32 ring_pages_max;
+	__u64 user_bytes_limit;
+	__u64 total_bytes_limit;
+	__u64 channels;
+	__u64 messages;
+	__u64 queued_bytes;
+	__u64 reserved_bytes;
+	__u32 batch_max;
+	__u32 prio_max;
+	__u64 reserved[4];
+};
+
+/* ipcchan_info.state */
+#define IPCCHAN_STATE_UNLINKED	(1U << 0)	/* name removed */
+
+/**
+ * struct ipcchan_info - the attached channel: attributes and live counters
+ * @name: channel name
+ * @uid: owner uid (in the caller's user namespace)
+ * @gid: owner gid (in the caller's user namespace)
+ * @mode: permission bits
+ * @access: this file's IPCCHAN_ACCESS_* bits
+ * @max_msgs: queue depth
+ * @max_msg_size: largest message in bytes
+ * @ring_pages: data pages of the ring (0: none)
+ * @state: IPCCHAN_STATE_* bits
+ * @cur_msgs: messages queued now
+ * @cur_bytes: payload bytes queued now
+ * @sent: messages sent since creation
+ * @received: messages received since creation
+ * @blocked_senders: tasks waiting to send now
+ * @blocked_receivers: tasks waiting to receive now
+ * @attached: open files attached to the channel
+ * @mappings: live mappings (VMAs) of the ring
+ * @ring_hdr_offset: mmap offset of the ring header page (bytes)
+ * @ring_data_offset: mmap offset of the ring data area (bytes)
+ * @ring_data_size: size of the data area (ring_pages * page_size); the data
+ *                  area is mapped twice back to back, see the ring section
+ * @ring_map_size: length of the whole ring mapping in bytes
+ * @mod: the module part, as IPCCHAN_IOC_MODINFO returns it
+ *
+ * Errors: ENOTCONN (not attached).
+ */
+struct ipcchan_info {
+	char name[IPCCHAN_NAME_MAX];
+	__u32 uid;
+	__u32 gid;
+	__u32 mode;
+	__u32 access;
+	__u32 max_msgs;
+	__u32 max_msg_size;
+	__u32 ring_pages;
+	__u32 state;
+	__u64 cur_msgs;
+	__u64 cur_bytes;
+	__u64 sent;
+	__u64 received;
+	__u32 blocked_senders;
+	__u32 blocked_receivers;
+	__u32 attached;
+	__u32 mappings;
+	__u64 ring_hdr_offset;
+	__u64 ring_data_offset;
+	__u64 ring_data_size;
+	__u64 ring_map_size;
+	__u64 reserved[4];
+	struct ipcchan_modinfo mod;
+};
+
+/* --- IPCCHAN_IOC_UNLINK -------------------------------------------------- */
+
+/**
+ * struct ipcchan_unlink - remove a channel's name
+ * @name: channel name
+ * @reserved: must be zero
+ *
+ * The name disappears at once; the channel lives on for the files still
+ * attached (and their mappings) and is freed with the last of them, like
+ * mq_unlink(3).  No attach is needed.
+ *
+ * Errors: EINVAL (bad name, reserved non-zero), ENOENT (no such channel),
+ * EPERM (caller is neither the owner nor has CAP_IPC_OWNER).
+ */
+struct ipcchan_unlink {
+	char name[IPCCHAN_NAME_MAX];
+	__u64 reserved[2];
+};
+
+/* --- The shared ring (mmap) ---------------------------------------------- */
+
+/*
+ * A channel created with ring_pages = N > 0 owns one header page and N data
+ * pages, zeroed and allocated at creation.  An attached file maps them with
+ *
+ *	mmap(NULL, info.ring_map_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+ *	     fd, 0);
+ *
+ * Layout of the mapping (offsets in info):
+ *	[0, P)			header page, struct ipcchan_ring_hdr
+ *	[P, P + D)		data area, D = N * P bytes
+ *	[P + D, P + 2D)		the same data pages again
+ * The double mapping makes every record contiguous in virtual memory: a
+ * record that starts near the end of the data area simply runs on into the
+ * second copy.  Any sub-range at a page-aligned offset may be mapped.
+ *
+ * mmap errors: ENOTCONN (file not attached), ENXIO (channel has no ring),
+ * EINVAL (not MAP_SHARED, offset or length outside the mapping), EPERM
+ * (PROT_EXEC, or PROT_WRITE on a file without send or receive access).
+ * The mapping cannot grow with mremap (VM_DONTEXPAND) and is inherited by
+ * fork() children, which share the same pages.
+ *
+ * Records: a record is a struct ipcchan_ring_rec header followed by len
+ * payload bytes, padded to IPCCHAN_RING_ALIGN.  Positions are free-running
+ * byte counters (never masked in the header); a record starts at data
+ * offset (pos & (D - 1)).  The largest payload is D - sizeof(header).
+ *
+ * Single producer, single consumer, no system call while both run:
+ *
+ *	producer				consumer
+ *	t = load_acquire(&hdr->cons.pos)	h = load_acquire(&hdr->prod.pos)
+ *	if (D - (h' - t) >= rec) {		if (h != t) {
+ *		write record at h'		    read record at t
+ *		store_release(&prod.pos, h'+rec)    store_release(&cons.pos,
+ *	}						  t + rec)
+ *						}
+ * where h' is the producer's private copy of prod.pos.  The release store of
+ * a position pairs with the acquire load of it on the other side: the record
+ * bytes written before a release are visible after the acquire that sees the
+ * new position, and a slot is reused only after the consumer released it.
+ * A producer that dies mid-record never published its position, so the half
+ * written record is never seen.
+ *
+ * Sleeping: the side that must wait sets its "waiting" flag, issues a full
+ * barrier (__atomic_thread_fence(__ATOMIC_SEQ_CST)), re-reads the other
+ * position and, if it still has nothing to do, calls IPCCHAN_IOC_RING_WAIT
+ * with the value it saw.  The other side, after its release store of a
+ * position, issues a full barrier and reads the peer's waiting flag; if set,
+ * it calls IPCCHAN_IOC_RING_NOTIFY.  The two full barriers make it
+ * impossible for both to miss each other (store->load ordering on each
+ * side), and RING_WAIT rechecks the position after queueing itself, so a
+ * notify between the check and the sleep is not lost.
+ *
+ * Several producers (or consumers) must serialize among themselves (a lock
+ * in the shared page of their own, or use the SEND/RECV path): the ring
+ * positions have a single writer each.
+ *
+ * The kernel trusts nothing in these pages: it reads positions only with
+ * READ_ONCE to compare them, never dereferences data through them, and a
+ * corrupt header can only confuse the processes that share it.
+ */
+#define IPCCHAN_RING_ALIGN	8U
+
+/**
+ * struct ipcchan_ring_pos - one side's position, alone on a cache line
+ * @pos: free-running byte position (producer: end of the last published
+ *       record; consumer: end of the last consumed record)
+ * @waiting: non-zero while this side sleeps or is about to in RING_WAIT
+ * @pad0: zero
+ * @pad: keeps each side on its own 64-byte cache line
+ */
+struct ipcchan_ring_pos {
+	__u64 pos;
+	__u32 waiting;
+	__u32 pad0;
+	__u64 pad[6];
+};
+
+/**
+ * struct ipcchan_ring_hdr - start of the header page
+ * @prod: written by the producer only
+ * @cons: written by the consumer only
+ *
+ * The rest of the header page is free for the processes sharing the ring
+ * (for example a user-level lock for several producers).
+ */
+struct ipcchan_ring_hdr {
+	struct ipcchan_ring_pos prod;
+	struct ipcchan_ring_pos cons;
+};
+
+/* ipcchan_ring_rec.flags */
+#define IPCCHAN_RING_REC_PAD	(1U << 0)	/* skip: no payload for the user */
+
+/**
+ * struct ipcchan_ring_rec - header of one record in the data area
+ * @len: payload bytes following the header
+ * @flags: IPCCHAN_RING_REC_*
+ */
+struct ipcchan_ring_rec {
+	__u32 len;
+	__u32 flags;
+};
+
+/* ipcchan_ring_wait.which and ipcchan_ring_notify.which */
+#define IPCCHAN_RING_PROD	0	/* the producer position (prod.pos) */
+#define IPCCHAN_RING_CONS	1	/* the consumer position (cons.pos) */
+
+/**
+ * struct ipcchan_ring_wait - sleep until a ring position moves
+ * @which: IPCCHAN_RING_PROD (consumer waits for data) or
+ *         IPCCHAN_RING_CONS (producer waits for space)
+ * @flags: IPCCHAN_TIMEOUT (IPCCHAN_NONBLOCK is not allowed)
+ * @expected: the position the caller saw
+ * @timeout_ns: as in struct ipcchan_msg
+ * @reserved: must be zero
+ *
+ * Returns 0 as soon as the position differs from @expected (at once if it
+ * already does) or after a RING_NOTIFY for @which.  Like FUTEX_WAIT, the
+ * check is made after the caller is queued, so a concurrent notify cannot
+ * be lost.
+ *
+ * Errors: ENOTCONN, ENXIO (no ring), EINVAL (which, flags, timeout,
+ * reserved), ETIMEDOUT, EINTR/ERESTARTSYS (as for RECV).
+ */
+struct ipcchan_ring_wait {
+	__u32 which;
+	__u32 flags;
+	__u64 expected;
+	__s64 timeout_ns;
+	__u64 reserved[2];
+};
+
+/**
+ * struct ipcchan_ring_notify - wake the tasks waiting on a ring position
+ * @which: IPCCHAN_RING_PROD or IPCCHAN_RING_CONS
+ * @reserved0: must be zero
+ * @reserved: must be zero
+ *
+ * Returns the number of tasks woken (>= 0).
+ * Errors: ENOTCONN, ENXIO (no ring), EINVAL.
+ */
+struct ipcchan_ring_notify {
+	__u32 which;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+/* --- Commands ------------------------------------------------------------ */
+
+/* 0xB8 is unassigned in Documentation/userspace-api/ioctl/ioctl-number.rst */
+#define IPCCHAN_IOC_MAGIC	0xB8
+
+#define IPCCHAN_IOC_ATTACH	_IOWR(IPCCHAN_IOC_MAGIC, 0x01, struct ipcchan_attach)
+#define IPCCHAN_IOC_SEND	_IOWR(IPCCHAN_IOC_MAGIC, 0x02, struct ipcchan_msg)
+#define IPCCHAN_IOC_RECV	_IOWR(IPCCHAN_IOC_MAGIC, 0x03, struct ipcchan_msg)
+#define IPCCHAN_IOC_SEND_BATCH	_IOWR(IPCCHAN_IOC_MAGIC, 0x04, struct ipcchan_batch)
+#define IPCCHAN_IOC_RECV_BATCH	_IOWR(IPCCHAN_IOC_MAGIC, 0x05, struct ipcchan_batch)
+#define IPCCHAN_IOC_INFO	_IOR(IPCCHAN_IOC_MAGIC, 0x06, struct ipcchan_info)
+#define IPCCHAN_IOC_UNLINK	_IOW(IPCCHAN_IOC_MAGIC, 0x07, struct ipcchan_unlink)
+#define IPCCHAN_IOC_MODINFO	_IOR(IPCCHAN_IOC_MAGIC, 0x08, struct ipcchan_modinfo)
+#define IPCCHAN_IOC_RING_WAIT	_IOW(IPCCHAN_IOC_MAGIC, 0x09, struct ipcchan_ring_wait)
+#define IPCCHAN_IOC_RING_NOTIFY	_IOW(IPCCHAN_IOC_MAGIC, 0x0a, struct ipcchan_ring_notify)
+
+/*
+ * read(2) on an attached file receives one message (priority order) into
+ * the buffer and returns its length; EMSGSIZE when the buffer is too small
+ * (the message stays queued).  write(2) sends the buffer as one message of
+ * priority 0.  Both follow O_NONBLOCK, and need receive / send access
+ * (EBADF otherwise).
+ *
+ * poll(2): EPOLLIN | EPOLLRDNORM when a message is queued or the ring holds
+ * an unconsumed record; EPOLLOUT | EPOLLWRNORM when a message can be sent
+ * (queue not full); EPOLLHUP once the channel is unlinked and its queue is
+ * empty; EPOLLERR on a file that is not attached.
+ */
+
+#endif /* _UAPI_LINUX_IPCCHAN_H */

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module lifecycle: rmmod is refused while /dev/ipcchan is open, the module
+ * unloads cleanly after the last close (leaving no node), and it loads and
+ * unloads many times in a row.  Needs root and the module file in
+ * $IPCCHAN_KO (the VM runner sets it); skips otherwise.  Leaves the module
+ * loaded, as it found it.
+ */
+#include <sys/syscall.h>
+
+#include "kselftest_harness.h"
+#include "ipcchan_util.h"
+
+static int load(const char *ko)
+{
+	int fd = open(ko, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(SYS_finit_module, fd, "", 0);
+	ret = ret < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int unload(void)
+{
+	return syscall(SYS_delete_module, "ipcchan", O_NONBLOCK) < 0 ? -errno : 0;
+}
+
+static int module_loaded(void)
+{
+	return access("/sys/module/ipcchan", F_OK) == 0;
+}
+
+static int refcnt(void)
+{
+	FILE *f = fopen("/sys/module/ipcchan/refcnt", "r");
+	int n = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+FIXTURE(lifecycle) {
+	const char *ko;
+};
+
+FIXTURE_SETUP(lifecycle)
+{
+	self->ko = getenv("IPCCHAN_KO");
+	if (geteuid() != 0)
+		SKIP(return, "needs root");
+	if (!self->ko || access(self->ko, R_OK) != 0)
+		SKIP(return, "set IPCCHAN_KO to the module file");
+	if (!module_loaded())
+		SKIP(return, "module not loaded");
+}
+
+FIXTURE_TEARDOWN(lifecycle)
+{
+	/* Whatever happened, leave the module loaded for the next test. */
+	if (self->ko && geteuid() == 0 && !module_loaded())
+		load(self->ko);
+}
+
+TEST_F(lifecycle, rmmod_refused_while_open)
+{
+	int fd = open(IPCCHAN_DEVICE, O_RDWR);
+
+	ASSERT_LE(0, fd);
+	EXPECT_LE(1, refcnt());
+	/* The kernel reports a busy module as EWOULDBLOCK (== EAGAIN). */
+	EXPECT_EQ(-EWOULDBLOCK, unload());
+	EXPECT_TRUE(module_loaded());
+	EXPECT_EQ(0, access(IPCCHAN_DEVICE, F_OK));
+	close(fd);
+
+	EXPECT_EQ(0, refcnt());
+	ASSERT_EQ(0, unload());
+	EXPECT_FALSE(module_loaded());
+	EXPECT_EQ(-1, access(IPCCHAN_DEVICE, F_OK));
+	EXPECT_EQ(ENOENT, errno);
+	ASSERT_EQ(0, load(self->ko));
+	EXPECT_EQ(0, access(IPCCHAN_DEVICE, F_OK));
+}
+
+TEST_F(lifecycle, load_unload_20_times)
+{
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		int fd;
+
+		ASSERT_EQ(0, unload()) TH_LOG("unload %d", i);
+		ASSERT_EQ(-1, access(IPCCHAN_DEVICE, F_OK));
+		ASSERT_EQ(0, load(self->ko)) TH_LOG("load %d", i);
+		fd = open(IPCCHAN_DEVICE, O_RDWR);
+		ASSERT_LE(0, fd) TH_LOG("open after load %d", i);
+		close(fd);
+	}
+}
+
+TEST_F(lifecycle, double_load_eexist)
+{
+	EXPECT_EQ(-EEXIST, load(self->ko));
+}
+
+TEST_HARNESS_MAIN

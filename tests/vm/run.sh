@@ -1,0 +1,169 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot a throw-away QEMU VM with ipcchan.ko and run one command in it.
+#
+# The initramfs is busybox-static + a staged tree (module, tools, tests) +
+# the shared libraries they need (found with ldd), cached by content; the
+# command travels in a second, tiny cpio appended per run.  The guest's
+# /init (tests/vm/init) loads the module, runs the command, scans dmesg,
+# unloads, and powers off through isa-debug-exit so this script exits with
+# the command's status.  Files the guest leaves in /xfer come back over a
+# second serial port into --xfer DIR.
+#
+# usage: run.sh --kernel VMLINUZ --stage DIR [options] [-- COMMAND...]
+#   --kernel F       kernel image to boot (Debian's /boot/vmlinuz-<ver>)
+#   --stage DIR      tree copied to /opt/ipcchan (must hold ipcchan.ko)
+#   --timeout S      whole-run limit in seconds (default 900)
+#   --mem M          guest memory (default 2G)
+#   --smp N          guest vCPUs (default 2)
+#   --append ARGS    extra kernel command line
+#   --params ARGS    module parameters for the load
+#   --loader L       insmod (default) or cli (ipcchan load, libkmod)
+#   --xfer DIR       receive the guest's /xfer into DIR
+#   --log F          also write the console to F
+#   --interactive    a shell on the console instead of COMMAND
+# Exit status: the command's (0..120), 100 dmesg showed a kernel problem,
+# 101 rmmod failed, 3 module load failed, 124 whole-run timeout, 125 the VM
+# died without reporting (panic, triple fault), 2 usage.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+cache=${IPCCHAN_CACHE:-$here/../../.cache}/vm
+kernel= stage= timeout=900 mem=2G smp=2 append= params= loader=insmod
+xfer= log= interactive=0
+
+die() { echo "run.sh: $*" >&2; exit 2; }
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--kernel) kernel=$2; shift 2 ;;
+	--stage) stage=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--params) params=$2; shift 2 ;;
+	--loader) loader=$2; shift 2 ;;
+	--xfer) xfer=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--interactive) interactive=1; shift ;;
+	--) shift; break ;;
+	-*) die "unknown option $1" ;;
+	*) break ;;
+	esac
+done
+cmd=${*:-}
+
+[ -r "$kernel" ] || die "kernel image '$kernel' not readable (make deps installs linux-image-amd64)"
+[ -f "$stage/ipcchan.ko" ] || die "no ipcchan.ko in stage '$stage' (run make first)"
+command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (make deps)"
+[ -x /bin/busybox ] || die "/bin/busybox missing (make deps installs busybox-static)"
+[ -n "$cmd" ] || [ "$interactive" = 1 ] || die "no command (or --interactive)"
+
+mkdir -p "$cache"
+
+# --- base initramfs, rebuilt only when its inputs change -------------------
+elfs=$(find "$stage" -type f -perm -u+x -exec sh -c \
+	'head -c4 "$1" | grep -q ELF && echo "$1"' _ {} \; | sort)
+libs=$( (for e in $elfs; do ldd "$e" 2>/dev/null || true; done) |
+	sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (0x.*/\1/p' |
+	sort -u)
+key=$( (cat "$here/init" "$here/run-tests.sh" /bin/busybox
+	find "$stage" -type f | sort | xargs cat
+	for l in $libs; do echo "$l"; cat "$l"; done) | sha256sum | cut -c1-16)
+base=$cache/base-$key.cpio
+
+if [ ! -f "$base" ]; then
+	root=$(mktemp -d "$cache/root.XXXXXX")
+	trap 'rm -rf "$root"' EXIT
+	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,xfer,opt}
+	mkdir -p "$root"/usr/{bin,sbin} "$root/lib64"
+	cp /bin/busybox "$root/bin/busybox"
+	ln -s busybox "$root/bin/sh"
+	cp "$here/init" "$root/init"
+	cp -a "$stage" "$root/opt/ipcchan"
+	cp "$here/run-tests.sh" "$root/opt/ipcchan/run-tests.sh"
+	for l in $libs; do
+		mkdir -p "$root$(dirname "$l")"
+		cp -L "$l" "$root$l"
+	done
+	# Debian is usrmerged: make /lib point where the loader looks too.
+	[ -e "$root/lib" ] || ln -s usr/lib "$root/lib"
+	(cd "$root" && find . | cpio -o -H newc --quiet) >"$base.tmp"
+	mv "$base.tmp" "$base"
+	rm -rf "$root"
+	trap - EXIT
+	# Keep the cache small: drop older bases.
+	find "$cache" -name 'base-*.cpio' ! -name "${base##*/}" -mmin +60 \
+		-delete 2>/dev/null || true
+fi
+
+# --- per-run cpio with the command ----------------------------------------
+run=$(mktemp -d)
+trap 'rm -rf "$run"' EXIT
+mkdir -p "$run/root"
+sq() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
+{
+	echo "IPCCHAN_MODPARAMS=$(sq "$params")"
+	echo "IPCCHAN_LOADER=$(sq "$loader")"
+	echo "IPCCHAN_INTERACTIVE=$interactive"
+} >"$run/root/run.env"
+printf '%s\n' "$cmd" >"$run/root/run.cmd"
+(cd "$run/root" && printf 'run.env\nrun.cmd\n' | cpio -o -H newc --quiet) \
+	>"$run/run.cpio"
+cat "$base" "$run/run.cpio" >"$run/initrd"
+
+accel=tcg,thread=multi cpu=max
+if [ -w /dev/kvm ] && [ -r /dev/kvm ]; then
+	accel=kvm cpu=host
+fi
+
+# The first -serial is ttyS0 (the console), the second ttyS1 (transfer).
+qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
+	-machine pc -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem"
+	-kernel "$kernel" -initrd "$run/initrd"
+	-append "console=ttyS0 quiet loglevel=2 panic=-1 $append"
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+if [ "$interactive" = 1 ]; then
+	qemu+=(-serial mon:stdio)
+else
+	qemu+=(-serial stdio -monitor none)
+fi
+qemu+=(-serial "file:$run/xfer.b64")
+
+start=$(date +%s.%N)
+set +e
+if [ "$interactive" = 1 ]; then
+	"${qemu[@]}"
+	rc=$?
+else
+	if [ -n "$log" ]; then
+		timeout --foreground -k 5 "$timeout" "${qemu[@]}" </dev/null |
+			tee "$log"
+		rc=${PIPESTATUS[0]}
+	else
+		timeout --foreground -k 5 "$timeout" "${qemu[@]}" </dev/null
+		rc=$?
+	fi
+fi
+set -e
+end=$(date +%s.%N)
+
+if [ -n "$xfer" ] && grep -q IPCCHAN-XFER-END "$run/xfer.b64" 2>/dev/null; then
+	mkdir -p "$xfer"
+	sed -n '/IPCCHAN-XFER-BEGIN/,/IPCCHAN-XFER-END/p' "$run/xfer.b64" |
+		sed '1d;$d' | tr -d '\r' | base64 -d | tar -C "$xfer" -xf -
+fi
+
+printf 'run.sh: VM ran %.1f s (%s)\n' "$(echo "$end - $start" | bc)" \
+	"${accel%%,*}" >&2
+if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+	echo "run.sh: VM did not finish within ${timeout}s" >&2
+	exit 124
+fi
+if [ $((rc % 2)) -eq 1 ]; then
+	exit $((rc >> 1))
+fi
+echo "run.sh: VM stopped without reporting a status (qemu rc $rc): kernel panic or hang" >&2
+exit 125
