@@ -1,29 +1,172 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ipcchan: named IPC channels on a misc character device.
+ *
+ * Userspace drives it like this (see include/uapi/linux/ipcchan.h):
+ *
+ *	fd = open("/dev/ipcchan", O_RDWR);
+ *	ioctl(fd, IPCCHAN_IOC_ATTACH, &(struct ipcchan_attach){
+ *		.name = "jobs", .flags = IPCCHAN_CREATE,
+ *		.access = IPCCHAN_ACCESS_RDWR, .mode = 0600 });
+ *	ioctl(fd, IPCCHAN_IOC_SEND, &msg);	// or write(fd, buf, len)
+ *	ioctl(fd, IPCCHAN_IOC_RECV, &msg);	// or read(fd, buf, len)
+ *	poll(&(struct pollfd){ .fd = fd, .events = POLLIN }, 1, -1);
+ *	ring = mmap(NULL, info.ring_map_size, PROT_READ | PROT_WRITE,
+ *		    MAP_SHARED, fd, 0);	// channels with ring pages
+ *	ioctl(fd, IPCCHAN_IOC_UNLINK, &(struct ipcchan_unlink){ "jobs" });
+ *
+ * Objects and lifetimes:
+ *  - the registry (channel.c): name -> channel hash, channel count and
+ *    per-user byte reservations, under one mutex;
+ *  - a channel: a kref held by the registry until unlink and by every
+ *    attached file until release.  A ring mapping pins its file (vm_file),
+ *    so it keeps the channel alive without a reference of its own.  The
+ *    last put frees queued messages, ring pages and the reservation;
+ *  - a file (struct ipcchan_file): attached once, for good;
+ *  - a message: allocated and filled by the sender before any lock is
+ *    taken, owned by the queue until a receiver copies it out.
+ * Every open file pins the module (fops owner), so module_exit only meets
+ * channels the registry still holds, and frees them.
+ *
+ * Locks, outermost first: registry mutex -> channel spinlock -> wait queue
+ * locks.  Nothing sleeps or touches user memory under a channel lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
+#include <linux/log2.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/slab.h>
 
-#include <linux/ipcchan.h>
+#include "ipcchan.h"
+
+struct ipcchan_limits ipcchan_limits = {
+	.default_max_msgs	= 64,
+	.max_msgs_limit		= 65536,
+	.default_max_msg_size	= 8192,
+	.max_msg_size_limit	= 4 << 20,
+	.max_channels		= 1024,
+	.ring_pages_max		= 1024,
+	.user_bytes_limit	= 64UL << 20,
+	.total_bytes_limit	= 256UL << 20,
+};
+
+struct ipcchan_stats ipcchan_stats;
+
+module_param_named(default_max_msgs, ipcchan_limits.default_max_msgs, uint, 0444);
+MODULE_PARM_DESC(default_max_msgs, "Queue depth of a channel created with max_msgs 0 (default 64)");
+module_param_named(max_msgs_limit, ipcchan_limits.max_msgs_limit, uint, 0444);
+MODULE_PARM_DESC(max_msgs_limit, "Highest max_msgs a channel may have (default 65536)");
+module_param_named(default_max_msg_size, ipcchan_limits.default_max_msg_size, uint, 0444);
+MODULE_PARM_DESC(default_max_msg_size, "Largest message of a channel created with max_msg_size 0 (default 8192)");
+module_param_named(max_msg_size_limit, ipcchan_limits.max_msg_size_limit, uint, 0444);
+MODULE_PARM_DESC(max_msg_size_limit, "Highest max_msg_size in bytes, at most 64 MiB (default 4 MiB)");
+module_param_named(max_channels, ipcchan_limits.max_channels, uint, 0444);
+MODULE_PARM_DESC(max_channels, "Most channels alive at once (default 1024)");
+module_param_named(ring_pages_max, ipcchan_limits.ring_pages_max, uint, 0444);
+MODULE_PARM_DESC(ring_pages_max, "Most ring data pages per channel, a power of two up to 65536 (default 1024)");
+module_param_named(user_bytes_limit, ipcchan_limits.user_bytes_limit, ulong, 0444);
+MODULE_PARM_DESC(user_bytes_limit, "Bytes one uid may reserve over its channels (default 64 MiB)");
+module_param_named(total_bytes_limit, ipcchan_limits.total_bytes_limit, ulong, 0444);
+MODULE_PARM_DESC(total_bytes_limit, "Bytes all channels together may reserve (default 256 MiB)");
+
+static int ipcchan_check_params(void)
+{
+	const struct ipcchan_limits *l = &ipcchan_limits;
+
+	if (!l->max_msgs_limit || l->max_msgs_limit > (1U << 24) ||
+	    !l->default_max_msgs || l->default_max_msgs > l->max_msgs_limit) {
+		pr_err("need 1 <= default_max_msgs <= max_msgs_limit <= 16M\n");
+		return -EINVAL;
+	}
+	if (l->max_msg_size_limit > (64U << 20) ||
+	    l->default_max_msg_size > l->max_msg_size_limit) {
+		pr_err("need default_max_msg_size <= max_msg_size_limit <= 64M\n");
+		return -EINVAL;
+	}
+	if (!l->max_channels || l->max_channels > (1U << 20)) {
+		pr_err("need 1 <= max_channels <= 1M\n");
+		return -EINVAL;
+	}
+	if (l->ring_pages_max > 65536 ||
+	    (l->ring_pages_max && !is_power_of_2(l->ring_pages_max))) {
+		pr_err("ring_pages_max must be 0 or a power of two <= 65536\n");
+		return -EINVAL;
+	}
+	if (!l->user_bytes_limit || l->user_bytes_limit > l->total_bytes_limit) {
+		pr_err("need 0 < user_bytes_limit <= total_bytes_limit\n");
+		return -EINVAL;
+	}
+	return 0;
+}
 
 static int ipcchan_open(struct inode *inode, struct file *file)
 {
+	struct ipcchan_file *pf;
+
+	pf = kzalloc(sizeof(*pf), GFP_KERNEL_ACCOUNT);
+	if (!pf)
+		return -ENOMEM;
+	mutex_init(&pf->attach_lock);
+	file->private_data = pf;
 	return nonseekable_open(inode, file);
+}
+
+static int ipcchan_release(struct inode *inode, struct file *file)
+{
+	struct ipcchan_file *pf = file->private_data;
+	struct ipcchan_channel *ch = ipcchan_file_channel(pf);
+
+	if (ch) {
+		atomic_dec(&ch->attached);
+		ipcchan_channel_put(ch);
+	}
+	mutex_destroy(&pf->attach_lock);
+	kfree(pf);
+	return 0;
 }
 
 static long ipcchan_ioctl(struct file *file, unsigned int cmd,
 			  unsigned long arg)
 {
-	return -ENOTTY;
+	struct ipcchan_file *pf = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case IPCCHAN_IOC_ATTACH:
+		return ipcchan_attach(pf, uarg);
+	case IPCCHAN_IOC_SEND:
+		return ipcchan_send(file, uarg);
+	case IPCCHAN_IOC_RECV:
+		return ipcchan_recv(file, uarg);
+	case IPCCHAN_IOC_SEND_BATCH:
+		return ipcchan_send_batch(file, uarg);
+	case IPCCHAN_IOC_RECV_BATCH:
+		return ipcchan_recv_batch(file, uarg);
+	case IPCCHAN_IOC_INFO:
+		return ipcchan_info(pf, uarg);
+	case IPCCHAN_IOC_UNLINK:
+		return ipcchan_unlink(uarg);
+	case IPCCHAN_IOC_MODINFO:
+		return ipcchan_modinfo(uarg);
+	case IPCCHAN_IOC_RING_WAIT:
+		return ipcchan_ring_wait(file, uarg);
+	case IPCCHAN_IOC_RING_NOTIFY:
+		return ipcchan_ring_notify(file, uarg);
+	default:
+		return -ENOTTY;
+	}
 }
 
 static const struct file_operations ipcchan_fops = {
 	.owner		= THIS_MODULE,
 	.open		= ipcchan_open,
+	.release	= ipcchan_release,
+	.read		= ipcchan_read,
+	.write		= ipcchan_write,
+	.poll		= ipcchan_poll,
+	.mmap		= ipcchan_mmap,
 	.unlocked_ioctl	= ipcchan_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.llseek		= no_llseek,
@@ -36,18 +179,43 @@ static struct miscdevice ipcchan_misc = {
 	.mode	= 0666,
 };
 
+/* Same layout for 32- and 64-bit userspace: compat_ptr_ioctl suffices. */
+static_assert(sizeof(struct ipcchan_attach) == 112);
+static_assert(sizeof(struct ipcchan_msg) == 64);
+static_assert(sizeof(struct ipcchan_batch) == 48);
+static_assert(sizeof(struct ipcchan_modinfo) == 128);
+static_assert(sizeof(struct ipcchan_info) == 208 + sizeof(struct ipcchan_modinfo));
+static_assert(sizeof(struct ipcchan_unlink) == 80);
+static_assert(sizeof(struct ipcchan_ring_hdr) == 128);
+static_assert(sizeof(struct ipcchan_ring_wait) == 40);
+static_assert(sizeof(struct ipcchan_ring_notify) == 24);
+
 static int __init ipcchan_init(void)
 {
-	int ret = misc_register(&ipcchan_misc);
+	int ret;
 
+	ret = ipcchan_check_params();
 	if (ret)
+		return ret;
+	ret = ipcchan_registry_init();
+	if (ret)
+		return ret;
+	ret = misc_register(&ipcchan_misc);
+	if (ret) {
 		pr_err("cannot register misc device: %d\n", ret);
+		goto out_registry;
+	}
+	return 0;
+
+out_registry:
+	ipcchan_registry_exit();
 	return ret;
 }
 
 static void __exit ipcchan_exit(void)
 {
 	misc_deregister(&ipcchan_misc);
+	ipcchan_registry_exit();
 }
 
 module_init(ipcchan_init);

@@ -76,6 +76,7 @@ base=$cache/base-$key.cpio
 
 if [ ! -f "$base" ]; then
 	root=$(mktemp -d "$cache/root.XXXXXX")
+	chmod 0755 "$root"
 	trap 'rm -rf "$root"' EXIT
 	mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,xfer,opt}
 	mkdir -p "$root"/usr/{bin,sbin} "$root/lib64"

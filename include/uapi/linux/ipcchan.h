@@ -78,9 +78,10 @@
  * channel's mode denies the requested access), ENOSPC (channel count or
  * byte quota exhausted at creation), ENOMEM.
  *
- * The creator reserves max_msgs * max_msg_size bytes of queue space plus the
- * ring pages against its per-user and the global byte quota; the
- * reservation is returned when the channel is freed.
+ * The creator reserves max_msgs * (max_msg_size + msg_overhead) bytes of
+ * queue space (msg_overhead from IPCCHAN_IOC_MODINFO) plus (ring_pages + 1)
+ * pages against its per-user and the global byte quota; the reservation is
+ * returned when the channel is freed.
  */
 struct ipcchan_attach {
 	char name[IPCCHAN_NAME_MAX];
@@ -216,6 +217,9 @@ struct ipcchan_batch {
  * @reserved_bytes: bytes reserved by all channels (see ATTACH)
  * @batch_max: IPCCHAN_BATCH_MAX
  * @prio_max: IPCCHAN_PRIO_MAX
+ * @msg_overhead: kernel bytes per queued message besides its payload, as
+ *                counted in a channel's reservation (see ATTACH)
+ * @reserved0: zero
  * @reserved: zero
  *
  * Works on any open /dev/ipcchan file, attached or not.  Never fails except
@@ -239,7 +243,9 @@ struct ipcchan_modinfo {
 	__u64 reserved_bytes;
 	__u32 batch_max;
 	__u32 prio_max;
-	__u64 reserved[4];
+	__u32 msg_overhead;
+	__u32 reserved0;
+	__u64 reserved[3];
 };
 
 /* ipcchan_info.state */

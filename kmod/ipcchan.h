@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ipcchan private types, shared by main.c (device, ioctl dispatch),
+ * channel.c (registry, attach, permissions, quotas, listing), msgq.c
+ * (message queue, send/receive, poll) and ring.c (shared pages, mmap,
+ * wait/notify).  Objects, lifetimes and the lock order are described at
+ * the top of main.c.
+ */
+#ifndef IPCCHAN_PRIV_H
+#define IPCCHAN_PRIV_H
+
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
+#include <linux/wait.h>
+
+#include <linux/ipcchan.h>
+
+struct file;
+struct page;
+struct pid;
+struct poll_table_struct;
+struct vm_area_struct;
+
+/* Module parameters (main.c), read-only once loaded. */
+struct ipcchan_limits {
+	unsigned int default_max_msgs;
+	unsigned int max_msgs_limit;
+	unsigned int default_max_msg_size;
+	unsigned int max_msg_size_limit;
+	unsigned int max_channels;
+	unsigned int ring_pages_max;
+	unsigned long user_bytes_limit;
+	unsigned long total_bytes_limit;
+};
+
+extern struct ipcchan_limits ipcchan_limits;
+
+/* Module-wide object counts: what is alive now (for MODINFO and leaks). */
+struct ipcchan_stats {
+	atomic64_t channels;
+	atomic64_t messages;
+	atomic64_t queued_bytes;
+	atomic64_t reserved_bytes;
+};
+
+extern struct ipcchan_stats ipcchan_stats;
+
+/**
+ * struct ipcchan_kmsg - one queued message
+ * @node: link in its priority list (channel lock)
+ * @pid: sender's thread group, referenced
+ * @uid: sender's euid
+ * @seq: channel sequence number
+ * @len: payload length
+ * @prio: priority
+ * @data: payload
+ */
+struct ipcchan_kmsg {
+	struct list_head node;
+	struct pid *pid;
+	kuid_t uid;
+	u64 seq;
+	u32 len;
+	u32 prio;
+	u8 data[];
+};
+
+#define IPCCHAN_NR_PRIO	(IPCCHAN_PRIO_MAX + 1)
+
+/**
+ * struct ipcchan_channel - a named channel
+ * @ref: one reference for the registry (until unlink), one per attached file
+ * @hnode: link in the registry hash (registry mutex)
+ * @name: NUL-terminated name
+ * @uid: owner
+ * @gid: owner group
+ * @mode: permission bits
+ * @max_msgs: queue depth
+ * @max_msg_size: largest payload
+ * @reserved: bytes charged to @uid's quota at creation
+ * @unlinked: name removed (set under the registry mutex, read locklessly)
+ * @lock: protects everything below up to the ring part
+ * @queue: one FIFO per priority
+ * @prio_map: bit p set when @queue[p] is not empty
+ * @cur_msgs: messages on the queues
+ * @inflight: messages taken off the queues whose copy-out is in progress;
+ *            they still count against @max_msgs so a failed copy can put
+ *            them back without overfilling the queue
+ * @cur_bytes: payload bytes on the queues
+ * @seq: last sequence number given
+ * @sent: messages sent since creation
+ * @received: messages received since creation
+ * @blocked_senders: tasks waiting in send
+ * @blocked_receivers: tasks waiting in receive
+ * @recv_wq: receivers wait here for a message (exclusive), pollers too
+ * @send_wq: senders wait here for a free slot (exclusive), pollers too
+ * @attached: attached files
+ * @ring_npages: data pages of the ring (0: no ring)
+ * @ring_pages: header page then data pages, allocated at creation
+ * @ring_hdr: kernel address of the header page
+ * @ring_wq: RING_WAIT sleepers, one queue per position
+ * @ring_gen: bumped by RING_NOTIFY, one per position
+ * @ring_waiters: tasks in RING_WAIT, one per position
+ * @mappings: live VMAs of the ring
+ */
+struct ipcchan_channel {
+	struct kref ref;
+	struct hlist_node hnode;
+	char name[IPCCHAN_NAME_MAX];
+	kuid_t uid;
+	kgid_t gid;
+	umode_t mode;
+	u32 max_msgs;
+	u32 max_msg_size;
+	u64 reserved;
+	bool unlinked;
+
+	spinlock_t lock;	/* protects the queue state below */
+	struct list_head queue[IPCCHAN_NR_PRIO];
+	unsigned long prio_map;
+	u32 cur_msgs;
+	u32 inflight;
+	u64 cur_bytes;
+	u64 seq;
+	u64 sent;
+	u64 received;
+	u32 blocked_senders;
+	u32 blocked_receivers;
+	wait_queue_head_t recv_wq;
+	wait_queue_head_t send_wq;
+
+	atomic_t attached;
+
+	u32 ring_npages;
+	struct page **ring_pages;
+	struct ipcchan_ring_hdr *ring_hdr;
+	wait_queue_head_t ring_wq[2];
+	atomic_t ring_gen[2];
+	atomic_t ring_waiters[2];
+	atomic_t mappings;
+};
+
+/**
+ * struct ipcchan_file - per open file state (file->private_data)
+ * @attach_lock: serializes ATTACH on this file
+ * @ch: the attached channel, NULL before ATTACH; published with
+ *      smp_store_release() after @access, read with smp_load_acquire()
+ * @access: IPCCHAN_ACCESS_* granted at attach
+ */
+struct ipcchan_file {
+	struct mutex attach_lock;	/* serializes ATTACH */
+	struct ipcchan_channel *ch;
+	u32 access;
+};
+
+/**
+ * struct ipcchan_wait - how a call may wait
+ * @nonblock: fail with -EAGAIN instead of waiting
+ * @timed: @deadline applies, fail with -ETIMEDOUT after it
+ * @deadline: CLOCK_MONOTONIC deadline
+ */
+struct ipcchan_wait {
+	bool nonblock;
+	bool timed;
+	ktime_t deadline;
+};
+
+/* channel.c */
+int ipcchan_registry_init(void);
+void ipcchan_registry_exit(void);
+long ipcchan_attach(struct ipcchan_file *pf, void __user *uarg);
+long ipcchan_unlink(void __user *uarg);
+long ipcchan_info(struct ipcchan_file *pf, void __user *uarg);
+long ipcchan_modinfo(void __user *uarg);
+void ipcchan_channel_put(struct ipcchan_channel *ch);
+void ipcchan_fill_modinfo(struct ipcchan_modinfo *mi);
+
+/* msgq.c */
+void ipcchan_msgq_init(struct ipcchan_channel *ch);
+void ipcchan_msgq_purge(struct ipcchan_channel *ch);
+int ipcchan_wait_setup(struct ipcchan_wait *w, struct file *file, u32 flags,
+		       s64 timeout_ns);
+long ipcchan_send(struct file *file, void __user *uarg);
+long ipcchan_recv(struct file *file, void __user *uarg);
+long ipcchan_send_batch(struct file *file, void __user *uarg);
+long ipcchan_recv_batch(struct file *file, void __user *uarg);
+ssize_t ipcchan_read(struct file *file, char __user *buf, size_t count,
+		     loff_t *ppos);
+ssize_t ipcchan_write(struct file *file, const char __user *buf, size_t count,
+		      loff_t *ppos);
+__poll_t ipcchan_poll(struct file *file, struct poll_table_struct *pt);
+
+/* ring.c */
+int ipcchan_ring_alloc(struct ipcchan_channel *ch, u32 npages);
+void ipcchan_ring_free(struct ipcchan_channel *ch);
+int ipcchan_mmap(struct file *file, struct vm_area_struct *vma);
+long ipcchan_ring_wait(struct file *file, void __user *uarg);
+long ipcchan_ring_notify(struct file *file, void __user *uarg);
+__poll_t ipcchan_ring_poll(struct ipcchan_channel *ch, struct file *file,
+			   struct poll_table_struct *pt);
+
+/**
+ * ipcchan_file_channel - the channel a file is attached to, or NULL
+ * @pf: the file's state
+ *
+ * Pairs with the smp_store_release() in ipcchan_attach(): a non-NULL
+ * result guarantees @pf->access is seen as set by that attach.
+ */
+static inline struct ipcchan_channel *
+ipcchan_file_channel(struct ipcchan_file *pf)
+{
+	/* Pairs with smp_store_release() in ipcchan_attach(). */
+	return smp_load_acquire(&pf->ch);
+}
+
+/* True when no reserved field is set. */
+static inline bool ipcchan_zeroed(const u64 *r, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (r[i])
+			return false;
+	return true;
+}
+
+#endif /* IPCCHAN_PRIV_H */

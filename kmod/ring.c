@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipcchan shared ring: pages, mmap, RING_WAIT/RING_NOTIFY, ring poll.
+ *
+ * A channel created with ring_pages = N owns 1 + N zeroed pages from the
+ * start: a header page (struct ipcchan_ring_hdr: producer and consumer
+ * positions on their own cache lines) and N data pages.  Attached processes
+ * map them MAP_SHARED; the data pages appear twice in a row so a record
+ * never wraps (see the UAPI header for the layout and the protocol).  Pages
+ * are handed to the VMA from the fault handler, so a mapping works the same
+ * after fork(), madvise(MADV_DONTNEED) or a partial munmap().
+ *
+ * Producers and consumers move records with no system call while both are
+ * busy.  A side with nothing to do sleeps in RING_WAIT, which returns when
+ * the watched position differs from the value the caller saw or after a
+ * RING_NOTIFY.  The kernel only ever compares positions it reads from the
+ * shared page (READ_ONCE); it never uses them to address memory, so a
+ * corrupt or hostile header cannot hurt it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fs.h>
+#include <linux/hrtimer.h>
+#include <linux/mm.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "ipcchan.h"
+
+/**
+ * ipcchan_ring_alloc - allocate and zero the ring pages of a new channel
+ * @ch: the channel
+ * @npages: data pages (a checked power of two), 0 for none
+ *
+ * Pages are charged to the creator's memory cgroup.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ipcchan_ring_alloc(struct ipcchan_channel *ch, u32 npages)
+{
+	u32 i;
+	int w;
+
+	for (w = 0; w < 2; w++) {
+		init_waitqueue_head(&ch->ring_wq[w]);
+		atomic_set(&ch->ring_gen[w], 0);
+		atomic_set(&ch->ring_waiters[w], 0);
+	}
+	atomic_set(&ch->mappings, 0);
+	if (!npages)
+		return 0;
+
+	ch->ring_pages = kvcalloc(npages + 1, sizeof(*ch->ring_pages),
+				  GFP_KERNEL_ACCOUNT);
+	if (!ch->ring_pages)
+		return -ENOMEM;
+	for (i = 0; i <= npages; i++) {
+		ch->ring_pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!ch->ring_pages[i])
+			goto out_free_pages;
+	}
+	ch->ring_npages = npages;
+	ch->ring_hdr = page_address(ch->ring_pages[0]);
+	return 0;
+
+out_free_pages:
+	while (i--)
+		__free_page(ch->ring_pages[i]);
+	kvfree(ch->ring_pages);
+	ch->ring_pages = NULL;
+	return -ENOMEM;
+}
+
+/**
+ * ipcchan_ring_free - free the ring pages of a dying channel
+ * @ch: the channel; no mapping can exist (each pins a file, hence @ch)
+ */
+void ipcchan_ring_free(struct ipcchan_channel *ch)
+{
+	u32 i;
+
+	if (!ch->ring_pages)
+		return;
+	for (i = 0; i <= ch->ring_npages; i++)
+		__free_page(ch->ring_pages[i]);
+	kvfree(ch->ring_pages);
+	ch->ring_pages = NULL;
+	ch->ring_hdr = NULL;
+	ch->ring_npages = 0;
+}
+
+/* Map page index @pgoff of the mapping to a ring page. */
+static struct page *ipcchan_ring_page(struct ipcchan_channel *ch,
+				      unsigned long pgoff)
+{
+	if (pgoff == 0)
+		return ch->ring_pages[0];
+	if (pgoff > 2UL * ch->ring_npages)
+		return NULL;
+	/* Data pages twice in a row: 1..N and N+1..2N map to the same pages. */
+	return ch->ring_pages[1 + ((pgoff - 1) & (ch->ring_npages - 1))];
+}
+
+static vm_fault_t ipcchan_vm_fault(struct vm_fault *vmf)
+{
+	struct ipcchan_channel *ch = vmf->vma->vm_private_data;
+	struct page *page = ipcchan_ring_page(ch, vmf->pgoff);
+
+	if (!page)
+		return VM_FAULT_SIGBUS;
+	get_page(page);
+	vmf->page = page;
+	return 0;
+}
+
+static void ipcchan_vm_open(struct vm_area_struct *vma)
+{
+	struct ipcchan_channel *ch = vma->vm_private_data;
+
+	atomic_inc(&ch->mappings);
+}
+
+static void ipcchan_vm_close(struct vm_area_struct *vma)
+{
+	struct ipcchan_channel *ch = vma->vm_private_data;
+
+	atomic_dec(&ch->mappings);
+}
+
+static const struct vm_operations_struct ipcchan_vm_ops = {
+	.open	= ipcchan_vm_open,
+	.close	= ipcchan_vm_close,
+	.fault	= ipcchan_vm_fault,
+};
+
+/*
+ * vm_flags became write-protected in 6.3 (vm_flags_mod()); kmod/Kbuild
+ * detects which API the headers have, and this helper hides the difference.
+ */
+static void ipcchan_vma_flags(struct vm_area_struct *vma, unsigned long set,
+			      unsigned long clear)
+{
+#ifdef IPCCHAN_HAVE_VM_FLAGS_MOD
+	vm_flags_mod(vma, set, clear);
+#else
+	vma->vm_flags = (vma->vm_flags | set) & ~clear;
+#endif
+}
+
+/**
+ * ipcchan_mmap - map the ring of the attached channel
+ * @file: the file
+ * @vma: the new mapping
+ *
+ * Return: 0 or -ENOTCONN, -ENXIO, -EINVAL, -EPERM (see the UAPI header).
+ */
+int ipcchan_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct ipcchan_file *pf = file->private_data;
+	struct ipcchan_channel *ch = ipcchan_file_channel(pf);
+	unsigned long total, pages = vma_pages(vma);
+
+	if (!ch)
+		return -ENOTCONN;
+	if (!ch->ring_npages)
+		return -ENXIO;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (vma->vm_flags & VM_EXEC)
+		return -EPERM;
+	total = 1 + 2UL * ch->ring_npages;
+	if (vma->vm_pgoff >= total || pages > total - vma->vm_pgoff)
+		return -EINVAL;
+
+	/* No exec later (mprotect), no growth (mremap), not in core dumps. */
+	ipcchan_vma_flags(vma, VM_DONTEXPAND | VM_DONTDUMP, VM_MAYEXEC);
+	vma->vm_ops = &ipcchan_vm_ops;
+	vma->vm_private_data = ch;
+	ipcchan_vm_open(vma);
+	return 0;
+}
+
+static int ipcchan_ring_args(struct file *file, u32 which,
+			     struct ipcchan_channel **chp)
+{
+	struct ipcchan_file *pf = file->private_data;
+	struct ipcchan_channel *ch = ipcchan_file_channel(pf);
+
+	if (!ch)
+		return -ENOTCONN;
+	if (!ch->ring_npages)
+		return -ENXIO;
+	if (which != IPCCHAN_RING_PROD && which != IPCCHAN_RING_CONS)
+		return -EINVAL;
+	*chp = ch;
+	return 0;
+}
+
+static u64 ipcchan_ring_pos(struct ipcchan_channel *ch, u32 which)
+{
+	struct ipcchan_ring_hdr *hdr = ch->ring_hdr;
+
+	/* Untrusted: only ever compared, never used as an address. */
+	return which == IPCCHAN_RING_PROD ? READ_ONCE(hdr->prod.pos) :
+					    READ_ONCE(hdr->cons.pos);
+}
+
+/**
+ * ipcchan_ring_wait - IPCCHAN_IOC_RING_WAIT
+ * @file: an attached file of a channel with a ring
+ * @uarg: struct ipcchan_ring_wait in userspace
+ *
+ * Return: 0 when the position moved or a notify came, else -ETIMEDOUT,
+ * -EINTR/-ERESTARTSYS or a validation error.
+ */
+long ipcchan_ring_wait(struct file *file, void __user *uarg)
+{
+	struct ipcchan_channel *ch;
+	struct ipcchan_ring_wait rw;
+	struct ipcchan_wait w;
+	DEFINE_WAIT(wait);
+	int gen, ret;
+
+	if (copy_from_user(&rw, uarg, sizeof(rw)))
+		return -EFAULT;
+	if (!ipcchan_zeroed(rw.reserved, ARRAY_SIZE(rw.reserved)) ||
+	    (rw.flags & IPCCHAN_NONBLOCK))
+		return -EINVAL;
+	ret = ipcchan_wait_setup(&w, file, rw.flags, rw.timeout_ns);
+	if (ret)
+		return ret;
+	ret = ipcchan_ring_args(file, rw.which, &ch);
+	if (ret)
+		return ret;
+
+	gen = atomic_read(&ch->ring_gen[rw.which]);
+	atomic_inc(&ch->ring_waiters[rw.which]);
+	for (;;) {
+		/*
+		 * Queue first, then look: a notify after this point wakes us,
+		 * one before it changed the generation or the position.  The
+		 * barrier in set_current_state() orders the two.
+		 */
+		prepare_to_wait(&ch->ring_wq[rw.which], &wait, TASK_INTERRUPTIBLE);
+		if (ipcchan_ring_pos(ch, rw.which) != rw.expected ||
+		    atomic_read(&ch->ring_gen[rw.which]) != gen)
+			break;
+		if (signal_pending(current)) {
+			ret = w.timed ? -EINTR : -ERESTARTSYS;
+			break;
+		}
+		if (w.timed) {
+			ktime_t expires = w.deadline;
+
+			if (ktime_compare(ktime_get(), expires) >= 0) {
+				ret = -ETIMEDOUT;
+				break;
+			}
+			schedule_hrtimeout(&expires, HRTIMER_MODE_ABS);
+		} else {
+			schedule();
+		}
+	}
+	finish_wait(&ch->ring_wq[rw.which], &wait);
+	atomic_dec(&ch->ring_waiters[rw.which]);
+	return ret;
+}
+
+/**
+ * ipcchan_ring_notify - IPCCHAN_IOC_RING_NOTIFY
+ * @file: an attached file of a channel with a ring
+ * @uarg: struct ipcchan_ring_notify in userspace
+ *
+ * Return: the number of tasks that were waiting, or a negative errno.
+ */
+long ipcchan_ring_notify(struct file *file, void __user *uarg)
+{
+	struct ipcchan_ring_notify rn;
+	struct ipcchan_channel *ch;
+	int ret;
+
+	if (copy_from_user(&rn, uarg, sizeof(rn)))
+		return -EFAULT;
+	if (rn.reserved0 || !ipcchan_zeroed(rn.reserved, ARRAY_SIZE(rn.reserved)))
+		return -EINVAL;
+	ret = ipcchan_ring_args(file, rn.which, &ch);
+	if (ret)
+		return ret;
+
+	atomic_inc(&ch->ring_gen[rn.which]);
+	ret = atomic_read(&ch->ring_waiters[rn.which]);
+	wake_up_all(&ch->ring_wq[rn.which]);
+	return ret;
+}
+
+/**
+ * ipcchan_ring_poll - ring part of poll(2): EPOLLIN while records wait
+ * @ch: the channel
+ * @file: the file
+ * @pt: poll table
+ *
+ * A poller that wants to hear of new records sets cons.waiting first, so
+ * the producer issues RING_NOTIFY (which wakes pollers too).
+ *
+ * Return: EPOLLIN | EPOLLRDNORM when prod.pos != cons.pos, else 0.
+ */
+__poll_t ipcchan_ring_poll(struct ipcchan_channel *ch, struct file *file,
+			   struct poll_table_struct *pt)
+{
+	if (!ch->ring_npages)
+		return 0;
+	poll_wait(file, &ch->ring_wq[IPCCHAN_RING_PROD], pt);
+	if (ipcchan_ring_pos(ch, IPCCHAN_RING_PROD) !=
+	    ipcchan_ring_pos(ch, IPCCHAN_RING_CONS))
+		return EPOLLIN | EPOLLRDNORM;
+	return 0;
+}
