@@ -1,0 +1,1509 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipcchan channel tests: IPCCHAN_IOC_ATTACH (create, exclusive, names,
+ * flags, access, mode, sizes, reserved fields, limits), IPCCHAN_IOC_UNLINK,
+ * IPCCHAN_IOC_INFO, IPCCHAN_IOC_MODINFO, ENOTCONN before attach, and the
+ * /proc listing.  Every validation failure has its own test with otherwise
+ * valid input, and a rejected create must not leave a channel behind.
+ *
+ * Run as root with the module loaded; skips when /dev/ipcchan is absent.
+ */
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kselftest_harness.h"
+#include "ipcchan_util.h"
+
+/* A valid create of a fresh channel; tests then break one field. */
+static void base_attach(struct ipcchan_attach *at, const char *tag)
+{
+	memset(at, 0, sizeof(*at));
+	ipcchan_test_name(at->name, sizeof(at->name), tag);
+	at->flags = IPCCHAN_CREATE;
+	at->access = IPCCHAN_ACCESS_RDWR;
+	at->mode = 0600;
+}
+
+/* ATTACH on a fresh file: -errno, or the attached fd when @fdp is set. */
+static int try_attach(struct ipcchan_attach *at, int *fdp)
+{
+	int fd = open(IPCCHAN_DEVICE, O_RDWR | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = (int)ipcchan_ioctl(fd, IPCCHAN_IOC_ATTACH, at);
+	if (ret || !fdp)
+		close(fd);
+	else
+		*fdp = fd;
+	return ret;
+}
+
+/* True when the channel @name exists (an attach without CREATE works). */
+static int chan_exists(const char *name)
+{
+	int fd = ipcchan_test_attach(name, 0, IPCCHAN_ACCESS_RECV, 0);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+/*
+ * Expect @at (a create of a fresh, valid name) to fail with @err and to
+ * leave no channel behind; unlink it if it was created anyway.
+ */
+static void expect_create_fails(struct __test_metadata *_metadata,
+				struct ipcchan_attach *at, int err)
+{
+	char name[IPCCHAN_NAME_MAX];
+	int ret, exists;
+
+	memcpy(name, at->name, sizeof(name));
+	ret = try_attach(at, NULL);
+	exists = chan_exists(name);
+	if (exists)
+		ipcchan_test_unlink(name);
+	EXPECT_EQ(-err, ret);
+	EXPECT_EQ(0, exists) TH_LOG("a rejected create left channel %s", name);
+}
+
+/* --- ATTACH: create and attach ----------------------------------------- */
+
+TEST(create_new_reports_created)
+{
+	struct ipcchan_attach at;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "create");
+	at.result = 0xa5a5a5a5;		/* out field: ignored on input */
+	ASSERT_EQ(0, try_attach(&at, &fd));
+	EXPECT_EQ(IPCCHAN_ATTACH_CREATED, at.result);
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(at.name));
+}
+
+TEST(create_info_reports_every_field)
+{
+	struct ipcchan_modinfo mi;
+	struct ipcchan_attach at;
+	struct ipcchan_info info;
+	size_t nlen;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
+	base_attach(&at, "info");
+	at.mode = 0640;
+	ASSERT_EQ(0, try_attach(&at, &fd));
+	POISON(info);
+	ASSERT_EQ(0, ipcchan_ioctl(fd, IPCCHAN_IOC_INFO, &info));
+
+	nlen = strlen(at.name);
+	EXPECT_EQ(0, memcmp(info.name, at.name, nlen + 1));
+	EXPECT_TRUE(ipcchan_all_zero(info.name + nlen,
+				     sizeof(info.name) - nlen))
+		TH_LOG("name padding not zeroed");
+	EXPECT_EQ(geteuid(), info.uid);
+	EXPECT_EQ(getegid(), info.gid);
+	EXPECT_EQ(0640U, info.mode);
+	EXPECT_EQ(IPCCHAN_ACCESS_RDWR, info.access);
+	EXPECT_EQ(mi.default_max_msgs, info.max_msgs);
+	EXPECT_EQ(mi.default_max_msg_size, info.max_msg_size);
+	EXPECT_EQ(0U, info.ring_pages);
+	EXPECT_EQ(0U, info.state);
+	EXPECT_EQ(0ULL, info.cur_msgs);
+	EXPECT_EQ(0ULL, info.cur_bytes);
+	EXPECT_EQ(0ULL, info.sent);
+	EXPECT_EQ(0ULL, info.received);
+	EXPECT_EQ(0U, info.blocked_senders);
+	EXPECT_EQ(0U, info.blocked_receivers);
+	EXPECT_EQ(1U, info.attached);
+	EXPECT_EQ(0U, info.mappings);
+	/* "out" fields that do not apply are written as zero */
+	EXPECT_EQ(0ULL, info.ring_hdr_offset);
+	EXPECT_EQ(0ULL, info.ring_data_offset);
+	EXPECT_EQ(0ULL, info.ring_data_size);
+	EXPECT_EQ(0ULL, info.ring_map_size);
+	EXPECT_TRUE(ipcchan_all_zero(info.reserved, sizeof(info.reserved)));
+	EXPECT_TRUE(ipcchan_all_zero(info.mod.reserved,
+				     sizeof(info.mod.reserved)));
+	/* the module part is the one MODINFO reports (limits are fixed) */
+	EXPECT_EQ(mi.abi_version, info.mod.abi_version);
+	EXPECT_EQ(mi.page_size, info.mod.page_size);
+	EXPECT_EQ(mi.features, info.mod.features);
+	EXPECT_EQ(mi.default_max_msgs, info.mod.default_max_msgs);
+	EXPECT_EQ(mi.max_msgs_limit, info.mod.max_msgs_limit);
+	EXPECT_EQ(mi.default_max_msg_size, info.mod.default_max_msg_size);
+	EXPECT_EQ(mi.max_msg_size_limit, info.mod.max_msg_size_limit);
+	EXPECT_EQ(mi.max_channels, info.mod.max_channels);
+	EXPECT_EQ(mi.ring_pages_max, info.mod.ring_pages_max);
+	EXPECT_EQ(mi.user_bytes_limit, info.mod.user_bytes_limit);
+	EXPECT_EQ(mi.total_bytes_limit, info.mod.total_bytes_limit);
+	EXPECT_EQ(mi.channels + 1, info.mod.channels);
+	EXPECT_EQ(mi.batch_max, info.mod.batch_max);
+	EXPECT_EQ(mi.prio_max, info.mod.prio_max);
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(at.name));
+}
+
+TEST(create_sizes_are_kept)
+{
+	struct ipcchan_info info;
+	char name[IPCCHAN_NAME_MAX];
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	ipcchan_test_name(name, sizeof(name), "sizes");
+	fd = ipcchan_test_attach_sz(name, IPCCHAN_CREATE, IPCCHAN_ACCESS_RDWR,
+				    0600, 3, 17, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ipcchan_test_info(fd, &info));
+	EXPECT_EQ(3U, info.max_msgs);
+	EXPECT_EQ(17U, info.max_msg_size);
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(name));
+}
+
+TEST(attach_existing_result_zero)
+{
+	struct ipcchan_attach at, at2;
+	struct ipcchan_info info;
+	int fd, fd2;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "exist");
+	ASSERT_EQ(0, try_attach(&at, &fd));
+	at2 = at;
+	at2.flags = 0;
+	at2.access = IPCCHAN_ACCESS_RECV;
+	at2.result = 0xa5a5a5a5;
+	ASSERT_EQ(0, try_attach(&at2, &fd2));
+	EXPECT_EQ(0U, at2.result);
+	ASSERT_EQ(0, ipcchan_test_info(fd2, &info));
+	EXPECT_EQ(2U, info.attached);
+	EXPECT_EQ(IPCCHAN_ACCESS_RECV, info.access);
+	close(fd2);
+	ASSERT_EQ(0, ipcchan_test_info(fd, &info));
+	EXPECT_EQ(1U, info.attached);
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(at.name));
+}
+
+TEST(create_on_existing_attaches_and_ignores_attributes)
+{
+	struct ipcchan_attach at, at2;
+	struct ipcchan_info info;
+	int fd, fd2;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "cexist");
+	at.max_msgs = 4;
+	at.max_msg_size = 32;
+	ASSERT_EQ(0, try_attach(&at, &fd));
+	at2 = at;
+	at2.mode = 0644;
+	at2.max_msgs = 8;
+	at2.max_msg_size = 64;
+	ASSERT_EQ(0, try_attach(&at2, &fd2));
+	EXPECT_EQ(0U, at2.result);
+	ASSERT_EQ(0, ipcchan_test_info(fd2, &info));
+	EXPECT_EQ(0600U, info.mode);
+	EXPECT_EQ(4U, info.max_msgs);
+	EXPECT_EQ(32U, info.max_msg_size);
+	close(fd2);
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(at.name));
+}
+
+TEST(create_excl_new_ok)
+{
+	struct ipcchan_attach at;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "excl");
+	at.flags = IPCCHAN_CREATE | IPCCHAN_EXCL;
+	ASSERT_EQ(0, try_attach(&at, &fd));
+	EXPECT_EQ(IPCCHAN_ATTACH_CREATED, at.result);
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(at.name));
+}
+
+TEST(create_excl_existing_eexist)
+{
+	struct ipcchan_attach at;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "eexist");
+	ASSERT_EQ(0, try_attach(&at, &fd));
+	close(fd);
+	at.flags = IPCCHAN_CREATE | IPCCHAN_EXCL;
+	EXPECT_EQ(-EEXIST, try_attach(&at, NULL));
+	EXPECT_EQ(0, ipcchan_test_unlink(at.name));
+}
+
+TEST(attach_missing_enoent)
+{
+	struct ipcchan_attach at;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "enoent");
+	at.flags = 0;
+	EXPECT_EQ(-ENOENT, try_attach(&at, NULL));
+	EXPECT_EQ(0, chan_exists(at.name));
+}
+
+TEST(attach_twice_ebusy)
+{
+	struct ipcchan_attach at, other;
+	struct ipcchan_info info;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "busy");
+	ASSERT_EQ(0, try_attach(&at, &fd));
+	/* the same channel again, then another (new) channel */
+	EXPECT_EQ(-EBUSY, ipcchan_ioctl(fd, IPCCHAN_IOC_ATTACH, &at));
+	base_attach(&other, "busy2");
+	EXPECT_EQ(-EBUSY, ipcchan_ioctl(fd, IPCCHAN_IOC_ATTACH, &other));
+	EXPECT_EQ(0, chan_exists(other.name));
+	ASSERT_EQ(0, ipcchan_test_info(fd, &info));
+	EXPECT_EQ(0, strcmp(info.name, at.name));
+	EXPECT_EQ(1U, info.attached);
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(at.name));
+}
+
+TEST(attach_after_failed_attach_ok)
+{
+	struct ipcchan_attach at;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	fd = open(IPCCHAN_DEVICE, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	base_attach(&at, "retry");
+	at.flags = 0;
+	ASSERT_EQ(-ENOENT, ipcchan_ioctl(fd, IPCCHAN_IOC_ATTACH, &at));
+	at.flags = IPCCHAN_CREATE;
+	at.reserved0 = 1;
+	ASSERT_EQ(-EINVAL, ipcchan_ioctl(fd, IPCCHAN_IOC_ATTACH, &at));
+	at.reserved0 = 0;
+	EXPECT_EQ(0, ipcchan_ioctl(fd, IPCCHAN_IOC_ATTACH, &at));
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(at.name));
+}
+
+TEST(attach_efault)
+{
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	fd = open(IPCCHAN_DEVICE, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EFAULT, ipcchan_ioctl(fd, IPCCHAN_IOC_ATTACH, NULL));
+	EXPECT_EQ(-EFAULT, ipcchan_ioctl(fd, IPCCHAN_IOC_ATTACH, (void *)8));
+	close(fd);
+}
+
+/* --- ATTACH: validation, one failure per test ---------------------------- */
+
+TEST(attach_excl_without_create_einval)
+{
+	struct ipcchan_attach at;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "exclnc");
+	at.flags = IPCCHAN_EXCL;
+	EXPECT_EQ(-EINVAL, try_attach(&at, NULL));
+}
+
+TEST(attach_excl_without_create_on_existing_einval)
+{
+	struct ipcchan_attach at;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "exclnc2");
+	ASSERT_EQ(0, try_attach(&at, &fd));
+	close(fd);
+	at.flags = IPCCHAN_EXCL;
+	EXPECT_EQ(-EINVAL, try_attach(&at, NULL));
+	EXPECT_EQ(0, ipcchan_test_unlink(at.name));
+}
+
+TEST(attach_access_zero_einval)
+{
+	struct ipcchan_attach at;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "acc0");
+	at.access = 0;
+	expect_create_fails(_metadata, &at, EINVAL);
+}
+
+TEST(attach_mode_0777_ok)
+{
+	struct ipcchan_attach at;
+	struct ipcchan_info info;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	umask(0);	/* whether umask applies is not part of the contract */
+	base_attach(&at, "m777");
+	at.mode = 0777;
+	ASSERT_EQ(0, try_attach(&at, &fd));
+	ASSERT_EQ(0, ipcchan_test_info(fd, &info));
+	EXPECT_EQ(0777U, info.mode);
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(at.name));
+}
+
+TEST(attach_mode_01000_einval)
+{
+	struct ipcchan_attach at;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "m1000");
+	at.mode = 01000;
+	expect_create_fails(_metadata, &at, EINVAL);
+}
+
+TEST(attach_mode_04600_einval)
+{
+	struct ipcchan_attach at;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "m4600");
+	at.mode = 04600;
+	expect_create_fails(_metadata, &at, EINVAL);
+}
+
+TEST(attach_reserved0_einval)
+{
+	struct ipcchan_attach at;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "res0");
+	at.reserved0 = 1;
+	expect_create_fails(_metadata, &at, EINVAL);
+}
+
+TEST(attach_reserved_0_einval)
+{
+	struct ipcchan_attach at;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "resa");
+	at.reserved[0] = 1ULL << 63;
+	expect_create_fails(_metadata, &at, EINVAL);
+}
+
+TEST(attach_reserved_1_einval)
+{
+	struct ipcchan_attach at;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "resb");
+	at.reserved[1] = 1;
+	expect_create_fails(_metadata, &at, EINVAL);
+}
+
+/* Reserved fields are checked on a plain attach to an existing channel too. */
+TEST(attach_existing_reserved_einval)
+{
+	struct ipcchan_attach at;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "resex");
+	ASSERT_EQ(0, try_attach(&at, &fd));
+	close(fd);
+	at.flags = 0;
+	at.reserved[1] = 2;
+	EXPECT_EQ(-EINVAL, try_attach(&at, NULL));
+	EXPECT_EQ(0, ipcchan_test_unlink(at.name));
+}
+
+static void check_attach_flag_bit(struct __test_metadata *_metadata, int bit)
+{
+	struct ipcchan_attach at;
+
+	base_attach(&at, "fbit");
+	at.flags |= 1U << bit;
+	expect_create_fails(_metadata, &at, EINVAL);
+}
+
+static void check_access_bit(struct __test_metadata *_metadata, int bit)
+{
+	struct ipcchan_attach at;
+
+	base_attach(&at, "abit");
+	at.access |= 1U << bit;
+	expect_create_fails(_metadata, &at, EINVAL);
+}
+
+#define BITS_2_31(X) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) \
+	X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(22) \
+	X(23) X(24) X(25) X(26) X(27) X(28) X(29) X(30) X(31)
+
+#define ATTACH_FLAG_BIT_TEST(n)						\
+	TEST(attach_flags_bit##n##_einval)				\
+	{								\
+		IPCCHAN_REQUIRE_DEV();					\
+		check_attach_flag_bit(_metadata, n);			\
+	}
+BITS_2_31(ATTACH_FLAG_BIT_TEST)
+
+#define ACCESS_BIT_TEST(n)						\
+	TEST(attach_access_bit##n##_einval)				\
+	{								\
+		IPCCHAN_REQUIRE_DEV();					\
+		check_access_bit(_metadata, n);				\
+	}
+BITS_2_31(ACCESS_BIT_TEST)
+
+/* --- names --------------------------------------------------------------- */
+
+static void check_bad_name(struct __test_metadata *_metadata,
+			   const char *name, size_t len)
+{
+	struct ipcchan_attach at;
+
+	struct ipcchan_unlink ul;
+	int ret;
+
+	base_attach(&at, "x");
+	memset(at.name, 0, sizeof(at.name));
+	memcpy(at.name, name, len);
+	ret = try_attach(&at, NULL);
+	EXPECT_EQ(-EINVAL, ret);
+	if (!ret) {
+		/* accepted by mistake: do not leave it behind */
+		memset(&ul, 0, sizeof(ul));
+		memcpy(ul.name, at.name, sizeof(ul.name));
+		ret = open(IPCCHAN_DEVICE, O_RDWR | O_CLOEXEC);
+		if (ret >= 0) {
+			ioctl(ret, IPCCHAN_IOC_UNLINK, &ul);
+			close(ret);
+		}
+	}
+}
+
+TEST(name_empty_einval)
+{
+	IPCCHAN_REQUIRE_DEV();
+	check_bad_name(_metadata, "", 0);
+}
+
+TEST(name_slash_einval)
+{
+	IPCCHAN_REQUIRE_DEV();
+	check_bad_name(_metadata, "t/slash", 7);
+}
+
+TEST(name_leading_slash_einval)
+{
+	IPCCHAN_REQUIRE_DEV();
+	check_bad_name(_metadata, "/tslash", 7);
+}
+
+TEST(name_space_einval)
+{
+	IPCCHAN_REQUIRE_DEV();
+	check_bad_name(_metadata, "t space", 7);
+}
+
+TEST(name_0xff_einval)
+{
+	IPCCHAN_REQUIRE_DEV();
+	check_bad_name(_metadata, "t\xff", 2);
+}
+
+TEST(name_newline_einval)
+{
+	IPCCHAN_REQUIRE_DEV();
+	check_bad_name(_metadata, "t\nnl", 4);
+}
+
+TEST(name_colon_einval)
+{
+	IPCCHAN_REQUIRE_DEV();
+	check_bad_name(_metadata, "t:colon", 7);
+}
+
+TEST(name_64_bytes_no_nul_einval)
+{
+	struct ipcchan_attach at;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "x");
+	memset(at.name, 'n', sizeof(at.name));
+	EXPECT_EQ(-EINVAL, try_attach(&at, NULL));
+}
+
+/* Build a 63-byte name, unique to this process. */
+static void long_name(char *name, char fill)
+{
+	int n;
+
+	memset(name, 0, IPCCHAN_NAME_MAX);
+	n = snprintf(name, IPCCHAN_NAME_MAX, "t.long.%d.", (int)getpid());
+	memset(name + n, fill, IPCCHAN_NAME_MAX - 1 - n);
+}
+
+TEST(name_63_bytes_ok)
+{
+	struct ipcchan_attach at;
+	struct ipcchan_info info;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "x");
+	long_name(at.name, 'L');
+	ASSERT_EQ(63U, strlen(at.name));
+	ASSERT_EQ(0, try_attach(&at, &fd));
+	ASSERT_EQ(0, ipcchan_test_info(fd, &info));
+	EXPECT_EQ(0, memcmp(at.name, info.name, sizeof(info.name)));
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(at.name));
+}
+
+TEST(name_every_allowed_class_ok)
+{
+	struct ipcchan_attach at;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "x");
+	snprintf(at.name, sizeof(at.name), "AZaz09._-%d", (int)getpid());
+	ASSERT_EQ(0, try_attach(&at, &fd));
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(at.name));
+}
+
+TEST(name_one_byte_ok)
+{
+	struct ipcchan_attach at;
+	int fd, ret;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "x");
+	snprintf(at.name, sizeof(at.name), "Q");
+	at.flags = IPCCHAN_CREATE | IPCCHAN_EXCL;
+	ret = try_attach(&at, &fd);
+	if (ret == -EEXIST)
+		SKIP(return, "channel 'Q' exists already");
+	ASSERT_EQ(0, ret);
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(at.name));
+}
+
+/* Names are exact byte strings: a 63-byte name and its 62-byte prefix differ. */
+TEST(name_prefix_is_another_channel)
+{
+	char name[IPCCHAN_NAME_MAX];
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	long_name(name, 'P');
+	fd = ipcchan_test_attach(name, IPCCHAN_CREATE, IPCCHAN_ACCESS_RDWR,
+				 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	name[62] = '\0';
+	EXPECT_EQ(0, chan_exists(name));
+	name[62] = 'P';
+	EXPECT_EQ(0, ipcchan_test_unlink(name));
+}
+
+/* --- limits ----------------------------------------------------------- */
+
+/* Skip unless a channel reserving @bytes fits both byte quotas now. */
+#define SKIP_UNLESS_FITS(mi, bytes)					\
+	IPCCHAN_SKIP_UNLESS((bytes) <= (mi).user_bytes_limit &&		\
+			    (mi).reserved_bytes + (bytes) <=		\
+			    (mi).total_bytes_limit,			\
+			    "a channel of %llu bytes exceeds the quota",	\
+			    (unsigned long long)(bytes))
+
+TEST(max_msgs_at_limit_ok)
+{
+	struct ipcchan_modinfo mi;
+	struct ipcchan_attach at;
+	struct ipcchan_info info;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
+	SKIP_UNLESS_FITS(mi, (__u64)mi.max_msgs_limit);
+	base_attach(&at, "mmax");
+	at.max_msgs = mi.max_msgs_limit;
+	at.max_msg_size = 1;
+	ASSERT_EQ(0, try_attach(&at, &fd));
+	ASSERT_EQ(0, ipcchan_test_info(fd, &info));
+	EXPECT_EQ(mi.max_msgs_limit, info.max_msgs);
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(at.name));
+}
+
+TEST(max_msgs_above_limit_einval)
+{
+	struct ipcchan_modinfo mi;
+	struct ipcchan_attach at;
+
+	IPCCHAN_REQUIRE_DEV();
+	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
+	IPCCHAN_SKIP_UNLESS(mi.max_msgs_limit < UINT32_MAX, "no limit");
+	base_attach(&at, "mmax1");
+	at.max_msgs = mi.max_msgs_limit + 1;
+	at.max_msg_size = 1;
+	expect_create_fails(_metadata, &at, EINVAL);
+}
+
+TEST(max_msg_size_at_limit_ok)
+{
+	struct ipcchan_modinfo mi;
+	struct ipcchan_attach at;
+	struct ipcchan_info info;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
+	SKIP_UNLESS_FITS(mi, (__u64)mi.max_msg_size_limit);
+	base_attach(&at, "smax");
+	at.max_msgs = 1;
+	at.max_msg_size = mi.max_msg_size_limit;
+	ASSERT_EQ(0, try_attach(&at, &fd));
+	ASSERT_EQ(0, ipcchan_test_info(fd, &info));
+	EXPECT_EQ(mi.max_msg_size_limit, info.max_msg_size);
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(at.name));
+}
+
+TEST(max_msg_size_above_limit_einval)
+{
+	struct ipcchan_modinfo mi;
+	struct ipcchan_attach at;
+
+	IPCCHAN_REQUIRE_DEV();
+	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
+	IPCCHAN_SKIP_UNLESS(mi.max_msg_size_limit < UINT32_MAX, "no limit");
+	base_attach(&at, "smax1");
+	at.max_msgs = 1;
+	at.max_msg_size = mi.max_msg_size_limit + 1;
+	expect_create_fails(_metadata, &at, EINVAL);
+}
+
+TEST(max_msgs_u32_max_einval)
+{
+	struct ipcchan_modinfo mi;
+	struct ipcchan_attach at;
+
+	IPCCHAN_REQUIRE_DEV();
+	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
+	IPCCHAN_SKIP_UNLESS(mi.max_msgs_limit < UINT32_MAX, "no limit");
+	base_attach(&at, "mmaxu");
+	at.max_msgs = UINT32_MAX;
+	at.max_msg_size = UINT32_MAX;
+	expect_create_fails(_metadata, &at, EINVAL);
+}
+
+TEST(ring_pages_at_limit_ok)
+{
+	struct ipcchan_modinfo mi;
+	struct ipcchan_attach at;
+	struct ipcchan_info info;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
+	IPCCHAN_SKIP_UNLESS(mi.ring_pages_max > 0, "no ring support");
+	base_attach(&at, "rmax");
+	at.max_msgs = 1;
+	at.max_msg_size = 1;
+	/* the largest power of two the limit allows */
+	at.ring_pages = 1;
+	while (at.ring_pages <= mi.ring_pages_max / 2)
+		at.ring_pages <<= 1;
+	SKIP_UNLESS_FITS(mi, 1 + (__u64)at.ring_pages * mi.page_size);
+	ASSERT_EQ(0, try_attach(&at, &fd));
+	ASSERT_EQ(0, ipcchan_test_info(fd, &info));
+	EXPECT_EQ(at.ring_pages, info.ring_pages);
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(at.name));
+}
+
+TEST(ring_pages_above_limit_einval)
+{
+	struct ipcchan_modinfo mi;
+	struct ipcchan_attach at;
+
+	IPCCHAN_REQUIRE_DEV();
+	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
+	base_attach(&at, "rmax1");
+	at.max_msgs = 1;
+	at.max_msg_size = 1;
+	/* the next power of two above the limit (1 when there is no ring) */
+	at.ring_pages = 1;
+	while (at.ring_pages && at.ring_pages <= mi.ring_pages_max)
+		at.ring_pages <<= 1;
+	IPCCHAN_SKIP_UNLESS(at.ring_pages, "ring_pages_max too large");
+	expect_create_fails(_metadata, &at, EINVAL);
+}
+
+TEST(ring_pages_limit_plus_one_einval)
+{
+	struct ipcchan_modinfo mi;
+	struct ipcchan_attach at;
+
+	IPCCHAN_REQUIRE_DEV();
+	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
+	IPCCHAN_SKIP_UNLESS(mi.ring_pages_max < UINT32_MAX, "no limit");
+	base_attach(&at, "rmaxp1");
+	at.max_msgs = 1;
+	at.max_msg_size = 1;
+	at.ring_pages = mi.ring_pages_max + 1;
+	expect_create_fails(_metadata, &at, EINVAL);
+}
+
+TEST(ring_pages_not_power_of_two_einval)
+{
+	struct ipcchan_attach at;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "r3");
+	at.max_msgs = 1;
+	at.max_msg_size = 1;
+	at.ring_pages = 3;
+	expect_create_fails(_metadata, &at, EINVAL);
+}
+
+TEST(ring_pages_one_ok)
+{
+	struct ipcchan_modinfo mi;
+	struct ipcchan_attach at;
+	struct ipcchan_info info;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
+	IPCCHAN_SKIP_UNLESS(mi.ring_pages_max > 0, "no ring support");
+	base_attach(&at, "r1");
+	at.max_msgs = 1;
+	at.max_msg_size = 1;
+	at.ring_pages = 1;
+	ASSERT_EQ(0, try_attach(&at, &fd));
+	POISON(info);
+	ASSERT_EQ(0, ipcchan_ioctl(fd, IPCCHAN_IOC_INFO, &info));
+	EXPECT_EQ(1U, info.ring_pages);
+	EXPECT_EQ((__u64)mi.page_size, info.ring_data_size);
+	EXPECT_EQ(0U, info.mappings);
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(at.name));
+}
+
+/* Creating a channel reserves max_msgs * max_msg_size; freeing returns it. */
+TEST(create_reserves_and_free_returns_bytes)
+{
+	struct ipcchan_modinfo before, during, after;
+	char name[IPCCHAN_NAME_MAX];
+	__u64 expect;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	ASSERT_EQ(0, ipcchan_get_modinfo(&before));
+	/* The header: max_msgs * (max_msg_size + msg_overhead). */
+	ASSERT_LT(0, before.msg_overhead);
+	expect = 7 * (100 + (__u64)before.msg_overhead);
+	SKIP_UNLESS_FITS(before, expect);
+	ipcchan_test_name(name, sizeof(name), "resv");
+	fd = ipcchan_test_attach_sz(name, IPCCHAN_CREATE, IPCCHAN_ACCESS_RDWR,
+				    0600, 7, 100, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ipcchan_get_modinfo(&during));
+	EXPECT_EQ(before.reserved_bytes + expect, during.reserved_bytes);
+	EXPECT_EQ(before.channels + 1, during.channels);
+	/* unlinked but attached: still alive and still reserved */
+	ASSERT_EQ(0, ipcchan_test_unlink(name));
+	ASSERT_EQ(0, ipcchan_get_modinfo(&during));
+	EXPECT_EQ(before.reserved_bytes + expect, during.reserved_bytes);
+	EXPECT_EQ(before.channels + 1, during.channels);
+	close(fd);
+	ASSERT_EQ(0, ipcchan_get_modinfo(&after));
+	EXPECT_EQ(before.reserved_bytes, after.reserved_bytes);
+	EXPECT_EQ(before.channels, after.channels);
+}
+
+/* max_channels channels may exist; one more is ENOSPC. */
+TEST(max_channels_then_enospc)
+{
+	struct ipcchan_modinfo mi;
+	char (*names)[IPCCHAN_NAME_MAX];
+	__u64 room, i, made = 0;
+	int fd, ret = 0;
+
+	IPCCHAN_REQUIRE_DEV();
+	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
+	ASSERT_LE(mi.channels, (__u64)mi.max_channels);
+	room = mi.max_channels - mi.channels;
+	IPCCHAN_SKIP_UNLESS(room <= 4096, "max_channels %u too many to fill",
+			    mi.max_channels);
+	SKIP_UNLESS_FITS(mi, room + 1);
+	names = calloc(room + 1, sizeof(*names));
+	ASSERT_NE(NULL, names);
+	for (i = 0; i <= room; i++) {
+		ipcchan_test_name(names[i], sizeof(names[i]), "many");
+		fd = ipcchan_test_attach_sz(names[i], IPCCHAN_CREATE,
+					    IPCCHAN_ACCESS_RDWR, 0600, 1, 1, 0);
+		if (fd < 0) {
+			ret = fd;
+			break;
+		}
+		close(fd);
+		made++;
+	}
+	for (i = 0; i < made; i++)
+		ipcchan_test_unlink(names[i]);
+	free(names);
+	EXPECT_EQ(room, made);
+	EXPECT_EQ(-ENOSPC, ret);
+}
+
+/* --- ENOTCONN before attach --------------------------------------------- */
+
+static int unattached_fd(void)
+{
+	return open(IPCCHAN_DEVICE, O_RDWR | O_CLOEXEC);
+}
+
+TEST(send_unattached_enotconn)
+{
+	char buf[4] = "abc";
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	fd = unattached_fd();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-ENOTCONN, ipcchan_test_send(fd, buf, 3, 0, 0, 0, NULL));
+	close(fd);
+}
+
+TEST(recv_unattached_enotconn)
+{
+	char buf[4];
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	fd = unattached_fd();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-ENOTCONN, ipcchan_test_recv(fd, buf, sizeof(buf), 0, 0,
+					       NULL));
+	close(fd);
+}
+
+static void check_batch_unattached(struct __test_metadata *_metadata,
+				   unsigned long cmd)
+{
+	struct ipcchan_msg m;
+	struct ipcchan_batch b;
+	char buf[4] = "abc";
+	int fd;
+
+	fd = unattached_fd();
+	ASSERT_LE(0, fd);
+	memset(&m, 0, sizeof(m));
+	m.buf = (__u64)(unsigned long)buf;
+	m.len = 3;
+	memset(&b, 0, sizeof(b));
+	b.msgs = (__u64)(unsigned long)&m;
+	b.count = 1;
+	EXPECT_EQ(-ENOTCONN, ipcchan_ioctl(fd, cmd, &b));
+	close(fd);
+}
+
+TEST(send_batch_unattached_enotconn)
+{
+	IPCCHAN_REQUIRE_DEV();
+	check_batch_unattached(_metadata, IPCCHAN_IOC_SEND_BATCH);
+}
+
+TEST(recv_batch_unattached_enotconn)
+{
+	IPCCHAN_REQUIRE_DEV();
+	check_batch_unattached(_metadata, IPCCHAN_IOC_RECV_BATCH);
+}
+
+TEST(info_unattached_enotconn)
+{
+	struct ipcchan_info info;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	fd = unattached_fd();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-ENOTCONN, ipcchan_test_info(fd, &info));
+	close(fd);
+}
+
+TEST(ring_wait_unattached_enotconn)
+{
+	struct ipcchan_ring_wait w;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	fd = unattached_fd();
+	ASSERT_LE(0, fd);
+	memset(&w, 0, sizeof(w));
+	w.which = IPCCHAN_RING_PROD;
+	w.flags = IPCCHAN_TIMEOUT;
+	EXPECT_EQ(-ENOTCONN, ipcchan_ioctl(fd, IPCCHAN_IOC_RING_WAIT, &w));
+	close(fd);
+}
+
+TEST(ring_notify_unattached_enotconn)
+{
+	struct ipcchan_ring_notify n;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	fd = unattached_fd();
+	ASSERT_LE(0, fd);
+	memset(&n, 0, sizeof(n));
+	n.which = IPCCHAN_RING_CONS;
+	EXPECT_EQ(-ENOTCONN, ipcchan_ioctl(fd, IPCCHAN_IOC_RING_NOTIFY, &n));
+	close(fd);
+}
+
+/* --- unknown commands --------------------------------------------------- */
+
+TEST(unknown_nr_enotty)
+{
+	struct ipcchan_msg m;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	fd = unattached_fd();
+	ASSERT_LE(0, fd);
+	memset(&m, 0, sizeof(m));
+	EXPECT_EQ(-ENOTTY, ipcchan_ioctl(fd, _IOWR(IPCCHAN_IOC_MAGIC, 0x7f,
+						    struct ipcchan_msg), &m));
+	close(fd);
+}
+
+/* A known number with the wrong size is a different, unknown command. */
+TEST(known_nr_wrong_size_enotty)
+{
+	__u64 arg[32];
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	fd = unattached_fd();
+	ASSERT_LE(0, fd);
+	memset(arg, 0, sizeof(arg));
+	EXPECT_EQ(-ENOTTY, ipcchan_ioctl(fd, _IOR(IPCCHAN_IOC_MAGIC, 0x08,
+						   __u64), arg));
+	EXPECT_EQ(-ENOTTY, ipcchan_ioctl(fd, _IOWR(IPCCHAN_IOC_MAGIC, 0x01,
+						    __u32), arg));
+	close(fd);
+}
+
+/* A known number with the wrong direction bits is unknown too. */
+TEST(known_nr_wrong_direction_enotty)
+{
+	struct ipcchan_modinfo mi;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	fd = unattached_fd();
+	ASSERT_LE(0, fd);
+	memset(&mi, 0, sizeof(mi));
+	EXPECT_EQ(-ENOTTY, ipcchan_ioctl(fd, _IOW(IPCCHAN_IOC_MAGIC, 0x08,
+						   struct ipcchan_modinfo),
+					 &mi));
+	close(fd);
+}
+
+/* --- UNLINK ---------------------------------------------------------- */
+
+TEST(unlink_removes_name)
+{
+	char name[IPCCHAN_NAME_MAX];
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	ipcchan_test_name(name, sizeof(name), "unl");
+	fd = ipcchan_test_attach(name, IPCCHAN_CREATE, IPCCHAN_ACCESS_RDWR,
+				 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(name));
+	EXPECT_EQ(0, chan_exists(name));
+	EXPECT_EQ(-ENOENT, ipcchan_test_unlink(name));
+}
+
+TEST(unlink_missing_enoent)
+{
+	char name[IPCCHAN_NAME_MAX];
+
+	IPCCHAN_REQUIRE_DEV();
+	ipcchan_test_name(name, sizeof(name), "unlmiss");
+	EXPECT_EQ(-ENOENT, ipcchan_test_unlink(name));
+}
+
+/* The name may be reused at once: a create makes a new, empty channel. */
+TEST(unlink_attached_keeps_channel_name_reusable)
+{
+	char name[IPCCHAN_NAME_MAX], buf[8];
+	struct ipcchan_attach at;
+	struct ipcchan_info info;
+	int fd, fd2;
+
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&at, "unlre");
+	ASSERT_EQ(0, try_attach(&at, &fd));
+	memcpy(name, at.name, sizeof(name));
+	ASSERT_EQ(0, ipcchan_test_send(fd, "old", 3, 0, IPCCHAN_NONBLOCK, 0,
+				       NULL));
+	ASSERT_EQ(0, ipcchan_test_unlink(name));
+
+	POISON(info);
+	ASSERT_EQ(0, ipcchan_ioctl(fd, IPCCHAN_IOC_INFO, &info));
+	EXPECT_EQ(IPCCHAN_STATE_UNLINKED, info.state);
+	EXPECT_EQ(1ULL, info.cur_msgs);
+
+	base_attach(&at, "unlre");
+	memcpy(at.name, name, sizeof(name));
+	ASSERT_EQ(0, try_attach(&at, &fd2));
+	EXPECT_EQ(IPCCHAN_ATTACH_CREATED, at.result);
+	ASSERT_EQ(0, ipcchan_test_info(fd2, &info));
+	EXPECT_EQ(0ULL, info.cur_msgs);
+	EXPECT_EQ(0U, info.state);
+	EXPECT_EQ(-EAGAIN, ipcchan_test_recv(fd2, buf, sizeof(buf),
+					     IPCCHAN_NONBLOCK, 0, NULL));
+	/* the old channel still works for its attached file */
+	EXPECT_EQ(0, ipcchan_test_recv(fd, buf, sizeof(buf), IPCCHAN_NONBLOCK,
+				       0, NULL));
+	EXPECT_EQ(0, memcmp(buf, "old", 3));
+	close(fd);
+	close(fd2);
+	EXPECT_EQ(0, ipcchan_test_unlink(name));
+}
+
+/* An unlinked channel lives until its last file is closed. */
+TEST(unlink_frees_at_last_close)
+{
+	struct ipcchan_modinfo before, mi;
+	char name[IPCCHAN_NAME_MAX];
+	int fd, fd2;
+
+	IPCCHAN_REQUIRE_DEV();
+	ASSERT_EQ(0, ipcchan_get_modinfo(&before));
+	ipcchan_test_name(name, sizeof(name), "unlfree");
+	fd = ipcchan_test_attach(name, IPCCHAN_CREATE, IPCCHAN_ACCESS_RDWR,
+				 0600);
+	ASSERT_LE(0, fd);
+	fd2 = ipcchan_test_attach(name, 0, IPCCHAN_ACCESS_RECV, 0);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, ipcchan_test_unlink(name));
+	close(fd);
+	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
+	EXPECT_EQ(before.channels + 1, mi.channels);
+	close(fd2);
+	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
+	EXPECT_EQ(before.channels, mi.channels);
+}
+
+/* Messages in an unlinked channel are freed with it. */
+TEST(unlink_frees_queued_messages)
+{
+	struct ipcchan_modinfo before, mi;
+	char name[IPCCHAN_NAME_MAX];
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	ASSERT_EQ(0, ipcchan_get_modinfo(&before));
+	ipcchan_test_name(name, sizeof(name), "unlmsg");
+	fd = ipcchan_test_attach(name, IPCCHAN_CREATE, IPCCHAN_ACCESS_RDWR,
+				 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ipcchan_test_send(fd, "12345", 5, 0, 0, 0, NULL));
+	ASSERT_EQ(0, ipcchan_test_send(fd, "678", 3, 3, 0, 0, NULL));
+	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
+	EXPECT_EQ(before.messages + 2, mi.messages);
+	EXPECT_EQ(before.queued_bytes + 8, mi.queued_bytes);
+	ASSERT_EQ(0, ipcchan_test_unlink(name));
+	close(fd);
+	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
+	EXPECT_EQ(before.messages, mi.messages);
+	EXPECT_EQ(before.queued_bytes, mi.queued_bytes);
+	EXPECT_EQ(before.channels, mi.channels);
+}
+
+/* Channels persist without any attached file until unlinked. */
+TEST(channel_persists_after_close)
+{
+	struct ipcchan_msg m;
+	char name[IPCCHAN_NAME_MAX], buf[16];
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	ipcchan_test_name(name, sizeof(name), "persist");
+	fd = ipcchan_test_attach(name, IPCCHAN_CREATE, IPCCHAN_ACCESS_SEND,
+				 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ipcchan_test_send(fd, "kept", 4, 2, 0, 0, NULL));
+	close(fd);
+	fd = ipcchan_test_attach(name, 0, IPCCHAN_ACCESS_RECV, 0);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ipcchan_test_recv(fd, buf, sizeof(buf), IPCCHAN_NONBLOCK,
+				       0, &m));
+	EXPECT_EQ(4U, m.len);
+	EXPECT_EQ(2U, m.prio);
+	EXPECT_EQ(0, memcmp(buf, "kept", 4));
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(name));
+}
+
+static void check_unlink_bad(struct __test_metadata *_metadata,
+			     struct ipcchan_unlink *ul, int err)
+{
+	int fd = unattached_fd();
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-err, ipcchan_ioctl(fd, IPCCHAN_IOC_UNLINK, ul));
+	close(fd);
+}
+
+TEST(unlink_empty_name_einval)
+{
+	struct ipcchan_unlink ul;
+
+	IPCCHAN_REQUIRE_DEV();
+	memset(&ul, 0, sizeof(ul));
+	check_unlink_bad(_metadata, &ul, EINVAL);
+}
+
+TEST(unlink_64_bytes_no_nul_einval)
+{
+	struct ipcchan_unlink ul;
+
+	IPCCHAN_REQUIRE_DEV();
+	memset(&ul, 0, sizeof(ul));
+	memset(ul.name, 'u', sizeof(ul.name));
+	check_unlink_bad(_metadata, &ul, EINVAL);
+}
+
+TEST(unlink_bad_char_einval)
+{
+	struct ipcchan_unlink ul;
+
+	IPCCHAN_REQUIRE_DEV();
+	memset(&ul, 0, sizeof(ul));
+	strcpy(ul.name, "bad/name");
+	check_unlink_bad(_metadata, &ul, EINVAL);
+}
+
+static void check_unlink_reserved(struct __test_metadata *_metadata, int idx)
+{
+	struct ipcchan_unlink ul;
+	char name[IPCCHAN_NAME_MAX];
+	int fd;
+
+	ipcchan_test_name(name, sizeof(name), "unlres");
+	fd = ipcchan_test_attach(name, IPCCHAN_CREATE, IPCCHAN_ACCESS_RDWR,
+				 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	memset(&ul, 0, sizeof(ul));
+	memcpy(ul.name, name, sizeof(ul.name));
+	ul.reserved[idx] = 1;
+	check_unlink_bad(_metadata, &ul, EINVAL);
+	EXPECT_EQ(1, chan_exists(name));
+	EXPECT_EQ(0, ipcchan_test_unlink(name));
+}
+
+TEST(unlink_reserved_0_einval)
+{
+	IPCCHAN_REQUIRE_DEV();
+	check_unlink_reserved(_metadata, 0);
+}
+
+TEST(unlink_reserved_1_einval)
+{
+	IPCCHAN_REQUIRE_DEV();
+	check_unlink_reserved(_metadata, 1);
+}
+
+TEST(unlink_efault)
+{
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	fd = unattached_fd();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EFAULT, ipcchan_ioctl(fd, IPCCHAN_IOC_UNLINK, NULL));
+	close(fd);
+}
+
+/* UNLINK works on an attached file too, for any channel. */
+TEST(unlink_from_attached_file)
+{
+	struct ipcchan_unlink ul;
+	char name[IPCCHAN_NAME_MAX], other[IPCCHAN_NAME_MAX];
+	int fd, fd2;
+
+	IPCCHAN_REQUIRE_DEV();
+	ipcchan_test_name(name, sizeof(name), "unlatt");
+	ipcchan_test_name(other, sizeof(other), "unlatt2");
+	fd = ipcchan_test_attach(name, IPCCHAN_CREATE, IPCCHAN_ACCESS_RDWR,
+				 0600);
+	ASSERT_LE(0, fd);
+	fd2 = ipcchan_test_attach(other, IPCCHAN_CREATE, IPCCHAN_ACCESS_RDWR,
+				  0600);
+	ASSERT_LE(0, fd2);
+	close(fd2);
+	memset(&ul, 0, sizeof(ul));
+	memcpy(ul.name, other, sizeof(ul.name));
+	EXPECT_EQ(0, ipcchan_ioctl(fd, IPCCHAN_IOC_UNLINK, &ul));
+	EXPECT_EQ(0, chan_exists(other));
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(name));
+}
+
+/* --- INFO ---------------------------------------------------------------- */
+
+TEST(info_counters_follow_traffic)
+{
+	struct ipcchan_info info;
+	char name[IPCCHAN_NAME_MAX], buf[32];
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	ipcchan_test_name(name, sizeof(name), "cnt");
+	fd = ipcchan_test_attach(name, IPCCHAN_CREATE, IPCCHAN_ACCESS_RDWR,
+				 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ipcchan_test_send(fd, "a", 1, 0, 0, 0, NULL));
+	ASSERT_EQ(0, ipcchan_test_send(fd, "bbbb", 4, 1, 0, 0, NULL));
+	ASSERT_EQ(0, ipcchan_test_send(fd, "", 0, 2, 0, 0, NULL));
+	POISON(info);
+	ASSERT_EQ(0, ipcchan_ioctl(fd, IPCCHAN_IOC_INFO, &info));
+	EXPECT_EQ(3ULL, info.cur_msgs);
+	EXPECT_EQ(5ULL, info.cur_bytes);
+	EXPECT_EQ(3ULL, info.sent);
+	EXPECT_EQ(0ULL, info.received);
+	ASSERT_EQ(0, ipcchan_test_recv(fd, buf, sizeof(buf), 0, 0, NULL));
+	ASSERT_EQ(0, ipcchan_test_recv(fd, buf, sizeof(buf), 0, 0, NULL));
+	POISON(info);
+	ASSERT_EQ(0, ipcchan_ioctl(fd, IPCCHAN_IOC_INFO, &info));
+	EXPECT_EQ(1ULL, info.cur_msgs);
+	EXPECT_EQ(1ULL, info.cur_bytes);	/* prio 2 (0 B), prio 1 (4 B) went */
+	EXPECT_EQ(3ULL, info.sent);
+	EXPECT_EQ(2ULL, info.received);
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(name));
+}
+
+TEST(info_reports_file_access)
+{
+	struct ipcchan_info info;
+	char name[IPCCHAN_NAME_MAX];
+	int fd, fds, fdr;
+
+	IPCCHAN_REQUIRE_DEV();
+	ipcchan_test_name(name, sizeof(name), "acc");
+	fd = ipcchan_test_attach(name, IPCCHAN_CREATE, IPCCHAN_ACCESS_RDWR,
+				 0600);
+	ASSERT_LE(0, fd);
+	fds = ipcchan_test_attach(name, 0, IPCCHAN_ACCESS_SEND, 0);
+	ASSERT_LE(0, fds);
+	fdr = ipcchan_test_attach(name, 0, IPCCHAN_ACCESS_RECV, 0);
+	ASSERT_LE(0, fdr);
+	ASSERT_EQ(0, ipcchan_test_info(fds, &info));
+	EXPECT_EQ(IPCCHAN_ACCESS_SEND, info.access);
+	EXPECT_EQ(3U, info.attached);
+	ASSERT_EQ(0, ipcchan_test_info(fdr, &info));
+	EXPECT_EQ(IPCCHAN_ACCESS_RECV, info.access);
+	ASSERT_EQ(0, ipcchan_test_info(fd, &info));
+	EXPECT_EQ(IPCCHAN_ACCESS_RDWR, info.access);
+	close(fds);
+	close(fdr);
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(name));
+}
+
+/* A dup()ed descriptor is the same file: attached counts files. */
+TEST(info_attached_counts_files_not_fds)
+{
+	struct ipcchan_info info;
+	char name[IPCCHAN_NAME_MAX];
+	int fd, fd2;
+
+	IPCCHAN_REQUIRE_DEV();
+	ipcchan_test_name(name, sizeof(name), "dup");
+	fd = ipcchan_test_attach(name, IPCCHAN_CREATE, IPCCHAN_ACCESS_RDWR,
+				 0600);
+	ASSERT_LE(0, fd);
+	fd2 = dup(fd);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, ipcchan_test_info(fd2, &info));
+	EXPECT_EQ(1U, info.attached);
+	close(fd2);
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(name));
+}
+
+TEST(info_efault)
+{
+	char name[IPCCHAN_NAME_MAX];
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	ipcchan_test_name(name, sizeof(name), "infoef");
+	fd = ipcchan_test_attach(name, IPCCHAN_CREATE, IPCCHAN_ACCESS_RDWR,
+				 0600);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EFAULT, ipcchan_ioctl(fd, IPCCHAN_IOC_INFO, NULL));
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(name));
+}
+
+/* --- MODINFO ------------------------------------------------------------ */
+
+TEST(modinfo_writes_every_field)
+{
+	struct ipcchan_modinfo mi;
+	long page = sysconf(_SC_PAGESIZE);
+	const __u64 p64 = 0xa5a5a5a5a5a5a5a5ULL;
+	const __u32 p32 = 0xa5a5a5a5U;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	fd = unattached_fd();
+	ASSERT_LE(0, fd);
+	POISON(mi);
+	ASSERT_EQ(0, ipcchan_ioctl(fd, IPCCHAN_IOC_MODINFO, &mi));
+	close(fd);
+	EXPECT_EQ(IPCCHAN_ABI_VERSION, mi.abi_version);
+	EXPECT_EQ((__u32)page, mi.page_size);
+	EXPECT_NE(0ULL, mi.features & IPCCHAN_FEAT_MSG);
+	EXPECT_EQ(0ULL, mi.features & ~((IPCCHAN_FEAT_PROC << 1) - 1))
+		TH_LOG("unknown feature bits %#llx",
+		       (unsigned long long)mi.features);
+	EXPECT_EQ((__u32)IPCCHAN_BATCH_MAX, mi.batch_max);
+	EXPECT_EQ((__u32)IPCCHAN_PRIO_MAX, mi.prio_max);
+	EXPECT_TRUE(ipcchan_all_zero(mi.reserved, sizeof(mi.reserved)));
+	/* limits and defaults are sane and were written */
+	EXPECT_LT(0U, mi.default_max_msgs);
+	EXPECT_LE(mi.default_max_msgs, mi.max_msgs_limit);
+	EXPECT_LT(0U, mi.default_max_msg_size);
+	EXPECT_LE(mi.default_max_msg_size, mi.max_msg_size_limit);
+	EXPECT_LT(0U, mi.max_channels);
+	EXPECT_NE(p32, mi.max_msgs_limit);
+	EXPECT_NE(p32, mi.max_msg_size_limit);
+	EXPECT_NE(p32, mi.max_channels);
+	EXPECT_NE(p32, mi.ring_pages_max);
+	EXPECT_NE(p64, mi.user_bytes_limit);
+	EXPECT_NE(p64, mi.total_bytes_limit);
+	EXPECT_LE(mi.channels, (__u64)mi.max_channels);
+	EXPECT_LE(mi.reserved_bytes, mi.total_bytes_limit);
+	EXPECT_LE(mi.queued_bytes, mi.reserved_bytes);
+	EXPECT_NE(p64, mi.messages);
+	if (mi.features & IPCCHAN_FEAT_RING) {
+		EXPECT_LT(0U, mi.ring_pages_max);
+	}
+}
+
+TEST(modinfo_on_attached_file)
+{
+	struct ipcchan_modinfo mi, mi2;
+	char name[IPCCHAN_NAME_MAX];
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
+	ipcchan_test_name(name, sizeof(name), "modatt");
+	fd = ipcchan_test_attach(name, IPCCHAN_CREATE, IPCCHAN_ACCESS_RDWR,
+				 0600);
+	ASSERT_LE(0, fd);
+	POISON(mi2);
+	EXPECT_EQ(0, ipcchan_ioctl(fd, IPCCHAN_IOC_MODINFO, &mi2));
+	EXPECT_EQ(mi.channels + 1, mi2.channels);
+	EXPECT_EQ(mi.max_channels, mi2.max_channels);
+	close(fd);
+	EXPECT_EQ(0, ipcchan_test_unlink(name));
+}
+
+TEST(modinfo_efault)
+{
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	fd = unattached_fd();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EFAULT, ipcchan_ioctl(fd, IPCCHAN_IOC_MODINFO, NULL));
+	EXPECT_EQ(-EFAULT, ipcchan_ioctl(fd, IPCCHAN_IOC_MODINFO,
+					 (void *)16));
+	close(fd);
+}
+
+/* --- /proc listing ------------------------------------------------------ */
+
+/* Count the lines of /proc/ipcchan that contain @name as a word. */
+static int proc_lines_with(const char *name)
+{
+	char line[1024];
+	size_t nlen = strlen(name);
+	int n = 0;
+	FILE *f;
+
+	f = fopen(IPCCHAN_PROC_LIST, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line;
+
+		while ((p = strstr(p, name))) {
+			int before = p == line || p[-1] == ' ' ||
+				     p[-1] == '\t';
+			char after = p[nlen];
+
+			if (before && (after == ' ' || after == '\t' ||
+				       after == '\n' || !after)) {
+				n++;
+				break;
+			}
+			p += nlen;
+		}
+	}
+	fclose(f);
+	return n;
+}
+
+TEST(proc_lists_channel_until_unlinked)
+{
+	struct ipcchan_modinfo mi;
+	char name[IPCCHAN_NAME_MAX];
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
+	IPCCHAN_SKIP_UNLESS(mi.features & IPCCHAN_FEAT_PROC,
+			    "no IPCCHAN_FEAT_PROC");
+	ipcchan_test_name(name, sizeof(name), "proc");
+	fd = ipcchan_test_attach(name, IPCCHAN_CREATE, IPCCHAN_ACCESS_RDWR,
+				 0600);
+	ASSERT_LE(0, fd);
+	close(fd);
+	EXPECT_EQ(1, proc_lines_with(name));
+	ASSERT_EQ(0, ipcchan_test_unlink(name));
+	EXPECT_EQ(0, proc_lines_with(name));
+}
+
+IPCCHAN_HARNESS_MAIN(NULL)

@@ -1,0 +1,482 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ioctl/mmap/read/write fuzzer for /dev/ipcchan.
+ *
+ * Several threads hammer a handful of files (unattached, attached with and
+ * without a ring, receive-only, send-only) with random command numbers in and
+ * out of the ipcchan magic and with struct-aware mutations of every command's
+ * argument: each field set to 0, 1, max, max + 1, huge, negative or random;
+ * reserved fields and flag bits set; user pointers NULL, kernel, unmapped,
+ * read-only, misaligned or straddling an unmapped page.  mmap gets random
+ * offsets, lengths, protections and flags.  A 5 ms interval timer without
+ * SA_RESTART interrupts any call that blocks.
+ *
+ * The kernel must survive all of it (the VM runner fails the run on any
+ * oops, WARN, KASAN or lockdep report) and a channel must still work at the
+ * end.  The run is reproducible from its seed.
+ *
+ * Environment: IPCCHAN_FUZZ_CALLS (default 20000), IPCCHAN_FUZZ_SEED
+ * (default: time), IPCCHAN_FUZZ_THREADS (default 4).
+ */
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <sys/time.h>
+
+#include "kselftest_harness.h"
+#include "ipcchan_util.h"
+
+#define NFDS	6
+
+struct fuzz {
+	int fds[NFDS];
+	char names[3][IPCCHAN_NAME_MAX];
+	long page;
+	char *ro_page;		/* PROT_READ page */
+	char *hole;		/* unmapped page */
+	char *edge;		/* last page before an unmapped one */
+	unsigned long calls_per_thread;
+	unsigned long ok, fail, mapped;
+	unsigned int seed;
+};
+
+static struct fuzz fz;
+
+static uint64_t rnd(uint64_t *s)
+{
+	/* xorshift64*: tiny, fast, reproducible per thread. */
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545F4914F6CDD1DULL;
+}
+
+static uint64_t pick_u64(uint64_t *s, uint64_t max)
+{
+	switch (rnd(s) % 9) {
+	case 0: return 0;
+	case 1: return 1;
+	case 2: return max;
+	case 3: return max + 1;
+	case 4: return ~0ULL;
+	case 5: return 1ULL << 63;
+	case 6: return (uint64_t)-1 >> 1;
+	case 7: return rnd(s) % (max + 2);
+	default: return rnd(s);
+	}
+}
+
+static uint64_t pick_ptr(uint64_t *s, void *good, size_t good_len)
+{
+	switch (rnd(s) % 10) {
+	case 0: return 0;
+	case 1: return 0xffff888000000000ULL;		/* kernel direct map */
+	case 2: return 0xffffffff81000000ULL;		/* kernel text */
+	case 3: return (uintptr_t)fz.hole;
+	case 4: return (uintptr_t)fz.ro_page;
+	case 5: return (uintptr_t)good + 1;		/* misaligned */
+	case 6: return (uintptr_t)fz.edge + fz.page - (rnd(s) % 64);
+	case 7: return rnd(s);
+	default: return good_len ? (uintptr_t)good : 0;
+	}
+}
+
+static void mutate_name(uint64_t *s, char *name)
+{
+	size_t i;
+
+	switch (rnd(s) % 6) {
+	case 0:
+		memset(name, 'a', IPCCHAN_NAME_MAX);	/* no NUL */
+		break;
+	case 1:
+		name[0] = 0;
+		break;
+	case 2:
+		for (i = 0; i < IPCCHAN_NAME_MAX; i++)
+			name[i] = (char)rnd(s);
+		break;
+	case 3:
+		snprintf(name, IPCCHAN_NAME_MAX, "%s", fz.names[rnd(s) % 3]);
+		break;
+	default:
+		snprintf(name, IPCCHAN_NAME_MAX, "fz.%u", (unsigned int)(rnd(s) % 8));
+		break;
+	}
+}
+
+/* A valid-looking message entry, then mutate some fields. */
+static void fill_msg(uint64_t *s, struct ipcchan_msg *m, char *buf, size_t len)
+{
+	memset(m, 0, sizeof(*m));
+	m->buf = (uintptr_t)buf;
+	m->len = rnd(s) % len;
+	m->prio = rnd(s) % (IPCCHAN_PRIO_MAX + 1);
+	m->flags = IPCCHAN_NONBLOCK;
+	if (rnd(s) % 3 == 0) {
+		m->flags = IPCCHAN_TIMEOUT;
+		m->timeout_ns = rnd(s) % 2000000;
+	}
+	switch (rnd(s) % 12) {
+	case 0: m->buf = pick_ptr(s, buf, len); break;
+	case 1: m->len = (uint32_t)pick_u64(s, 1 << 22); break;
+	case 2: m->prio = (uint32_t)pick_u64(s, IPCCHAN_PRIO_MAX); break;
+	case 3: m->flags = (uint32_t)pick_u64(s, 3); break;
+	case 4: m->timeout_ns = (int64_t)pick_u64(s, 1000000); break;
+	case 5: m->reserved0 = (uint32_t)rnd(s) | 1; break;
+	case 6: m->reserved[rnd(s) % 2] = rnd(s) | 1; break;
+	case 7: m->pid = (uint32_t)rnd(s); m->seq = rnd(s); m->uid = 7; break;
+	default: break;
+	}
+}
+
+static void fuzz_one(uint64_t *s, int fd, char *buf, size_t buflen)
+{
+	union {
+		struct ipcchan_attach at;
+		struct ipcchan_msg m;
+		struct ipcchan_batch b;
+		struct ipcchan_info in;
+		struct ipcchan_modinfo mi;
+		struct ipcchan_unlink un;
+		struct ipcchan_ring_wait rw;
+		struct ipcchan_ring_notify rn;
+		char raw[512];
+	} a;
+	struct ipcchan_msg msgs[8];
+	unsigned long cmd;
+	void *arg = &a;
+	unsigned int i, n;
+	long ret = 0;
+
+	memset(&a, 0, sizeof(a));
+	switch (rnd(s) % 16) {
+	case 0:
+		mutate_name(s, a.at.name);
+		a.at.flags = (uint32_t)(rnd(s) % 4);
+		a.at.access = 1 + rnd(s) % 3;
+		a.at.mode = rnd(s) % 01000;
+		a.at.max_msgs = rnd(s) % 16;
+		a.at.max_msg_size = rnd(s) % 8192;
+		a.at.ring_pages = 1U << (rnd(s) % 3);
+		switch (rnd(s) % 8) {
+		case 0: a.at.flags = (uint32_t)pick_u64(s, 3); break;
+		case 1: a.at.access = (uint32_t)pick_u64(s, 3); break;
+		case 2: a.at.mode = (uint32_t)pick_u64(s, 0777); break;
+		case 3: a.at.max_msgs = (uint32_t)pick_u64(s, 65536); break;
+		case 4: a.at.max_msg_size = (uint32_t)pick_u64(s, 4 << 20); break;
+		case 5: a.at.ring_pages = (uint32_t)pick_u64(s, 1024); break;
+		case 6: a.at.reserved[rnd(s) % 2] = rnd(s) | 1; break;
+		default: a.at.reserved0 = 1; break;
+		}
+		cmd = IPCCHAN_IOC_ATTACH;
+		break;
+	case 1: case 2: case 3:
+		fill_msg(s, &a.m, buf, buflen);
+		cmd = IPCCHAN_IOC_SEND;
+		break;
+	case 4: case 5: case 6:
+		fill_msg(s, &a.m, buf, buflen);
+		cmd = IPCCHAN_IOC_RECV;
+		break;
+	case 7: case 8:
+		n = 1 + rnd(s) % 8;
+		for (i = 0; i < n; i++) {
+			fill_msg(s, &msgs[i], buf, buflen);
+			msgs[i].flags = 0;
+			msgs[i].timeout_ns = 0;
+			if (rnd(s) % 16 == 0)
+				msgs[i].flags = 1;
+		}
+		a.b.msgs = (uintptr_t)msgs;
+		a.b.count = n;
+		a.b.flags = IPCCHAN_NONBLOCK;
+		switch (rnd(s) % 6) {
+		case 0: a.b.msgs = pick_ptr(s, msgs, sizeof(msgs)); break;
+		case 1: a.b.count = (uint32_t)pick_u64(s, IPCCHAN_BATCH_MAX); break;
+		case 2: a.b.flags = (uint32_t)pick_u64(s, 3);
+			a.b.timeout_ns = rnd(s) % 1000000; break;
+		case 3: a.b.reserved[rnd(s) % 2] = 1; break;
+		default: break;
+		}
+		/* Never point the kernel at more entries than we own. */
+		if (a.b.msgs == (uintptr_t)msgs && a.b.count > n &&
+		    a.b.count <= IPCCHAN_BATCH_MAX)
+			a.b.count = n;
+		cmd = rnd(s) % 2 ? IPCCHAN_IOC_SEND_BATCH : IPCCHAN_IOC_RECV_BATCH;
+		break;
+	case 9:
+		cmd = rnd(s) % 2 ? IPCCHAN_IOC_INFO : IPCCHAN_IOC_MODINFO;
+		if (rnd(s) % 3 == 0)
+			arg = (void *)(uintptr_t)pick_ptr(s, &a, sizeof(a));
+		break;
+	case 10:
+		mutate_name(s, a.un.name);
+		/* Unlink only fuzzer-made names, never the shared ones. */
+		if (strncmp(a.un.name, "fz.", 3) && rnd(s) % 4)
+			snprintf(a.un.name, sizeof(a.un.name), "fz.%u",
+				 (unsigned int)(rnd(s) % 8));
+		if (!strncmp(a.un.name, "fuzz.", 5))
+			a.un.name[0] = 'x';
+		if (rnd(s) % 8 == 0)
+			a.un.reserved[0] = 1;
+		cmd = IPCCHAN_IOC_UNLINK;
+		break;
+	case 11:
+		a.rw.which = (uint32_t)(rnd(s) % 3 ? rnd(s) % 2 : pick_u64(s, 1));
+		a.rw.flags = IPCCHAN_TIMEOUT;
+		a.rw.timeout_ns = rnd(s) % 1000000;
+		a.rw.expected = rnd(s) % 3 ? 0 : rnd(s);
+		switch (rnd(s) % 5) {
+		case 0: a.rw.flags = (uint32_t)pick_u64(s, 3); break;
+		case 1: a.rw.timeout_ns = (int64_t)pick_u64(s, 1000000); break;
+		case 2: a.rw.reserved[rnd(s) % 2] = 1; break;
+		default: break;
+		}
+		cmd = IPCCHAN_IOC_RING_WAIT;
+		break;
+	case 12:
+		a.rn.which = (uint32_t)pick_u64(s, 1);
+		if (rnd(s) % 6 == 0)
+			a.rn.reserved0 = 1;
+		cmd = IPCCHAN_IOC_RING_NOTIFY;
+		break;
+	case 13: {
+		/* Random command numbers: inside the magic, any size/dir. */
+		unsigned int dir = rnd(s) % 4, nr = rnd(s) % 256;
+		unsigned int size = rnd(s) % 2 ? rnd(s) % 512 : sizeof(a.m);
+
+		cmd = _IOC(dir, IPCCHAN_IOC_MAGIC, nr, size);
+		for (i = 0; i < sizeof(a.raw); i++)
+			a.raw[i] = (char)rnd(s);
+		if (rnd(s) % 2)
+			cmd = (unsigned long)rnd(s);
+		/* Keep random bytes from asking for an endless wait. */
+		a.m.flags = IPCCHAN_NONBLOCK;
+		a.rw.flags = IPCCHAN_TIMEOUT;
+		a.rw.timeout_ns = 1000;
+		a.b.flags = IPCCHAN_NONBLOCK;
+		break;
+	}
+	case 14: {
+		/* mmap with random geometry and protections. */
+		size_t len = (1 + rnd(s) % 12) * fz.page;
+		off_t off = (off_t)(rnd(s) % 12) * fz.page;
+		int prot = (int)(rnd(s) % 8), flags;
+		char *p;
+
+		flags = rnd(s) % 4 ? MAP_SHARED : MAP_PRIVATE;
+		if (rnd(s) % 8 == 0)
+			len = rnd(s) % (64 * fz.page);
+		p = mmap(NULL, len, prot, flags, fd, off);
+		if (p != MAP_FAILED) {
+			__atomic_fetch_add(&fz.mapped, 1, __ATOMIC_RELAXED);
+			if ((prot & PROT_READ) && len >= 8)
+				ret = *(volatile char *)p;
+			if ((prot & PROT_WRITE) && len > 200 && rnd(s) % 4 == 0)
+				memset(p + 128, (int)rnd(s), 64);	/* cons.* */
+			if (rnd(s) % 4 == 0)
+				mprotect(p, len, PROT_READ | PROT_EXEC);
+			if (rnd(s) % 4 == 0)
+				mremap(p, len, len * 2, MREMAP_MAYMOVE);
+			munmap(p, len);
+			ret = 0;
+		} else {
+			ret = -1;
+		}
+		goto count;
+	}
+	default:
+		/* read/write/poll with random buffers and sizes. */
+		n = rnd(s) % 3;
+		if (n == 0) {
+			ret = read(fd, (void *)(uintptr_t)pick_ptr(s, buf, buflen),
+				   rnd(s) % (buflen + 64));
+		} else if (n == 1) {
+			ret = write(fd, (void *)(uintptr_t)pick_ptr(s, buf, buflen),
+				    rnd(s) % (buflen + 64));
+		} else {
+			struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
+
+			ret = poll(&p, 1, 0);
+		}
+		goto count;
+	}
+	if (rnd(s) % 16 == 0)
+		arg = (void *)(uintptr_t)pick_ptr(s, &a, sizeof(a));
+	ret = ioctl(fd, cmd, arg);
+count:
+	if (ret >= 0)
+		__atomic_fetch_add(&fz.ok, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(&fz.fail, 1, __ATOMIC_RELAXED);
+}
+
+static void *fuzz_thread(void *p)
+{
+	uint64_t s = (uintptr_t)p * 0x9E3779B97F4A7C15ULL + fz.seed + 1;
+	static char bufs[8][16384];
+	char *buf = bufs[(uintptr_t)p % 8];
+	unsigned long i;
+
+	for (i = 0; i < fz.calls_per_thread; i++) {
+		int fd = fz.fds[rnd(&s) % NFDS];
+
+		fuzz_one(&s, fd, buf, sizeof(bufs[0]));
+	}
+	return NULL;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static int attach_fd(const char *name, __u32 flags, __u32 access,
+		     __u32 ring_pages)
+{
+	struct ipcchan_attach at;
+	int fd = open(IPCCHAN_DEVICE, O_RDWR | O_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	memset(&at, 0, sizeof(at));
+	snprintf(at.name, sizeof(at.name), "%s", name);
+	at.flags = flags;
+	at.access = access;
+	at.mode = 0600;
+	at.max_msgs = 32;
+	at.max_msg_size = 8192;
+	at.ring_pages = ring_pages;
+	if (ioctl(fd, IPCCHAN_IOC_ATTACH, &at)) {
+		close(fd);
+		return -errno;
+	}
+	return fd;
+}
+
+FIXTURE(fuzz) {
+	int unused;
+};
+
+FIXTURE_SETUP(fuzz)
+{
+}
+
+FIXTURE_TEARDOWN(fuzz)
+{
+}
+
+/* The debug lane runs a million calls under KASAN: allow an hour. */
+TEST_F_TIMEOUT(fuzz, ioctl_mmap_rw, 3600)
+{
+	unsigned long calls = 20000, threads = 4, t;
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { { 0, 5000 }, { 0, 5000 } };
+	struct ipcchan_msg m;
+	pthread_t tid[16];
+	const char *env;
+	char *area, out[8];
+	int fd, i;
+
+	if (!ipcchan_present())
+		SKIP(return, "%s absent (module not loaded)", IPCCHAN_DEVICE);
+	env = getenv("IPCCHAN_FUZZ_CALLS");
+	if (env)
+		calls = strtoul(env, NULL, 0);
+	env = getenv("IPCCHAN_FUZZ_THREADS");
+	if (env)
+		threads = strtoul(env, NULL, 0);
+	if (threads < 1 || threads > 16)
+		threads = 4;
+	env = getenv("IPCCHAN_FUZZ_SEED");
+	fz.seed = env ? (unsigned int)strtoul(env, NULL, 0) : (unsigned int)time(NULL);
+	fz.calls_per_thread = calls / threads;
+	fz.page = sysconf(_SC_PAGESIZE);
+	TH_LOG("seed %u, %lu calls, %lu threads (IPCCHAN_FUZZ_SEED=%u reproduces)",
+	       fz.seed, calls, threads, fz.seed);
+
+	/* Pages: read-only, a hole, and one right before a hole. */
+	area = mmap(NULL, 4 * fz.page, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, area);
+	fz.ro_page = area;
+	ASSERT_EQ(0, mprotect(fz.ro_page, fz.page, PROT_READ));
+	fz.hole = area + fz.page;
+	ASSERT_EQ(0, munmap(fz.hole, fz.page));
+	fz.edge = area + 2 * fz.page;
+	ASSERT_EQ(0, munmap(area + 3 * fz.page, fz.page));
+
+	for (i = 0; i < 3; i++)
+		snprintf(fz.names[i], sizeof(fz.names[i]), "fuzz.%d.%d",
+			 (int)getpid(), i);
+	fz.fds[0] = open(IPCCHAN_DEVICE, O_RDWR | O_NONBLOCK);	/* unattached */
+	fz.fds[1] = attach_fd(fz.names[0], IPCCHAN_CREATE, IPCCHAN_ACCESS_RDWR, 4);
+	fz.fds[2] = attach_fd(fz.names[1], IPCCHAN_CREATE, IPCCHAN_ACCESS_RDWR, 0);
+	fz.fds[3] = attach_fd(fz.names[0], 0, IPCCHAN_ACCESS_RECV, 0);
+	fz.fds[4] = attach_fd(fz.names[0], 0, IPCCHAN_ACCESS_SEND, 0);
+	fz.fds[5] = attach_fd(fz.names[2], IPCCHAN_CREATE, IPCCHAN_ACCESS_RDWR, 1);
+	for (i = 0; i < NFDS; i++)
+		ASSERT_LE(0, fz.fds[i]) TH_LOG("setup fd %d: %d", i, fz.fds[i]);
+
+	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
+	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
+	for (t = 0; t < threads; t++)
+		ASSERT_EQ(0, pthread_create(&tid[t], NULL, fuzz_thread,
+					    (void *)(uintptr_t)t));
+	for (t = 0; t < threads; t++)
+		pthread_join(tid[t], NULL);
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	TH_LOG("%lu calls: %lu succeeded, %lu failed, %lu mappings made",
+	       fz.ok + fz.fail, fz.ok, fz.fail, fz.mapped);
+	EXPECT_EQ(fz.calls_per_thread * threads, fz.ok + fz.fail);
+
+	/* The channel still works: drain it, then one message round trip. */
+	memset(&m, 0, sizeof(m));
+	for (;;) {
+		char sink[16384];
+
+		memset(&m, 0, sizeof(m));
+		m.buf = (uintptr_t)sink;
+		m.len = sizeof(sink);
+		m.flags = IPCCHAN_NONBLOCK;
+		if (ioctl(fz.fds[1], IPCCHAN_IOC_RECV, &m))
+			break;
+	}
+	EXPECT_EQ(EAGAIN, errno);
+	memset(&m, 0, sizeof(m));
+	m.buf = (uintptr_t)"alive";
+	m.len = 5;
+	ASSERT_EQ(0, ioctl(fz.fds[4], IPCCHAN_IOC_SEND, &m));
+	memset(&m, 0, sizeof(m));
+	m.buf = (uintptr_t)out;
+	m.len = sizeof(out);
+	ASSERT_EQ(0, ioctl(fz.fds[3], IPCCHAN_IOC_RECV, &m));
+	EXPECT_EQ(5, m.len);
+	EXPECT_EQ(0, memcmp(out, "alive", 5));
+
+	for (i = 0; i < NFDS; i++)
+		close(fz.fds[i]);
+	for (i = 0; i < 3; i++) {
+		struct ipcchan_unlink un = { 0 };
+
+		snprintf(un.name, sizeof(un.name), "%s", fz.names[i]);
+		fd = open(IPCCHAN_DEVICE, O_RDWR);
+		ASSERT_LE(0, fd);
+		EXPECT_EQ(0, ioctl(fd, IPCCHAN_IOC_UNLINK, &un));
+		close(fd);
+	}
+	for (i = 0; i < 8; i++) {
+		struct ipcchan_unlink un = { 0 };
+
+		snprintf(un.name, sizeof(un.name), "fz.%d", i);
+		fd = open(IPCCHAN_DEVICE, O_RDWR);
+		ioctl(fd, IPCCHAN_IOC_UNLINK, &un);
+		close(fd);
+	}
+}
+
+TEST_HARNESS_MAIN
