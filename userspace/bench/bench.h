@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * ipcchan-bench: shared definitions.
+ *
+ * A "method" is one way of moving messages between two processes (pipe,
+ * posix-mq, ipcchan-ring, ...).  The engine (engine.c) runs one "cell" at a
+ * time: one method, one pattern (pingpong or stream), one message size.  For
+ * a cell it calls the method's setup() in the main process, forks side 0
+ * (client / producer) and side 1 (server / consumer), calls open() in each
+ * child, and then moves messages through four calls:
+ *
+ *	tx_begin(len) -> where to write the payload	(a local buffer, or
+ *	tx_end(len)   -> send it			 the shared ring itself)
+ *	rx_begin()    -> where the received payload is	(same idea)
+ *	rx_end()      -> done with it
+ *
+ * so copying methods and zero-copy methods run the same loop: the sender
+ * writes every payload byte once, the receiver reads every payload byte.
+ */
+#ifndef IPCCHAN_BENCH_H
+#define IPCCHAN_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define KiB		1024UL
+#define MiB		(1024UL * 1024UL)
+#define WHY_LEN		256
+
+enum pattern { PAT_PINGPONG, PAT_STREAM, PAT_NR };
+
+/* Parameters of one cell, the same for both processes. */
+struct cellcfg {
+	enum pattern pat;
+	size_t size;		/* payload bytes per message */
+	size_t capacity;	/* in-flight bytes one direction should hold */
+	unsigned int batch;	/* messages per call for batching methods */
+	long spin_ns;		/* bounded spin before sleeping (spinning methods) */
+	unsigned int id;	/* unique per cell: for names of channels/queues */
+};
+
+/*
+ * One endpoint pair.  setup() fills priv in the main process before fork, so
+ * both children inherit it; side 0 sends on direction 0 and receives on
+ * direction 1 (pingpong only), side 1 the reverse.
+ */
+struct chan {
+	const struct method *m;
+	struct cellcfg cfg;
+	int side;		/* 0 or 1 in the children, -1 in the main process */
+	void *priv;		/* method state */
+	void *txbuf;		/* process-local, page aligned, cfg.size bytes */
+	void *rxbuf;
+	char *why;		/* WHY_LEN bytes: reason for the last error */
+};
+
+static inline int tx_dir(const struct chan *ch) { return ch->side; }
+static inline int rx_dir(const struct chan *ch) { return 1 - ch->side; }
+
+/*
+ * Every call returns 0 or a negative errno and may explain the error in
+ * ch->why.  Optional calls may be NULL.
+ */
+struct method {
+	const char *name;
+	const char *desc;	/* one line: what it does */
+	const char *spin;	/* NULL: blocks in the kernel; else how it spins */
+	/* optional: can the method run here at all (e.g. device present)? */
+	int (*avail)(char *why);
+	/* optional: can it run this cell?  -errno with a reason if not */
+	int (*check)(const struct cellcfg *c, char *why);
+	/* optional: raise the system limits it needs for these sizes */
+	void (*limits)(size_t min_size, size_t max_size);
+	int (*setup)(struct chan *ch);			/* main, before fork */
+	int (*open)(struct chan *ch);			/* each child */
+	int (*tx_begin)(struct chan *ch, size_t len, void **buf);
+	int (*tx_end)(struct chan *ch, size_t len);
+	int (*tx_flush)(struct chan *ch);		/* optional */
+	int (*rx_begin)(struct chan *ch, const void **buf, size_t *len);
+	int (*rx_end)(struct chan *ch);			/* optional */
+	void (*close)(struct chan *ch);			/* optional, child */
+	void (*teardown)(struct chan *ch);		/* optional, main */
+};
+
+extern const struct method *const std_methods[];
+extern const size_t n_std_methods;
+extern const struct method *const shm_methods[];
+extern const size_t n_shm_methods;
+extern const struct method *const ipcchan_methods[];
+extern const size_t n_ipcchan_methods;
+extern unsigned int bench_ring_spin;	/* --ring-spin, 0: library default */
+
+/* Generic copy helpers: tx_begin/rx into the process-local buffers. */
+int copy_tx_begin(struct chan *ch, size_t len, void **buf);
+
+/* The profile: how long and how many. */
+struct profile {
+	const char *name;
+	double warm_s;		/* warm-up per cell */
+	double pp_time_s;	/* pingpong: measure at least this long ... */
+	uint64_t pp_min_iters;	/* ... and at least this many round trips */
+	uint64_t pp_max_iters;	/* ... but stop at this many */
+	double st_time_s;	/* stream: measure this long */
+	uint64_t st_min_msgs;	/* ... and at least this many messages */
+	double ref_time_s;	/* reference limits: time per measurement */
+	double watchdog_s;	/* a cell taking longer than this is killed */
+};
+
+enum { ST_MIN, ST_P50, ST_P90, ST_P99, ST_MAX, ST_MEAN, ST_STDDEV, ST_NR };
+extern const char *const stat_names[ST_NR];
+
+enum cell_status { CELL_OK, CELL_SKIPPED, CELL_ERROR };
+
+/* The outcome of one cell. */
+struct result {
+	const struct method *m;
+	enum pattern pat;
+	size_t size;
+	enum cell_status status;
+	char why[WHY_LEN];
+	uint64_t iterations;	/* round trips, or messages measured */
+	double rtt_ns[ST_NR];	/* pingpong */
+	uint64_t outliers;	/* pingpong: samples above 10x p50 */
+	double msgs_per_s;	/* stream (pingpong: messages both ways / s) */
+	double bytes_per_s;
+	double cpu_ns_per_msg;	/* both processes together */
+	double cpu_ns_side[2];	/* per message, side 0 and side 1 */
+	double csw_per_msg;	/* context switches per message, both sides */
+	double spread;		/* stream: (max-min)/mean of interval rates */
+	double elapsed_s;
+};
+
+struct limits {
+	size_t nsizes;
+	size_t sizes[32];
+	double memcpy_bps[32];
+	double cacheline_rtt_ns;	/* p50 of batched round trips */
+	double cacheline_rtt_min_ns;
+};
+
+/* engine.c */
+extern int bench_cpu[2];	/* CPU for side 0 / side 1, -1: not pinned */
+void pin_side(int side);
+double now_s(void);
+double cpu_s(void);
+void run_cell(const struct method *m, const struct cellcfg *cfg,
+	      const struct profile *p, struct result *r);
+void measure_limits(const struct profile *p, struct limits *l);
+void stats_compute(double *v, size_t n, double out[ST_NR]);
+
+/* sysctl.c */
+struct sysctl_change {
+	char name[96];
+	long long before;
+	long long after;
+	int err;		/* 0, or errno when it could not be set */
+};
+int sysctl_read(const char *path, long long *val);
+void sysctl_raise(const char *path, long long want);
+void sysctl_note(const char *name, long long before, long long after, int err);
+extern struct sysctl_change sysctl_changes[32];
+extern size_t n_sysctl_changes;
+
+/* report.c */
+struct env {
+	char kernel[128];
+	char machine[80];
+	char cpu_model[128];
+	long cpus;
+	const char *accel;
+	const struct profile *profile;
+	char date[64];
+	long spin_ns;
+};
+void report_all(FILE *f, const struct env *env, const struct limits *l,
+		const struct result *r, size_t n, bool tty);
+int write_json(const char *path, const struct env *env,
+	       const struct limits *l, const struct result *r, size_t n);
+int write_csv(const char *path, const struct result *r, size_t n);
+const char *pat_name(enum pattern p);
+const char *size_str(size_t size, char *buf, size_t n);
+
+/* Futex and CPU helpers shared by the shared-memory methods. */
+int futex_wait(void *addr, uint32_t expected);
+int futex_wake(void *addr, int n);
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#endif
+}
+
+/* In-flight bytes every method is given per direction (the pipe default). */
+static inline size_t cell_capacity(size_t size)
+{
+	return size * 2 > 64 * KiB ? size * 2 : 64 * KiB;
+}
+
+static inline size_t align_up(size_t v, size_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+static inline size_t roundup_pow2(size_t v)
+{
+	size_t p = 1;
+
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
+#endif /* IPCCHAN_BENCH_H */

@@ -1,0 +1,823 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipcchan-bench engine: runs one cell (method x pattern x size) between two
+ * forked processes, and measures the reference limits.
+ *
+ * Payload: word 0 of every message is its tag (sequence number, plus
+ * STOP_BIT on the last one); the other words are seq_mix(tag) + index, so
+ * the receiver can check a 64-bit sum of every payload byte against a closed
+ * form, and compares every word exactly on one message in SAMPLE_EVERY.  The
+ * sender writes every byte of every message and the receiver reads every
+ * byte, so a zero-copy path cannot win by not touching the data.
+ *
+ * pingpong: side 0 sends a request, side 1 checks it and sends a reply of the
+ * same size with the same tag; side 0 times each round trip on
+ * CLOCK_MONOTONIC after the warm-up.
+ * stream: side 0 sends as fast as the method lets it; side 1 checks the
+ * sequence and times from the first measured message to the stop message.
+ * Both sides read their own CPU clock (CLOCK_PROCESS_CPUTIME_ID, user +
+ * system) over the measured part and report it through a shared page.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#define STOP_BIT	(1ULL << 63)
+#define SAMPLE_EVERY	64	/* exact compare of one message in this many */
+#define MAX_MARKS	64	/* stream: throughput intervals recorded */
+#define N_INTERVALS	10
+
+typedef uint64_t __attribute__((may_alias)) word_t;
+
+const char *const stat_names[ST_NR] = {
+	"min", "p50", "p90", "p99", "max", "mean", "stddev",
+};
+
+struct side_report {
+	int err;
+	char why[WHY_LEN];
+	double cpu_s;		/* CPU seconds over the measured part */
+	long csw;		/* context switches over the measured part */
+};
+
+/* Shared between the main process and both children of a cell. */
+struct ctl {
+	_Atomic uint32_t barrier;
+	_Atomic uint64_t warm_seq;	/* tag of the first measured message */
+	struct side_report side[2];
+	/* pingpong, written by side 0 */
+	double rtt[ST_NR];
+	uint64_t iters;
+	uint64_t outliers;
+	/* stream, written by side 1 */
+	double t0, t1;
+	uint64_t count;
+	unsigned int nmarks;
+	double mark_t[MAX_MARKS];
+	uint64_t mark_n[MAX_MARKS];
+};
+
+/* --- time, CPUs and futex ----------------------------------------------- */
+
+int bench_cpu[2] = { -1, -1 };
+
+/* Pin the calling process to the CPU chosen for its side, if any. */
+void pin_side(int side)
+{
+	cpu_set_t set;
+
+	if (bench_cpu[side] < 0)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(bench_cpu[side], &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+double cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static long csw_now(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_nvcsw + ru.ru_nivcsw;
+}
+
+int futex_wait(void *addr, uint32_t expected)
+{
+	if (syscall(SYS_futex, addr, FUTEX_WAIT, expected, NULL, NULL, 0) < 0 &&
+	    errno != EAGAIN && errno != EINTR)
+		return -errno;
+	return 0;
+}
+
+int futex_wake(void *addr, int n)
+{
+	long r = syscall(SYS_futex, addr, FUTEX_WAKE, n, NULL, NULL, 0);
+
+	return r < 0 ? -errno : (int)r;
+}
+
+/* --- payload ------------------------------------------------------------- */
+
+static inline uint64_t seq_mix(uint64_t tag)
+{
+	return (tag + 1) * 0x9E3779B97F4A7C15ULL;
+}
+
+static void payload_fill(void *buf, size_t len, uint64_t tag)
+{
+	word_t *w = buf;
+	uint8_t *tail = (uint8_t *)buf + len / 8 * 8;
+	uint64_t v = seq_mix(tag);
+	size_t n = len / 8, i;
+
+	w[0] = tag;
+	for (i = 1; i < n; i++)
+		w[i] = v + i;
+	for (i = 0; i < len % 8; i++)
+		tail[i] = (uint8_t)(v + i);
+}
+
+/* Sum of words 1..n-1 and of the tail bytes. */
+static uint64_t payload_sum(const void *buf, size_t len)
+{
+	const word_t *w = buf;
+	const uint8_t *tail = (const uint8_t *)buf + len / 8 * 8;
+	uint64_t s0 = 0, s1 = 0;
+	size_t n = len / 8, i;
+
+	for (i = 1; i + 1 < n; i += 2) {
+		s0 += w[i];
+		s1 += w[i + 1];
+	}
+	if (i < n)
+		s0 += w[i];
+	for (i = 0; i < len % 8; i++)
+		s1 += tail[i];
+	return s0 + s1;
+}
+
+static uint64_t payload_expect(size_t len, uint64_t tag)
+{
+	uint64_t v = seq_mix(tag), m = len / 8 - 1, tri, s;
+	size_t i;
+
+	/* sum_{i=1..m} (v + i) = m * v + m (m + 1) / 2, mod 2^64 */
+	tri = (m % 2 == 0) ? (m / 2) * (m + 1) : m * ((m + 1) / 2);
+	s = m * v + tri;
+	for (i = 0; i < len % 8; i++)
+		s += (uint8_t)(v + i);
+	return s;
+}
+
+static int payload_check(const void *buf, size_t len, size_t want_len,
+			 uint64_t tag, bool exact, char *why)
+{
+	const word_t *w = buf;
+	uint64_t v = seq_mix(tag);
+	size_t i;
+
+	if (len != want_len) {
+		snprintf(why, WHY_LEN, "message %llu: length %zu, expected %zu",
+			 (unsigned long long)(tag & ~STOP_BIT), len, want_len);
+		return -EBADMSG;
+	}
+	if (payload_sum(buf, len) != payload_expect(len, tag)) {
+		snprintf(why, WHY_LEN, "message %llu: payload checksum mismatch",
+			 (unsigned long long)(tag & ~STOP_BIT));
+		return -EBADMSG;
+	}
+	if (!exact)
+		return 0;
+	for (i = 1; i < len / 8; i++) {
+		if (w[i] != v + i) {
+			snprintf(why, WHY_LEN,
+				 "message %llu: payload word %zu corrupted",
+				 (unsigned long long)(tag & ~STOP_BIT), i);
+			return -EBADMSG;
+		}
+	}
+	return 0;
+}
+
+/* --- one message --------------------------------------------------------- */
+
+static int do_tx(struct chan *ch, uint64_t tag, bool flush)
+{
+	size_t len = ch->cfg.size;
+	void *buf;
+	int err;
+
+	err = ch->m->tx_begin(ch, len, &buf);
+	if (err)
+		return err;
+	payload_fill(buf, len, tag);
+	err = ch->m->tx_end(ch, len);
+	if (!err && flush && ch->m->tx_flush)
+		err = ch->m->tx_flush(ch);
+	return err;
+}
+
+/* Receive one message, check it; *tag gets its tag. */
+static int do_rx(struct chan *ch, uint64_t expect, uint64_t *tag)
+{
+	const void *buf;
+	size_t len;
+	int err;
+
+	err = ch->m->rx_begin(ch, &buf, &len);
+	if (err)
+		return err;
+	if (len < 8) {
+		snprintf(ch->why, WHY_LEN, "message %llu: length %zu, expected %zu",
+			 (unsigned long long)expect, len, ch->cfg.size);
+		return -EBADMSG;
+	}
+	*tag = *(const word_t *)buf;
+	if ((*tag & ~STOP_BIT) != expect) {
+		snprintf(ch->why, WHY_LEN,
+			 "sequence error: got message %llu, expected %llu",
+			 (unsigned long long)(*tag & ~STOP_BIT),
+			 (unsigned long long)expect);
+		return -EBADMSG;
+	}
+	err = payload_check(buf, len, ch->cfg.size, *tag,
+			    expect % SAMPLE_EVERY == 0, ch->why);
+	if (err)
+		return err;
+	return ch->m->rx_end ? ch->m->rx_end(ch) : 0;
+}
+
+/* --- the two patterns ---------------------------------------------------- */
+
+static int pp_client(struct chan *ch, const struct profile *p, struct ctl *ctl)
+{
+	uint64_t cap = p->pp_max_iters, n = 0, seq, tag, t0, t1, tm0 = 0;
+	uint64_t warm_end = now_ns() + (uint64_t)(p->warm_s * 1e9);
+	uint64_t meas_ns = (uint64_t)(p->pp_time_s * 1e9);
+	struct side_report *me = &ctl->side[0];
+	bool measuring = false;
+	double *samp, cpu0 = 0;
+	long csw0 = 0;
+	int err = 0;
+
+	samp = malloc(cap * sizeof(*samp));
+	if (!samp)
+		return -ENOMEM;
+	t1 = now_ns();
+	for (seq = 0;; seq++) {
+		if (!measuring && t1 >= warm_end && seq >= 2) {
+			measuring = true;
+			atomic_store(&ctl->warm_seq, seq);
+			cpu0 = cpu_s();
+			csw0 = csw_now();
+			tm0 = now_ns();
+		}
+		t0 = now_ns();
+		err = do_tx(ch, seq, true);
+		if (err)
+			goto out;
+		err = do_rx(ch, seq, &tag);
+		if (err)
+			goto out;
+		t1 = now_ns();
+		if (!measuring)
+			continue;
+		samp[n++] = (double)(t1 - t0);
+		if (n >= cap || (n >= p->pp_min_iters && t1 - tm0 >= meas_ns))
+			break;
+	}
+	err = do_tx(ch, (seq + 1) | STOP_BIT, true);
+	me->cpu_s = cpu_s() - cpu0;
+	me->csw = csw_now() - csw0;
+	ctl->iters = n;
+	stats_compute(samp, n, ctl->rtt);
+	for (uint64_t i = 0; i < n; i++)
+		ctl->outliers += samp[i] > 10 * ctl->rtt[ST_P50];
+out:
+	free(samp);
+	return err;
+}
+
+static int pp_server(struct chan *ch, struct ctl *ctl)
+{
+	struct side_report *me = &ctl->side[1];
+	double cpu0 = cpu_s();
+	long csw0 = csw_now();
+	uint64_t expect, tag;
+	int err;
+
+	for (expect = 0;; expect++) {
+		err = do_rx(ch, expect, &tag);
+		if (err)
+			return err;
+		if (tag & STOP_BIT)
+			break;
+		if (tag == atomic_load(&ctl->warm_seq)) {
+			cpu0 = cpu_s();
+			csw0 = csw_now();
+		}
+		err = do_tx(ch, tag, true);
+		if (err)
+			return err;
+	}
+	me->cpu_s = cpu_s() - cpu0;
+	me->csw = csw_now() - csw0;
+	return 0;
+}
+
+/* Look at the clock every message for big ones, every 64 for small ones. */
+static inline bool clock_due(const struct chan *ch, uint64_t seq)
+{
+	return ch->cfg.size >= 4096 || (seq & 63) == 0;
+}
+
+static int st_producer(struct chan *ch, const struct profile *p,
+		       struct ctl *ctl)
+{
+	struct side_report *me = &ctl->side[0];
+	double start = now_s(), tm0 = 0, t, cpu0 = 0;
+	uint64_t seq, warm = 0;
+	bool measuring = false;
+	long csw0 = 0;
+	int err;
+
+	for (seq = 0;; seq++) {
+		if (clock_due(ch, seq)) {
+			t = now_s();
+			if (!measuring && t - start >= p->warm_s && seq >= 2) {
+				measuring = true;
+				warm = seq;
+				atomic_store(&ctl->warm_seq, seq);
+				cpu0 = cpu_s();
+				csw0 = csw_now();
+				tm0 = t;
+			} else if (measuring && t - tm0 >= p->st_time_s &&
+				   seq - warm >= p->st_min_msgs) {
+				break;
+			}
+		}
+		err = do_tx(ch, seq, false);
+		if (err)
+			return err;
+	}
+	err = do_tx(ch, seq | STOP_BIT, true);
+	me->cpu_s = cpu_s() - cpu0;
+	me->csw = csw_now() - csw0;
+	return err;
+}
+
+static int st_consumer(struct chan *ch, const struct profile *p,
+		       struct ctl *ctl)
+{
+	struct side_report *me = &ctl->side[1];
+	double t, t0 = 0, last_mark = 0, cpu0 = 0;
+	double interval = p->st_time_s / N_INTERVALS;
+	uint64_t expect, tag, warm = 0;
+	bool started = false;
+	long csw0 = 0;
+	int err;
+
+	for (expect = 0;; expect++) {
+		err = do_rx(ch, expect, &tag);
+		if (err)
+			return err;
+		if (tag & STOP_BIT)
+			break;
+		if (!started) {
+			if (tag != atomic_load(&ctl->warm_seq))
+				continue;
+			started = true;
+			warm = tag;
+			t0 = last_mark = now_s();
+			cpu0 = cpu_s();
+			csw0 = csw_now();
+			ctl->mark_t[0] = t0;
+			ctl->mark_n[0] = tag;
+			ctl->nmarks = 1;
+		} else if (clock_due(ch, expect)) {
+			t = now_s();
+			if (t - last_mark >= interval && ctl->nmarks < MAX_MARKS) {
+				ctl->mark_t[ctl->nmarks] = t;
+				ctl->mark_n[ctl->nmarks++] = tag;
+				last_mark = t;
+			}
+		}
+	}
+	if (!started) {
+		snprintf(ch->why, WHY_LEN, "stopped before the measured part");
+		return -EPROTO;
+	}
+	ctl->t0 = t0;
+	ctl->t1 = now_s();
+	ctl->count = (tag & ~STOP_BIT) - warm;
+	me->cpu_s = cpu_s() - cpu0;
+	me->csw = csw_now() - csw0;
+	return 0;
+}
+
+/* --- processes ----------------------------------------------------------- */
+
+static void barrier_wait(struct ctl *ctl)
+{
+	uint32_t v = atomic_fetch_add(&ctl->barrier, 1) + 1;
+
+	if (v >= 2) {
+		futex_wake(&ctl->barrier, INT_MAX);
+		return;
+	}
+	while ((v = atomic_load(&ctl->barrier)) < 2)
+		futex_wait(&ctl->barrier, v);
+}
+
+static void *alloc_buf(size_t size)
+{
+	size_t len = align_up(size ? size : 1, 4096);
+	void *p = aligned_alloc(4096, len);
+
+	if (p)
+		memset(p, 0, len);	/* fault the pages in now */
+	return p;
+}
+
+static void __attribute__((noreturn))
+child(struct chan *ch, int side, const struct profile *p, struct ctl *ctl)
+{
+	struct side_report *me = &ctl->side[side];
+	int err;
+
+	ch->side = side;
+	ch->why = me->why;
+	pin_side(side);
+	ch->txbuf = alloc_buf(ch->cfg.size);
+	ch->rxbuf = alloc_buf(ch->cfg.size);
+	if (!ch->txbuf || !ch->rxbuf) {
+		me->err = -ENOMEM;
+		_exit(2);
+	}
+	err = ch->m->open(ch);
+	if (err) {
+		me->err = err;
+		_exit(2);
+	}
+	barrier_wait(ctl);
+	if (ch->cfg.pat == PAT_PINGPONG)
+		err = side ? pp_server(ch, ctl) : pp_client(ch, p, ctl);
+	else
+		err = side ? st_consumer(ch, p, ctl) : st_producer(ch, p, ctl);
+	if (ch->m->close)
+		ch->m->close(ch);
+	me->err = err;
+	_exit(err ? 1 : 0);
+}
+
+/*
+ * Wait for both children.  A child that fails may leave its peer blocked
+ * forever, so the peer gets a short grace period and is then killed; the
+ * whole cell is killed at the watchdog deadline.
+ */
+static int reap(pid_t pid[2], double watchdog_s, char *why)
+{
+	double deadline = now_s() + watchdog_s, grace = INFINITY;
+	int alive = (pid[0] > 0) + (pid[1] > 0), failed = 0, killed = 0;
+	int st, i;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	while (alive) {
+		for (i = 0; i < 2; i++) {
+			if (pid[i] <= 0 || waitpid(pid[i], &st, WNOHANG) != pid[i])
+				continue;
+			pid[i] = 0;
+			alive--;
+			if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+				failed = 1;
+				if (grace == INFINITY)
+					grace = now_s() + 2;
+			}
+		}
+		if (!alive)
+			break;
+		double t = now_s(), until = deadline < grace ? deadline : grace;
+
+		if (t >= until) {
+			for (i = 0; i < 2; i++)
+				if (pid[i] > 0)
+					kill(pid[i], SIGKILL);
+			if (!killed && t >= deadline)
+				snprintf(why, WHY_LEN,
+					 "watchdog: cell took over %.0f s, killed",
+					 watchdog_s);
+			killed = 1;
+			deadline = grace = t + 5;
+		}
+		struct timespec ts = {
+			.tv_sec = (time_t)(until - t),
+			.tv_nsec = (long)((until - t - (time_t)(until - t)) * 1e9),
+		};
+		if (t < until)
+			sigtimedwait(&set, NULL, &ts);
+		else
+			sigtimedwait(&set, NULL, &(struct timespec){0, 10000000});
+	}
+	return failed || killed ? -1 : 0;
+}
+
+static double stream_spread(const struct ctl *ctl)
+{
+	double lo = INFINITY, hi = 0, sum = 0, rate;
+	unsigned int i, n = 0;
+
+	for (i = 1; i < ctl->nmarks; i++) {
+		double dt = ctl->mark_t[i] - ctl->mark_t[i - 1];
+
+		if (dt <= 0)
+			continue;
+		rate = (ctl->mark_n[i] - ctl->mark_n[i - 1]) / dt;
+		lo = rate < lo ? rate : lo;
+		hi = rate > hi ? rate : hi;
+		sum += rate;
+		n++;
+	}
+	return n >= 2 ? (hi - lo) / (sum / n) : NAN;
+}
+
+void run_cell(const struct method *m, const struct cellcfg *cfg,
+	      const struct profile *p, struct result *r)
+{
+	struct chan ch = { .m = m, .cfg = *cfg, .side = -1, .why = r->why };
+	double t_start = now_s();
+	struct ctl *ctl;
+	int err, i, fork_failed = 0;
+	pid_t pid[2];
+
+	memset(r, 0, sizeof(*r));
+	r->m = m;
+	r->pat = cfg->pat;
+	r->size = cfg->size;
+	r->status = CELL_SKIPPED;
+	if (cfg->size < 8) {
+		snprintf(r->why, WHY_LEN,
+			 "size below 8 B: no room for the sequence number");
+		return;
+	}
+	if (m->check && m->check(cfg, r->why))
+		return;
+
+	r->status = CELL_ERROR;
+	ctl = mmap(NULL, sizeof(*ctl), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (ctl == MAP_FAILED) {
+		snprintf(r->why, WHY_LEN, "mmap: %s", strerror(errno));
+		return;
+	}
+	atomic_store(&ctl->warm_seq, UINT64_MAX);
+	err = m->setup(&ch);
+	if (err) {
+		size_t l = strlen(r->why);
+
+		snprintf(r->why + l, WHY_LEN - l, "%s%s", l ? ": " : "setup: ",
+			 strerror(-err));
+		if (m->teardown)
+			m->teardown(&ch);
+		goto out_unmap;
+	}
+	fflush(NULL);
+	for (i = 0; i < 2; i++) {
+		pid[i] = fork();
+		if (pid[i] == 0)
+			child(&ch, i, p, ctl);
+		if (pid[i] < 0) {
+			snprintf(r->why, WHY_LEN, "fork: %s", strerror(errno));
+			fork_failed = 1;
+			if (i == 1)
+				kill(pid[0], SIGKILL);
+			pid[i] = 0;
+		}
+	}
+	err = reap(pid, p->watchdog_s, r->why) || fork_failed;
+	if (m->teardown)
+		m->teardown(&ch);
+	for (i = 0; i < 2; i++) {
+		struct side_report *s = &ctl->side[i];
+
+		if (!s->err || r->why[0])
+			continue;
+		snprintf(r->why, WHY_LEN, "%s %s: %s%s%s",
+			 cfg->pat == PAT_PINGPONG ? (i ? "server" : "client")
+						  : (i ? "consumer" : "producer"),
+			 "failed", s->why, s->why[0] ? " " : "",
+			 strerror(-s->err));
+	}
+	if (err) {
+		if (!r->why[0])
+			snprintf(r->why, WHY_LEN, "a process died");
+		goto out_unmap;
+	}
+
+	r->status = CELL_OK;
+	r->elapsed_s = now_s() - t_start;
+	if (cfg->pat == PAT_PINGPONG) {
+		double msgs = 2.0 * ctl->iters;
+
+		r->iterations = ctl->iters;
+		memcpy(r->rtt_ns, ctl->rtt, sizeof(r->rtt_ns));
+		r->outliers = ctl->outliers;
+		r->msgs_per_s = 2e9 / ctl->rtt[ST_MEAN];
+		for (i = 0; i < 2; i++)
+			r->cpu_ns_side[i] = ctl->side[i].cpu_s * 1e9 / msgs;
+		r->csw_per_msg = (ctl->side[0].csw + ctl->side[1].csw) / msgs;
+	} else {
+		double msgs = (double)ctl->count;
+
+		r->iterations = ctl->count;
+		r->msgs_per_s = msgs / (ctl->t1 - ctl->t0);
+		for (i = 0; i < 2; i++)
+			r->cpu_ns_side[i] = ctl->side[i].cpu_s * 1e9 / msgs;
+		r->csw_per_msg = (ctl->side[0].csw + ctl->side[1].csw) / msgs;
+		r->spread = stream_spread(ctl);
+	}
+	r->bytes_per_s = r->msgs_per_s * cfg->size;
+	r->cpu_ns_per_msg = r->cpu_ns_side[0] + r->cpu_ns_side[1];
+out_unmap:
+	munmap(ctl, sizeof(*ctl));
+}
+
+/* --- statistics ---------------------------------------------------------- */
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentiles; sorts v in place. */
+void stats_compute(double *v, size_t n, double out[ST_NR])
+{
+	double sum = 0, sq = 0, mean;
+	size_t i;
+
+	if (!n) {
+		for (i = 0; i < ST_NR; i++)
+			out[i] = NAN;
+		return;
+	}
+	qsort(v, n, sizeof(*v), cmp_double);
+	for (i = 0; i < n; i++)
+		sum += v[i];
+	mean = sum / n;
+	for (i = 0; i < n; i++)
+		sq += (v[i] - mean) * (v[i] - mean);
+	out[ST_MIN] = v[0];
+	out[ST_P50] = v[(size_t)ceil(0.50 * n) - 1];
+	out[ST_P90] = v[(size_t)ceil(0.90 * n) - 1];
+	out[ST_P99] = v[(size_t)ceil(0.99 * n) - 1];
+	out[ST_MAX] = v[n - 1];
+	out[ST_MEAN] = mean;
+	out[ST_STDDEV] = n > 1 ? sqrt(sq / (n - 1)) : 0;
+}
+
+/* --- reference limits ---------------------------------------------------- */
+
+static double memcpy_bw(size_t size, double target_s)
+{
+	void *src = alloc_buf(size), *dst = alloc_buf(size);
+	double best = 0, t0, dt;
+	uint64_t reps = 1, i;
+	int round;
+
+	if (!src || !dst)
+		goto out;
+	memset(src, 0x5a, size);
+	for (round = 0; round < 3;) {
+		t0 = now_s();
+		for (i = 0; i < reps; i++) {
+			memcpy(dst, src, size);
+			__asm__ __volatile__("" : : "r"(dst), "r"(src) : "memory");
+		}
+		dt = now_s() - t0;
+		if (dt < target_s / 3) {
+			reps = dt > 0 ? reps * (target_s / 3 / dt) + 1 : reps * 2;
+			continue;
+		}
+		if (reps * size / dt > best)
+			best = reps * size / dt;
+		round++;
+	}
+out:
+	free(src);
+	free(dst);
+	return best;
+}
+
+struct cl_line {
+	_Atomic uint64_t v;
+	char pad[56];
+};
+
+static void spin_until(struct cl_line *l, uint64_t want)
+{
+	unsigned long spins = 0;
+
+	while (atomic_load_explicit(&l->v, memory_order_acquire) != want) {
+		cpu_relax();
+		if (++spins % (1UL << 20) == 0)
+			sched_yield();	/* one CPU: let the peer run */
+	}
+}
+
+/*
+ * Round trip of one cache line between two processes through shared memory,
+ * both spinning: the floor under any IPC latency.  Timed in batches of 100
+ * round trips; the median batch is reported.
+ */
+static void cacheline_rtt(double time_s, double *p50, double *min)
+{
+	enum { BATCH = 100, MAXB = 200000 };
+	struct cl_line *l;
+	double *samp, t0, st[ST_NR];
+	uint64_t i = 0, j, nb = 0;
+	cpu_set_t orig;
+	pid_t pid;
+
+	*p50 = *min = NAN;
+	l = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		 -1, 0);
+	samp = malloc(MAXB * sizeof(*samp));
+	if (l == MAP_FAILED || !samp)
+		goto out;
+	pid = fork();
+	if (pid < 0)
+		goto out;
+	if (pid == 0) {
+		pin_side(1);
+		for (j = 1;; j++) {
+			spin_until(&l[0], j);
+			atomic_store_explicit(&l[1].v, j, memory_order_release);
+		}
+	}
+	sched_getaffinity(0, sizeof(orig), &orig);
+	pin_side(0);
+	t0 = now_s();
+	while (nb < MAXB && (now_s() - t0 < time_s || nb < 10)) {
+		uint64_t a = now_ns();
+
+		for (j = 0; j < BATCH; j++) {
+			i++;
+			atomic_store_explicit(&l[0].v, i, memory_order_release);
+			spin_until(&l[1], i);
+		}
+		samp[nb++] = (double)(now_ns() - a) / BATCH;
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	sched_setaffinity(0, sizeof(orig), &orig);
+	stats_compute(samp, nb, st);
+	*p50 = st[ST_P50];
+	*min = st[ST_MIN];
+out:
+	free(samp);
+	if (l != MAP_FAILED)
+		munmap(l, 4096);
+}
+
+void measure_limits(const struct profile *p, struct limits *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nsizes; i++)
+		l->memcpy_bps[i] = memcpy_bw(l->sizes[i],
+					     p->ref_time_s / l->nsizes);
+	cacheline_rtt(p->ref_time_s, &l->cacheline_rtt_ns,
+		      &l->cacheline_rtt_min_ns);
+}
+
+/* --- helpers for copying methods ----------------------------------------- */
+
+int copy_tx_begin(struct chan *ch, size_t len, void **buf)
+{
+	(void)len;
+	*buf = ch->txbuf;
+	return 0;
+}

@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shm-futex: the userspace baseline for ipcchan's ring.
+ *
+ * A single-producer single-consumer ring of variable-length records in
+ * MAP_SHARED memory, copy in (send) and copy out (recv) like ipcchan-ring:
+ *
+ *  - the data area is a memfd mapped twice back to back, so a record never
+ *    splits at the end of the ring (the same trick ipcchan uses);
+ *  - producer and consumer positions are free-running byte counters on
+ *    their own cache lines; each side caches the other's position and only
+ *    re-reads it when it runs out of data / space, so a steady stream moves
+ *    one cache line per record in each direction, not more;
+ *  - the "I am asleep" flags live on two more cache lines that are written
+ *    only when a side goes to sleep, so checking the peer's flag after each
+ *    publish hits a line in the shared state;
+ *  - a side that must wait spins for at most spin_ns (default 20 us),
+ *    calling sched_yield() every 64 polls so that a peer placed on the same
+ *    CPU by the scheduler gets to run instead of watching us spin; then it
+ *    sets its flag, issues a full barrier, re-checks and sleeps in
+ *    FUTEX_WAIT on the low 32 bits of the position it waits for.  After each
+ *    release of a position the other side issues a full barrier and, if the
+ *    peer's flag is set, clears it and calls FUTEX_WAKE.  The two barriers
+ *    (Dekker) make a lost wake-up impossible; FUTEX_WAIT re-checks the value
+ *    in the kernel, so a wake between the check and the sleep is not lost.
+ *
+ * The waker clears the flag, so a producer running ahead of a sleeping
+ * consumer makes one FUTEX_WAKE per sleep, not one per record.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#define REC_HDR		8
+
+struct shm_hdr {
+	_Atomic uint64_t prod_pos __attribute__((aligned(64)));
+	_Atomic uint64_t cons_pos __attribute__((aligned(64)));
+	_Atomic uint32_t prod_waiting __attribute__((aligned(64)));
+	_Atomic uint32_t cons_waiting __attribute__((aligned(64)));
+};
+
+struct shm_ring {
+	struct shm_hdr *hdr;	/* shared */
+	uint8_t *data;		/* shared, 2 * size bytes of virtual memory */
+	size_t size;		/* power of two */
+	/* private to each process after fork */
+	uint64_t head;		/* producer: its position */
+	uint64_t tail;		/* consumer: its position */
+	uint64_t peer;		/* cached position of the other side */
+};
+
+struct shmchan {
+	struct shm_ring ring[2];
+	long spin_ns;
+};
+
+static uint32_t *futex_word(_Atomic uint64_t *pos)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (uint32_t *)pos;
+#else
+	return (uint32_t *)pos + 1;
+#endif
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Wait until *pos != seen: bounded spin, then sleep on the futex. */
+static int wait_change(_Atomic uint64_t *pos, _Atomic uint32_t *my_flag,
+		       uint64_t seen, long spin_ns)
+{
+	uint64_t deadline = 0, t;
+	unsigned int i;
+	int err = 0;
+
+	for (i = 1;; i++) {
+		if (atomic_load_explicit(pos, memory_order_acquire) != seen)
+			return 0;
+		cpu_relax();
+		if (i % 64)
+			continue;
+		t = mono_ns();
+		if (!deadline)
+			deadline = t + spin_ns;
+		else if (t >= deadline)
+			break;
+		/* the peer may be waiting for this very CPU: let it run */
+		sched_yield();
+	}
+	atomic_store_explicit(my_flag, 1, memory_order_relaxed);
+	/* pairs with the fence in notify_peer(): flag store before pos load */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(pos, memory_order_acquire) == seen)
+		err = futex_wait(futex_word(pos), (uint32_t)seen);
+	atomic_store_explicit(my_flag, 0, memory_order_relaxed);
+	return err;
+}
+
+/* After publishing *my_pos: wake the peer if it sleeps on it. */
+static void notify_peer(_Atomic uint64_t *my_pos, _Atomic uint32_t *peer_flag)
+{
+	/* pairs with the fence in wait_change(): pos store before flag load */
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(peer_flag, memory_order_relaxed) &&
+	    atomic_exchange_explicit(peer_flag, 0, memory_order_relaxed))
+		futex_wake(futex_word(my_pos), 1);
+}
+
+static int ring_send(struct shm_ring *r, const void *buf, size_t len,
+		     long spin_ns)
+{
+	size_t need = REC_HDR + align_up(len, 8);
+	uint64_t head = r->head;
+	uint8_t *p;
+	int err;
+
+	while (r->size - (head - r->peer) < need) {
+		r->peer = atomic_load_explicit(&r->hdr->cons_pos,
+					       memory_order_acquire);
+		if (r->size - (head - r->peer) >= need)
+			break;
+		err = wait_change(&r->hdr->cons_pos, &r->hdr->prod_waiting,
+				  r->peer, spin_ns);
+		if (err)
+			return err;
+	}
+	p = r->data + (head & (r->size - 1));
+	memcpy(p + REC_HDR, buf, len);
+	*(uint64_t *)p = len;
+	r->head = head + need;
+	/* pairs with the acquire load of prod_pos in ring_recv() */
+	atomic_store_explicit(&r->hdr->prod_pos, r->head, memory_order_release);
+	notify_peer(&r->hdr->prod_pos, &r->hdr->cons_waiting);
+	return 0;
+}
+
+static int ring_recv(struct shm_ring *r, void *buf, size_t cap, size_t *len,
+		     long spin_ns)
+{
+	uint64_t tail = r->tail, l;
+	uint8_t *p;
+	int err;
+
+	while (r->peer == tail) {
+		r->peer = atomic_load_explicit(&r->hdr->prod_pos,
+					       memory_order_acquire);
+		if (r->peer != tail)
+			break;
+		err = wait_change(&r->hdr->prod_pos, &r->hdr->cons_waiting,
+				  tail, spin_ns);
+		if (err)
+			return err;
+	}
+	p = r->data + (tail & (r->size - 1));
+	l = *(uint64_t *)p;
+	if (l > cap || l > r->size - REC_HDR)
+		return -EBADMSG;
+	memcpy(buf, p + REC_HDR, l);
+	*len = l;
+	r->tail = tail + REC_HDR + align_up(l, 8);
+	/* pairs with the acquire load of cons_pos in ring_send() */
+	atomic_store_explicit(&r->hdr->cons_pos, r->tail, memory_order_release);
+	notify_peer(&r->hdr->cons_pos, &r->hdr->prod_waiting);
+	return 0;
+}
+
+static int ring_map(struct shm_ring *r, size_t size, char *why)
+{
+	uint8_t *base;
+	int fd;
+
+	r->size = size;
+	r->hdr = mmap(NULL, sizeof(*r->hdr), PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (r->hdr == MAP_FAILED) {
+		r->hdr = NULL;
+		return -errno;
+	}
+	fd = memfd_create("ipcchan-bench-shm", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, size) < 0) {
+		snprintf(why, WHY_LEN, "memfd of %zu bytes", size);
+		goto fail;
+	}
+	base = mmap(NULL, 2 * size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+		    -1, 0);
+	if (base == MAP_FAILED)
+		goto fail;
+	if (mmap(base, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 fd, 0) == MAP_FAILED ||
+	    mmap(base + size, size, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, fd, 0) == MAP_FAILED) {
+		munmap(base, 2 * size);
+		goto fail;
+	}
+	close(fd);
+	r->data = base;
+	memset(r->data, 0, size);	/* fault the pages in before fork */
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -errno;
+}
+
+static void ring_unmap(struct shm_ring *r)
+{
+	if (r->data)
+		munmap(r->data, 2 * r->size);
+	if (r->hdr)
+		munmap(r->hdr, sizeof(*r->hdr));
+}
+
+static int shm_setup(struct chan *ch)
+{
+	struct shmchan *c = calloc(1, sizeof(*c));
+	size_t rec = REC_HDR + align_up(ch->cfg.size, 8);
+	size_t size = roundup_pow2(rec * 2 > cell_capacity(ch->cfg.size) ?
+				   rec * 2 : cell_capacity(ch->cfg.size));
+	int d, err;
+
+	if (!c)
+		return -ENOMEM;
+	ch->priv = c;
+	c->spin_ns = ch->cfg.spin_ns;
+	for (d = 0; d < (ch->cfg.pat == PAT_PINGPONG ? 2 : 1); d++) {
+		err = ring_map(&c->ring[d], size, ch->why);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int shm_open_side(struct chan *ch)
+{
+	(void)ch;
+	return 0;
+}
+
+static int shm_tx_end(struct chan *ch, size_t len)
+{
+	struct shmchan *c = ch->priv;
+
+	return ring_send(&c->ring[tx_dir(ch)], ch->txbuf, len, c->spin_ns);
+}
+
+static int shm_rx_begin(struct chan *ch, const void **buf, size_t *len)
+{
+	struct shmchan *c = ch->priv;
+
+	*buf = ch->rxbuf;
+	return ring_recv(&c->ring[rx_dir(ch)], ch->rxbuf, ch->cfg.size, len,
+			 c->spin_ns);
+}
+
+static void shm_teardown(struct chan *ch)
+{
+	struct shmchan *c = ch->priv;
+
+	if (!c)
+		return;
+	ring_unmap(&c->ring[0]);
+	ring_unmap(&c->ring[1]);
+	free(c);
+	ch->priv = NULL;
+}
+
+static const struct method m_shm_futex = {
+	.name = "shm-futex",
+	.desc = "SPSC ring in MAP_SHARED memory (double-mapped memfd), copy in/out, futex sleep",
+	.spin = "bounded spin (--spin-ns, default 20 us), then FUTEX_WAIT",
+	.setup = shm_setup,
+	.open = shm_open_side,
+	.tx_begin = copy_tx_begin,
+	.tx_end = shm_tx_end,
+	.rx_begin = shm_rx_begin,
+	.teardown = shm_teardown,
+};
+
+const struct method *const shm_methods[] = { &m_shm_futex };
+const size_t n_shm_methods = ARRAY_SIZE(shm_methods);

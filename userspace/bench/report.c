@@ -1,0 +1,701 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipcchan-bench output: the terminal report (tables per pattern with methods
+ * as rows and sizes as columns, relative summary, targets, noise), and
+ * bench.json / bench.csv at full precision in base units (ns, bytes/s).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+#define MAXM	32
+#define MAXS	32
+
+const char *pat_name(enum pattern p)
+{
+	return p == PAT_PINGPONG ? "pingpong" : "stream";
+}
+
+const char *size_str(size_t size, char *buf, size_t n)
+{
+	if (size >= MiB && size % MiB == 0)
+		snprintf(buf, n, "%zu MiB", size / MiB);
+	else if (size >= KiB && size % KiB == 0)
+		snprintf(buf, n, "%zu KiB", size / KiB);
+	else
+		snprintf(buf, n, "%zu B", size);
+	return buf;
+}
+
+/* The methods and sizes in the order they were run. */
+struct grid {
+	const struct method *m[MAXM];
+	size_t nm;
+	size_t size[MAXS];
+	size_t ns;
+};
+
+static void grid_build(struct grid *g, const struct result *r, size_t n)
+{
+	size_t i, j;
+
+	memset(g, 0, sizeof(*g));
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < g->nm && g->m[j] != r[i].m; j++)
+			;
+		if (j == g->nm && g->nm < MAXM)
+			g->m[g->nm++] = r[i].m;
+		for (j = 0; j < g->ns && g->size[j] != r[i].size; j++)
+			;
+		if (j == g->ns && g->ns < MAXS)
+			g->size[g->ns++] = r[i].size;
+	}
+}
+
+static const struct result *find(const struct result *r, size_t n,
+				 const char *method, enum pattern p,
+				 size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (r[i].pat == p && r[i].size == size &&
+		    !strcmp(r[i].m->name, method))
+			return &r[i];
+	return NULL;
+}
+
+static const struct result *find_ok(const struct result *r, size_t n,
+				    const char *method, enum pattern p,
+				    size_t size)
+{
+	const struct result *x = find(r, n, method, p, size);
+
+	return x && x->status == CELL_OK ? x : NULL;
+}
+
+/* --- number formatting --------------------------------------------------- */
+
+static const char *fmt_plain(double v, char *buf, size_t n)
+{
+	if (isnan(v))
+		snprintf(buf, n, "-");
+	else if (v < 10)
+		snprintf(buf, n, "%.2f", v);
+	else if (v < 100)
+		snprintf(buf, n, "%.1f", v);
+	else
+		snprintf(buf, n, "%.0f", v);
+	return buf;
+}
+
+static const char *fmt_si(double v, char *buf, size_t n)
+{
+	char tmp[32];
+
+	if (v >= 1e9)
+		snprintf(buf, n, "%sG", fmt_plain(v / 1e9, tmp, sizeof(tmp)));
+	else if (v >= 1e6)
+		snprintf(buf, n, "%sM", fmt_plain(v / 1e6, tmp, sizeof(tmp)));
+	else if (v >= 1e4)
+		snprintf(buf, n, "%sk", fmt_plain(v / 1e3, tmp, sizeof(tmp)));
+	else
+		fmt_plain(v, buf, n);
+	return buf;
+}
+
+/* --- tables -------------------------------------------------------------- */
+
+enum metric { MT_P50, MT_P99, MT_CPU, MT_MSGS, MT_MIBS, MT_CSW };
+
+static const struct table_def {
+	enum pattern pat;
+	enum metric mt;
+	const char *title;
+} tables[] = {
+	{ PAT_PINGPONG, MT_P50, "round-trip latency p50 (us), lower is better" },
+	{ PAT_PINGPONG, MT_P99, "round-trip latency p99 (us), lower is better" },
+	{ PAT_PINGPONG, MT_CPU, "CPU time per message, both processes (ns)" },
+	{ PAT_STREAM, MT_MSGS, "throughput (messages/s, k=1e3 M=1e6), higher is better" },
+	{ PAT_STREAM, MT_MIBS, "throughput (MiB/s), higher is better" },
+	{ PAT_STREAM, MT_CPU, "CPU time per message, both processes (ns)" },
+};
+
+static double metric(const struct result *x, enum metric mt)
+{
+	switch (mt) {
+	case MT_P50:	return x->rtt_ns[ST_P50] / 1e3;
+	case MT_P99:	return x->rtt_ns[ST_P99] / 1e3;
+	case MT_CPU:	return x->cpu_ns_per_msg;
+	case MT_MSGS:	return x->msgs_per_s;
+	case MT_MIBS:	return x->bytes_per_s / MiB;
+	case MT_CSW:	return x->csw_per_msg;
+	}
+	return NAN;
+}
+
+struct note {
+	const struct method *m;
+	enum cell_status st;
+	const char *why;
+	size_t sizes[MAXS];
+	size_t nsizes;
+};
+
+static int note_index(struct note *notes, size_t *nn, const struct result *x)
+{
+	size_t i, j;
+
+	for (i = 0; i < *nn; i++)
+		if (notes[i].m == x->m && notes[i].st == x->status &&
+		    !strcmp(notes[i].why, x->why))
+			break;
+	if (i == *nn) {
+		if (*nn == 64)
+			return 0;
+		notes[i].m = x->m;
+		notes[i].st = x->status;
+		notes[i].why = x->why;
+		notes[i].nsizes = 0;
+		(*nn)++;
+	}
+	for (j = 0; j < notes[i].nsizes && notes[i].sizes[j] != x->size; j++)
+		;
+	if (j == notes[i].nsizes && j < MAXS)
+		notes[i].sizes[notes[i].nsizes++] = x->size;
+	return (int)i + 1;
+}
+
+static void print_tables(FILE *f, enum pattern pat, const struct grid *g,
+			 const struct result *r, size_t n)
+{
+	struct note notes[64];
+	size_t nn = 0, t, i, j;
+	char buf[64];
+
+	for (t = 0; t < ARRAY_SIZE(tables); t++) {
+		if (tables[t].pat != pat)
+			continue;
+		fprintf(f, "\n%s: %s\n", pat_name(pat), tables[t].title);
+		fprintf(f, "%-18s", "method");
+		for (j = 0; j < g->ns; j++)
+			fprintf(f, " %9s", size_str(g->size[j], buf, sizeof(buf)));
+		fputc('\n', f);
+		for (i = 0; i < g->nm; i++) {
+			bool any = false;
+
+			for (j = 0; j < g->ns; j++)
+				any |= find(r, n, g->m[i]->name, pat, g->size[j]) != NULL;
+			if (!any)
+				continue;
+			snprintf(buf, sizeof(buf), "%s%s", g->m[i]->name,
+				 g->m[i]->spin ? "*" : "");
+			fprintf(f, "%-18s", buf);
+			for (j = 0; j < g->ns; j++) {
+				const struct result *x = find(r, n, g->m[i]->name,
+							      pat, g->size[j]);
+				double v;
+
+				if (!x) {
+					fprintf(f, " %9s", "");
+					continue;
+				}
+				if (x->status != CELL_OK) {
+					snprintf(buf, sizeof(buf), "%s[%d]",
+						 x->status == CELL_SKIPPED ? "n/a" : "ERR",
+						 note_index(notes, &nn, x));
+					fprintf(f, " %9s", buf);
+					continue;
+				}
+				v = metric(x, tables[t].mt);
+				if (tables[t].mt == MT_MSGS)
+					fmt_si(v, buf, sizeof(buf));
+				else
+					fmt_plain(v, buf, sizeof(buf));
+				fprintf(f, " %9s", buf);
+			}
+			fputc('\n', f);
+		}
+	}
+	for (i = 0; i < nn; i++) {
+		fprintf(f, "  [%zu] %s %s at", i + 1, notes[i].m->name,
+			notes[i].st == CELL_SKIPPED ? "cannot run" : "failed");
+		for (j = 0; j < notes[i].nsizes; j++)
+			fprintf(f, "%s %s", j ? "," : "",
+				size_str(notes[i].sizes[j], buf, sizeof(buf)));
+		fprintf(f, ": %s\n", notes[i].why);
+	}
+}
+
+/* --- relative summary, targets, noise ------------------------------------ */
+
+static const char *pick_base(const struct grid *g, const struct result *r,
+			     size_t n, size_t size)
+{
+	size_t i;
+
+	if (find_ok(r, n, "pipe", PAT_STREAM, size) ||
+	    find_ok(r, n, "pipe", PAT_PINGPONG, size))
+		return "pipe";
+	for (i = 0; i < g->nm; i++)
+		if (find_ok(r, n, g->m[i]->name, PAT_STREAM, size) ||
+		    find_ok(r, n, g->m[i]->name, PAT_PINGPONG, size))
+			return g->m[i]->name;
+	return NULL;
+}
+
+static void print_relative(FILE *f, const struct grid *g,
+			   const struct limits *l, const struct result *r,
+			   size_t n)
+{
+	size_t size = g->ns ? g->size[0] : 64, big, i, j;
+	const struct result *bs, *bp, *xs, *xp;
+	const char *base;
+	double mbw = NAN;
+	char sz[32], sz2[32];
+
+	for (j = 0; j < g->ns; j++)
+		if (g->size[j] == 64)
+			size = 64;
+	base = pick_base(g, r, n, size);
+	if (!base)
+		return;
+	size_str(size, sz, sizeof(sz));
+	bs = find_ok(r, n, base, PAT_STREAM, size);
+	bp = find_ok(r, n, base, PAT_PINGPONG, size);
+	fprintf(f, "\nrelative to %s at %s (stream: messages/s ratio, higher is better; "
+		"pingpong: p50 round trip ratio, lower is better):\n", base, sz);
+	for (i = 0; i < g->nm; i++) {
+		const char *name = g->m[i]->name;
+
+		if (!strcmp(name, base))
+			continue;
+		xs = find_ok(r, n, name, PAT_STREAM, size);
+		xp = find_ok(r, n, name, PAT_PINGPONG, size);
+		if (!(xs && bs) && !(xp && bp))
+			continue;
+		fprintf(f, "  %-16s", name);
+		if (xs && bs)
+			fprintf(f, " is %6.2fx %s at %s (stream)", xs->msgs_per_s /
+				bs->msgs_per_s, base, sz);
+		if (xp && bp)
+			fprintf(f, "%s round trip %5.2fx %s's", xs && bs ? "," : "",
+				xp->rtt_ns[ST_P50] / bp->rtt_ns[ST_P50], base);
+		fputc('\n', f);
+	}
+	if (!isnan(l->cacheline_rtt_ns)) {
+		fprintf(f, "p50 round trip at %s over the cache-line round trip (%.0f ns):\n ",
+			sz, l->cacheline_rtt_ns);
+		for (i = 0; i < g->nm; i++) {
+			xp = find_ok(r, n, g->m[i]->name, PAT_PINGPONG, size);
+			if (xp)
+				fprintf(f, " %s %.0fx", g->m[i]->name,
+					xp->rtt_ns[ST_P50] / l->cacheline_rtt_ns);
+		}
+		fputc('\n', f);
+	}
+	big = g->ns ? g->size[g->ns - 1] : 0;
+	for (j = 0; j < l->nsizes; j++)
+		if (l->sizes[j] == big)
+			mbw = l->memcpy_bps[j];
+	if (!isnan(mbw) && mbw > 0) {
+		fprintf(f, "stream bytes/s at %s over single-thread memcpy (%.0f MiB/s):\n ",
+			size_str(big, sz2, sizeof(sz2)), mbw / MiB);
+		for (i = 0; i < g->nm; i++) {
+			xs = find_ok(r, n, g->m[i]->name, PAT_STREAM, big);
+			if (xs)
+				fprintf(f, " %s %.2f", g->m[i]->name,
+					xs->bytes_per_s / mbw);
+		}
+		fputc('\n', f);
+	}
+}
+
+/* The targets of the issue; checked only when their cells ran. */
+static const struct target {
+	enum pattern pat;
+	size_t size;
+	const char *num;
+	const char *den[4];	/* the best of these; "memcpy" = reference */
+	bool lower;		/* ratio must be <= bound (latency) */
+	double bound;
+} targets[] = {
+	{ PAT_STREAM, 64, "ipcchan-ring", { "pipe" }, false, 10 },
+	{ PAT_STREAM, 64, "ipcchan-ring", { "shm-futex" }, false, 1.0 },
+	{ PAT_STREAM, 64, "ipcchan-batch", { "pipe" }, false, 5 },
+	{ PAT_STREAM, 64, "ipcchan-ioctl",
+	  { "pipe", "unix-dgram", "posix-mq", "sysv-msg" }, false, 1.0 },
+	{ PAT_PINGPONG, 64, "ipcchan-ring", { "pipe" }, true, 0.5 },
+	{ PAT_STREAM, MiB, "ipcchan-ring-zc", { "pipe" }, false, 1.5 },
+	{ PAT_STREAM, MiB, "ipcchan-ring-zc", { "memcpy" }, false, 0.7 },
+	{ PAT_STREAM, MiB, "ipcchan-ring", { "pipe" }, false, 1.0 },
+};
+
+static double tvalue(const struct result *x, const struct target *t)
+{
+	if (t->pat == PAT_PINGPONG)
+		return x->rtt_ns[ST_P50];
+	return t->size >= MiB ? x->bytes_per_s : x->msgs_per_s;
+}
+
+static void print_targets(FILE *f, const struct limits *l,
+			  const struct result *r, size_t n)
+{
+	const struct result *x, *y;
+	bool header = false;
+	size_t i, j, k;
+	char sz[32], den[96];
+
+	for (i = 0; i < ARRAY_SIZE(targets); i++) {
+		const struct target *t = &targets[i];
+		double best = NAN, ratio, v;
+
+		x = find_ok(r, n, t->num, t->pat, t->size);
+		if (!x)
+			continue;
+		den[0] = 0;
+		for (j = 0; j < ARRAY_SIZE(t->den) && t->den[j]; j++) {
+			size_t len = strlen(den);
+
+			snprintf(den + len, sizeof(den) - len, "%s%s",
+				 j ? "/" : "", t->den[j]);
+			if (!strcmp(t->den[j], "memcpy")) {
+				for (k = 0; k < l->nsizes; k++)
+					if (l->sizes[k] == t->size)
+						best = l->memcpy_bps[k];
+				continue;
+			}
+			y = find_ok(r, n, t->den[j], t->pat, t->size);
+			if (!y)
+				continue;
+			v = tvalue(y, t);
+			if (isnan(best) || (t->lower ? v < best : v > best))
+				best = v;
+		}
+		if (isnan(best) || best <= 0)
+			continue;
+		if (!header) {
+			fprintf(f, "\ntargets (issue 7):\n");
+			header = true;
+		}
+		ratio = tvalue(x, t) / best;
+		fprintf(f, "  %-8s %-6s %-9s %-16s / %-34s %7.2fx  (%s %.1fx)  %s\n",
+			pat_name(t->pat), size_str(t->size, sz, sizeof(sz)),
+			t->pat == PAT_PINGPONG ? "p50 RTT" :
+			t->size >= MiB ? "bytes/s" : "msgs/s", t->num, den,
+			ratio, t->lower ? "<=" : ">=", t->bound,
+			(t->lower ? ratio <= t->bound : ratio >= t->bound) ?
+			"met" : "MISSED");
+	}
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void print_noise(FILE *f, const struct result *r, size_t n)
+{
+	double *v = calloc(n + 1, sizeof(*v)), *w = calloc(n + 1, sizeof(*w));
+	double worst = 0, wspread = 0, rtrips = 0, outl = 0;
+	const struct result *wr = NULL, *ws = NULL;
+	size_t i, nv = 0, nw = 0, ns = 0;
+	char sz[32];
+
+	if (!v || !w)
+		goto out;
+	for (i = 0; i < n; i++) {
+		const struct result *x = &r[i];
+
+		if (x->status != CELL_OK)
+			continue;
+		if (x->pat == PAT_PINGPONG) {
+			double q = x->rtt_ns[ST_P99] / x->rtt_ns[ST_P50];
+
+			v[nv++] = q;
+			w[nw++] = x->rtt_ns[ST_STDDEV] / x->rtt_ns[ST_MEAN];
+			if (q > worst) {
+				worst = q;
+				wr = x;
+			}
+			rtrips += x->iterations;
+			outl += x->outliers;
+		}
+	}
+	if (nv) {
+		qsort(v, nv, sizeof(*v), cmp_dbl);
+		qsort(w, nw, sizeof(*w), cmp_dbl);
+		fprintf(f, "\nnoise: pingpong p99/p50 median %.2f (worst %.1f, %s %s), "
+			"stddev/mean median %.2f, %.3f%% of round trips above 10x p50\n",
+			v[nv / 2], worst, wr->m->name,
+			size_str(wr->size, sz, sizeof(sz)), w[nw / 2],
+			100.0 * outl / rtrips);
+	}
+	for (i = 0; i < n; i++) {
+		const struct result *x = &r[i];
+
+		if (x->status != CELL_OK || x->pat != PAT_STREAM ||
+		    isnan(x->spread))
+			continue;
+		v[ns++] = x->spread;
+		if (x->spread > wspread) {
+			wspread = x->spread;
+			ws = x;
+		}
+	}
+	if (ns) {
+		qsort(v, ns, sizeof(*v), cmp_dbl);
+		fprintf(f, "noise: stream throughput over ~10 intervals per cell, "
+			"(max-min)/mean median %.0f%% (worst %.0f%%, %s %s)\n",
+			100 * v[ns / 2], 100 * wspread, ws->m->name,
+			size_str(ws->size, sz, sizeof(sz)));
+	}
+out:
+	free(v);
+	free(w);
+}
+
+void report_all(FILE *f, const struct env *env, const struct limits *l,
+		const struct result *r, size_t n, bool tty)
+{
+	struct grid g;
+	char sz[32];
+	size_t i;
+	int p;
+
+	(void)tty;
+	grid_build(&g, r, n);
+	fprintf(f, "ipcchan-bench: kernel %s (%s), %ld CPUs, accel %s, profile %s, %s\n",
+		env->kernel, env->machine, env->cpus, env->accel,
+		env->profile->name, env->date);
+	if (env->cpu_model[0])
+		fprintf(f, "cpu: %s\n", env->cpu_model);
+	if (bench_cpu[0] >= 0)
+		fprintf(f, "processes pinned: side 0 (client/producer) on CPU %d, "
+			"side 1 (server/consumer) on CPU %d\n",
+			bench_cpu[0], bench_cpu[1]);
+	else
+		fprintf(f, "processes not pinned: the scheduler places them\n");
+	fprintf(f, "profile %s: pingpong >= %.2f s and >= %llu round trips per cell "
+		"(at most %llu), stream %.2f s per cell, after %.2f s warm-up\n",
+		env->profile->name, env->profile->pp_time_s,
+		(unsigned long long)env->profile->pp_min_iters,
+		(unsigned long long)env->profile->pp_max_iters,
+		env->profile->st_time_s, env->profile->warm_s);
+	if (env->profile->pp_min_iters < 10000)
+		fprintf(f, "note: profile %s is time-boxed and may measure fewer than "
+			"the 10,000 round trips per cell of --profile full\n",
+			env->profile->name);
+	if (n_sysctl_changes) {
+		fprintf(f, "limits raised:");
+		for (i = 0; i < n_sysctl_changes; i++) {
+			struct sysctl_change *c = &sysctl_changes[i];
+
+			fprintf(f, "%s %s %lld -> ", i ? "," : "", c->name,
+				c->before);
+			if (c->after < 0)
+				fprintf(f, "unlimited");
+			else
+				fprintf(f, "%lld", c->after);
+			if (c->err)
+				fprintf(f, " (FAILED: %s)", strerror(c->err));
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, "reference: cache-line round trip between two processes %.0f ns "
+		"(min %.0f); memcpy:", l->cacheline_rtt_ns, l->cacheline_rtt_min_ns);
+	for (i = 0; i < l->nsizes; i++)
+		fprintf(f, " %s %.0f MiB/s", size_str(l->sizes[i], sz, sizeof(sz)),
+			l->memcpy_bps[i] / MiB);
+	fputc('\n', f);
+
+	for (p = 0; p < PAT_NR; p++) {
+		for (i = 0; i < n && r[i].pat != (enum pattern)p; i++)
+			;
+		if (i < n)
+			print_tables(f, p, &g, r, n);
+	}
+	fprintf(f, "\n* spins before sleeping (its CPU time includes the spin):");
+	for (i = 0; i < g.nm; i++)
+		if (g.m[i]->spin)
+			fprintf(f, " %s: %s;", g.m[i]->name, g.m[i]->spin);
+	fprintf(f, " every other method blocks in the kernel.\n");
+	print_relative(f, &g, l, r, n);
+	print_targets(f, l, r, n);
+	print_noise(f, r, n);
+}
+
+/* --- JSON and CSV -------------------------------------------------------- */
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void json_num(FILE *f, double v)
+{
+	if (isnan(v) || isinf(v))
+		fprintf(f, "null");
+	else
+		fprintf(f, "%.17g", v);
+}
+
+int write_json(const char *path, const struct env *env,
+	       const struct limits *l, const struct result *r, size_t n)
+{
+	FILE *f = fopen(path, "w");
+	struct grid g;
+	size_t i, k, first;
+
+	if (!f)
+		return -errno;
+	grid_build(&g, r, n);
+	fprintf(f, "{\n  \"env\": {\"kernel\": ");
+	json_str(f, env->kernel);
+	fprintf(f, ", \"machine\": ");
+	json_str(f, env->machine);
+	fprintf(f, ", \"cpu_model\": ");
+	json_str(f, env->cpu_model);
+	fprintf(f, ", \"cpus\": %ld, \"accel\": ", env->cpus);
+	json_str(f, env->accel);
+	fprintf(f, ", \"profile\": ");
+	json_str(f, env->profile->name);
+	fprintf(f, ", \"date\": ");
+	json_str(f, env->date);
+	fprintf(f, ", \"cpu_side0\": %d, \"cpu_side1\": %d", bench_cpu[0],
+		bench_cpu[1]);
+	fprintf(f, ", \"shm_spin_ns\": %ld, \"ring_spin\": %u,\n    \"spinning_methods\": [",
+		env->spin_ns, bench_ring_spin);
+	for (i = 0, first = 1; i < g.nm; i++) {
+		if (!g.m[i]->spin)
+			continue;
+		fprintf(f, "%s", first ? "" : ", ");
+		json_str(f, g.m[i]->name);
+		first = 0;
+	}
+	fprintf(f, "],\n    \"limits_raised\": {");
+	for (i = 0; i < n_sysctl_changes; i++) {
+		fprintf(f, "%s", i ? ", " : "");
+		json_str(f, sysctl_changes[i].name);
+		fprintf(f, ": {\"before\": %lld, \"after\": %lld, \"ok\": %s}",
+			sysctl_changes[i].before, sysctl_changes[i].after,
+			sysctl_changes[i].err ? "false" : "true");
+	}
+	fprintf(f, "}},\n  \"limits\": {\"memcpy_bytes_per_s\": {");
+	for (i = 0; i < l->nsizes; i++) {
+		fprintf(f, "%s\"%zu\": ", i ? ", " : "", l->sizes[i]);
+		json_num(f, l->memcpy_bps[i]);
+	}
+	fprintf(f, "}, \"cacheline_rtt_ns\": ");
+	json_num(f, l->cacheline_rtt_ns);
+	fprintf(f, "},\n  \"results\": [");
+	for (i = 0, first = 1; i < n; i++) {
+		const struct result *x = &r[i];
+
+		if (x->status != CELL_OK)
+			continue;
+		fprintf(f, "%s\n    {\"method\": ", first ? "" : ",");
+		first = 0;
+		json_str(f, x->m->name);
+		fprintf(f, ", \"pattern\": \"%s\", \"size\": %zu, \"iterations\": %llu",
+			pat_name(x->pat), x->size,
+			(unsigned long long)x->iterations);
+		if (x->pat == PAT_PINGPONG) {
+			fprintf(f, ", \"rtt_ns\": {");
+			for (k = 0; k < ST_NR; k++) {
+				fprintf(f, "%s\"%s\": ", k ? ", " : "", stat_names[k]);
+				json_num(f, x->rtt_ns[k]);
+			}
+			fprintf(f, "}");
+		} else {
+			fprintf(f, ", \"msgs_per_s\": ");
+			json_num(f, x->msgs_per_s);
+			fprintf(f, ", \"bytes_per_s\": ");
+			json_num(f, x->bytes_per_s);
+		}
+		fprintf(f, ", \"cpu_ns_per_msg\": ");
+		json_num(f, x->cpu_ns_per_msg);
+		fprintf(f, "}");
+	}
+	fprintf(f, "\n  ],\n  \"skipped\": [");
+	for (i = 0, first = 1; i < n; i++) {
+		const struct result *x = &r[i];
+
+		if (x->status == CELL_OK)
+			continue;
+		fprintf(f, "%s\n    {\"method\": ", first ? "" : ",");
+		first = 0;
+		json_str(f, x->m->name);
+		fprintf(f, ", \"pattern\": \"%s\", \"size\": %zu, \"status\": \"%s\", \"reason\": ",
+			pat_name(x->pat), x->size,
+			x->status == CELL_SKIPPED ? "skipped" : "error");
+		json_str(f, x->why);
+		fprintf(f, "}");
+	}
+	fprintf(f, "\n  ]\n}\n");
+	return fclose(f) ? -errno : 0;
+}
+
+static void csv_num(FILE *f, double v, bool show)
+{
+	if (show && !isnan(v))
+		fprintf(f, ",%.17g", v);
+	else
+		fprintf(f, ",");
+}
+
+int write_csv(const char *path, const struct result *r, size_t n)
+{
+	FILE *f = fopen(path, "w");
+	size_t i, k;
+
+	if (!f)
+		return -errno;
+	fprintf(f, "method,pattern,size,status,iterations");
+	for (k = 0; k < ST_NR; k++)
+		fprintf(f, ",rtt_%s_ns", stat_names[k]);
+	fprintf(f, ",msgs_per_s,bytes_per_s,cpu_ns_per_msg,cpu_ns_per_msg_side0,"
+		"cpu_ns_per_msg_side1,ctx_switches_per_msg,rtt_outliers,"
+		"stream_spread,reason\n");
+	for (i = 0; i < n; i++) {
+		const struct result *x = &r[i];
+		bool ok = x->status == CELL_OK, pp = x->pat == PAT_PINGPONG;
+		const char *c;
+
+		fprintf(f, "%s,%s,%zu,%s,", x->m->name, pat_name(x->pat), x->size,
+			ok ? "ok" : x->status == CELL_SKIPPED ? "skipped" : "error");
+		if (ok)
+			fprintf(f, "%llu", (unsigned long long)x->iterations);
+		for (k = 0; k < ST_NR; k++)
+			csv_num(f, x->rtt_ns[k], ok && pp);
+		csv_num(f, x->msgs_per_s, ok && !pp);
+		csv_num(f, x->bytes_per_s, ok && !pp);
+		csv_num(f, x->cpu_ns_per_msg, ok);
+		csv_num(f, x->cpu_ns_side[0], ok);
+		csv_num(f, x->cpu_ns_side[1], ok);
+		csv_num(f, x->csw_per_msg, ok);
+		csv_num(f, (double)x->outliers, ok && pp);
+		csv_num(f, x->spread, ok && !pp);
+		fprintf(f, ",\"");
+		for (c = x->why; !ok && *c; c++)
+			fprintf(f, *c == '"' ? "\"\"" : "%c", *c);
+		fprintf(f, "\"\n");
+	}
+	return fclose(f) ? -errno : 0;
+}

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host test of the library's ring protocol, without the module.
+ *
+ * Linked with -Wl,--wrap=ioctl,--wrap=mmap: a fake channel fd answers
+ * IPCCHAN_IOC_INFO with a ring layout, mmap of it builds the same double
+ * mapping the module makes (header page + data pages mapped twice, from a
+ * memfd), RING_WAIT polls the shared position and NOTIFY does nothing.  So
+ * the library's index math, wrap-around, blocking/waking logic and its
+ * checks of a corrupt header run anywhere (make host-test, host only: not staged).  The real
+ * kernel path is covered by libipcchan_test in the VM.  Prints TAP.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ipcchan.h>
+
+#define PAGE		4096UL
+#define DATA_PAGES	4UL
+#define D		(DATA_PAGES * PAGE)
+
+static int fake_fd = -1;
+static struct ipcchan_ring_hdr *fake_hdr;
+static unsigned long waits, notifies;
+
+int __real_ioctl(int fd, unsigned long req, ...);
+void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		  off_t off);
+
+int __wrap_ioctl(int fd, unsigned long req, ...)
+{
+	va_list ap;
+	void *arg;
+
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (fd != fake_fd)
+		return __real_ioctl(fd, req, arg);
+
+	if (req == IPCCHAN_IOC_INFO) {
+		struct ipcchan_info *in = arg;
+
+		memset(in, 0, sizeof(*in));
+		in->ring_pages = DATA_PAGES;
+		in->ring_hdr_offset = 0;
+		in->ring_data_offset = PAGE;
+		in->ring_data_size = D;
+		in->ring_map_size = PAGE + 2 * D;
+		return 0;
+	}
+	if (req == IPCCHAN_IOC_RING_WAIT) {
+		struct ipcchan_ring_wait *w = arg;
+		__u64 *pos = w->which == IPCCHAN_RING_PROD ? &fake_hdr->prod.pos :
+							     &fake_hdr->cons.pos;
+		struct timespec ts = { 0, 20000 };
+		int64_t left = w->timeout_ns;
+
+		if (w->which > 1) {
+			errno = EINVAL;
+			return -1;
+		}
+		waits++;
+		while (__atomic_load_n(pos, __ATOMIC_ACQUIRE) == w->expected) {
+			if (w->flags & IPCCHAN_TIMEOUT) {
+				if (left <= 0) {
+					errno = ETIMEDOUT;
+					return -1;
+				}
+				left -= 20000;
+			}
+			nanosleep(&ts, NULL);
+		}
+		return 0;
+	}
+	if (req == IPCCHAN_IOC_RING_NOTIFY) {
+		notifies++;
+		return 0;
+	}
+	errno = ENOTTY;
+	return -1;
+}
+
+void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
+		  off_t off)
+{
+	unsigned char *base;
+	int mfd;
+
+	if (fd != fake_fd || fd < 0)
+		return __real_mmap(addr, len, prot, flags, fd, off);
+	if (off || len != PAGE + 2 * D) {
+		errno = EINVAL;
+		return MAP_FAILED;
+	}
+	mfd = memfd_create("fake-ring", MFD_CLOEXEC);
+	if (mfd < 0 || ftruncate(mfd, (off_t)(PAGE + D)))
+		return MAP_FAILED;
+	base = __real_mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			   -1, 0);
+	if (base == MAP_FAILED)
+		return MAP_FAILED;
+	if (__real_mmap(base, PAGE + D, prot, MAP_SHARED | MAP_FIXED, mfd, 0) ==
+	    MAP_FAILED ||
+	    __real_mmap(base + PAGE + D, D, prot, MAP_SHARED | MAP_FIXED, mfd,
+			(off_t)PAGE) == MAP_FAILED)
+		return MAP_FAILED;
+	close(mfd);
+	fake_hdr = (struct ipcchan_ring_hdr *)base;
+	return base;
+}
+
+static int test_no;
+static int failures;
+
+static void result(int ok, const char *name)
+{
+	printf("%sok %d %s\n", ok ? "" : "not ", ++test_no, name);
+	if (!ok)
+		failures++;
+}
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		printf("# %s:%d: %s failed\n", __FILE__, __LINE__, #cond); \
+		return 0;						\
+	}								\
+} while (0)
+
+static int map(struct ipcchan_ring *r)
+{
+	return ipcchan_ring_map(fake_fd, r);
+}
+
+static int t_double_mapping(void)
+{
+	struct ipcchan_ring r;
+	volatile unsigned char *d;	/* two addresses, one byte */
+
+	CHECK(map(&r) == 0);
+	d = ipcchan_ring_data(&r, NULL);
+	d[5] = 0x5a;
+	CHECK(d[D + 5] == 0x5a);
+	CHECK(ipcchan_ring_max_msg(&r) == D - 8);
+	CHECK(ipcchan_ring_unmap(&r) == 0);
+	return 1;
+}
+
+static int t_wrap_every_alignment(void)
+{
+	unsigned char in[700], out[700];
+	struct ipcchan_ring r;
+	size_t len, k, round;
+
+	CHECK(map(&r) == 0);
+	for (round = 0; round < 8; round++) {
+		for (len = 0; len < sizeof(in); len++) {
+			for (k = 0; k < len; k++)
+				in[k] = (unsigned char)(round * 3 + len + k);
+			CHECK(ipcchan_ring_send(&r, in, len, 0) == (ssize_t)len);
+			CHECK(ipcchan_ring_send(&r, in, len, 0) == (ssize_t)len);
+			CHECK(ipcchan_ring_recv(&r, out, sizeof(out), 0) == (ssize_t)len);
+			CHECK(!memcmp(in, out, len));
+			CHECK(ipcchan_ring_recv(&r, out, sizeof(out), 0) == (ssize_t)len);
+			CHECK(!memcmp(in, out, len));
+		}
+	}
+	CHECK(r.hdr->prod.pos > 20 * D);
+	CHECK(r.hdr->prod.pos == r.hdr->cons.pos);
+	ipcchan_ring_unmap(&r);
+	return 1;
+}
+
+static int t_full_and_max(void)
+{
+	static unsigned char buf[D];
+	struct ipcchan_ring r;
+	int n = 0;
+
+	CHECK(map(&r) == 0);
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EAGAIN);
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 1000000) == -ETIMEDOUT);
+	while (ipcchan_ring_send(&r, buf, 120, 0) == 120)
+		n++;
+	CHECK(n == (int)(D / 128));
+	CHECK(ipcchan_ring_send(&r, buf, 0, 0) == -EAGAIN);
+	CHECK(ipcchan_ring_send(&r, buf, 0, 2000000) == -ETIMEDOUT);
+	while (ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == 120)
+		n--;
+	CHECK(n == 0);
+	CHECK(ipcchan_ring_send(&r, buf, D - 7, 0) == -EMSGSIZE);
+	CHECK(ipcchan_ring_send(&r, buf, D - 8, 0) == (ssize_t)(D - 8));
+	CHECK(ipcchan_ring_send(&r, buf, 0, 0) == -EAGAIN);
+	CHECK(ipcchan_ring_recv(&r, buf, 10, 0) == -EMSGSIZE);
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == (ssize_t)(D - 8));
+	ipcchan_ring_unmap(&r);
+	return 1;
+}
+
+static int t_corrupt(void)
+{
+	struct ipcchan_ring r;
+	struct ipcchan_ring_rec *rec;
+	uint64_t base;
+	char buf[64];
+	void *p;
+
+	CHECK(map(&r) == 0);
+	CHECK(ipcchan_ring_send(&r, "abc", 3, 0) == 3);
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == 3);
+	base = r.hdr->cons.pos;
+	r.hdr->prod.pos = base + D + 8;
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EBADMSG);
+	CHECK(ipcchan_ring_reserve(&r, 1, &p, 0) == -EBADMSG);
+	r.hdr->prod.pos = base - 8;
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EBADMSG);
+	r.hdr->prod.pos = base + 12;
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EBADMSG);
+	r.hdr->prod.pos = base + 4;
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EBADMSG);
+	rec = (struct ipcchan_ring_rec *)(r.data + (base & (D - 1)));
+	rec->len = 100;
+	rec->flags = 0;
+	r.hdr->prod.pos = base + 8;
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EBADMSG);
+	rec->len = 0xffffffff;
+	r.hdr->prod.pos = base + D;
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EBADMSG);
+	rec->len = 0;
+	rec->flags = 0x10;
+	r.hdr->prod.pos = base + 8;
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EPROTO);
+	/* Producer side: consumer position ahead or misaligned. */
+	r.hdr->prod.pos = base;
+	r.hdr->cons.pos = base + 64;
+	r.prod.cons_cache = base + 64;
+	CHECK(ipcchan_ring_reserve(&r, 1, &p, 0) == -EBADMSG);
+	r.hdr->cons.pos = base;
+	r.prod.cons_cache = base;
+	r.hdr->prod.pos = base + 3;
+	CHECK(ipcchan_ring_reserve(&r, 1, &p, 0) == -EBADMSG);
+	/* Repaired: works again. */
+	r.hdr->prod.pos = base;
+	r.cons.prod_cache = base;
+	CHECK(ipcchan_ring_send(&r, "ok", 2, 0) == 2);
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == 2);
+	ipcchan_ring_unmap(&r);
+	return 1;
+}
+
+static uint32_t checksum(const unsigned char *p, size_t n)
+{
+	uint32_t s = 2166136261u;
+
+	while (n--)
+		s = (s ^ *p++) * 16777619u;
+	return s;
+}
+
+/* One producer, one consumer process; sizes 1 .. D/2, sums and seqs. */
+static int t_two_processes(unsigned int spin, uint64_t count, int zc)
+{
+	static unsigned char buf[D / 2 + 16];
+	struct ipcchan_ring r;
+	uint64_t i;
+	pid_t pid;
+	int st;
+
+	CHECK(map(&r) == 0);
+	ipcchan_ring_set_spin(&r, spin);
+	waits = notifies = 0;
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		for (i = 0; i < count; i++) {
+			const unsigned char *p;
+			const void *vp;
+			uint64_t seq;
+			uint32_t sum;
+			size_t len;
+
+			if (ipcchan_ring_peek(&r, &vp, &len, 20000000000LL))
+				_exit(10);
+			p = vp;
+			if (len < 12)
+				_exit(11);
+			memcpy(&seq, p, 8);
+			memcpy(&sum, p + 8, 4);
+			if (seq != i)
+				_exit(12);
+			if (sum != checksum(p + 12, len - 12))
+				_exit(13);
+			if (ipcchan_ring_release(&r))
+				_exit(14);
+		}
+		_exit(0);
+	}
+	for (i = 0; i < count; i++) {
+		/* Mostly small records, now and then up to half the ring. */
+		size_t len = 12 + (i % 97 == 0 ? (i * 7919) % (D / 2 - 12) :
+				   (i * 37) % 300);
+		unsigned char *p = buf;
+		void *vp;
+		uint32_t sum;
+		size_t k;
+
+		if (zc) {
+			CHECK(ipcchan_ring_reserve(&r, len, &vp, 20000000000LL) == 0);
+			p = vp;
+		}
+		memcpy(p, &i, 8);
+		for (k = 12; k < len; k++)
+			p[k] = (unsigned char)(i ^ k);
+		sum = checksum(p + 12, len - 12);
+		memcpy(p + 8, &sum, 4);
+		if (zc)
+			CHECK(ipcchan_ring_commit(&r) == 0);
+		else
+			CHECK(ipcchan_ring_send(&r, buf, len, 20000000000LL) ==
+			      (ssize_t)len);
+	}
+	CHECK(waitpid(pid, &st, 0) == pid);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		printf("# consumer status %d\n", st);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	printf("# %llu records, spin %u, %s: producer: %lu waits, %lu notifies\n",
+	       (unsigned long long)count, spin, zc ? "zero-copy" : "copy",
+	       waits, notifies);
+	ipcchan_ring_unmap(&r);
+	return 1;
+}
+
+int main(void)
+{
+	fake_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (fake_fd < 0)
+		return 1;
+	printf("TAP version 13\n1..7\n");
+	result(t_double_mapping(), "double_mapping");
+	result(t_wrap_every_alignment(), "wrap_every_alignment");
+	result(t_full_and_max(), "full_and_max");
+	result(t_corrupt(), "corrupt_header_is_an_error");
+	result(t_two_processes(0, 200000, 0), "two_processes_nospin_copy");
+	result(t_two_processes(2000, 1000000, 1), "two_processes_spin_zerocopy");
+	result(t_two_processes(50, 300000, 1), "two_processes_shortspin_zerocopy");
+	return failures ? 1 : 0;
+}
