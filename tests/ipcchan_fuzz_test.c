@@ -9,7 +9,7 @@
  * reserved fields and flag bits set; user pointers NULL, kernel, unmapped,
  * read-only, misaligned or straddling an unmapped page.  mmap gets random
  * offsets, lengths, protections and flags.  A 5 ms interval timer without
- * SA_RESTART interrupts any call that blocks.
+ * SA_RESTART per thread interrupts any call that blocks.
  *
  * The kernel must survive all of it (the VM runner fails the run on any
  * oops, WARN, KASAN or lockdep report) and a channel must still work at the
@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include "kselftest_harness.h"
 #include "ipcchan_util.h"
@@ -314,18 +315,40 @@ count:
 		__atomic_fetch_add(&fz.fail, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * A process-wide SIGALRM reaches only one thread; each thread gets its own
+ * 5 ms timer so that whichever thread blocks is interrupted.
+ */
+static int thread_timer(timer_t *timer)
+{
+	struct sigevent sev = { 0 };
+	struct itimerspec its = { { 0, 5000000 }, { 0, 5000000 } };
+
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = SIGALRM;
+	sev._sigev_un._tid = gettid();
+	if (timer_create(CLOCK_MONOTONIC, &sev, timer))
+		return -1;
+	return timer_settime(*timer, 0, &its, NULL);
+}
+
 static void *fuzz_thread(void *p)
 {
 	uint64_t s = (uintptr_t)p * 0x9E3779B97F4A7C15ULL + fz.seed + 1;
 	static char bufs[8][16384];
 	char *buf = bufs[(uintptr_t)p % 8];
 	unsigned long i;
+	timer_t timer;
+
+	if (thread_timer(&timer))
+		return (void *)1;
 
 	for (i = 0; i < fz.calls_per_thread; i++) {
 		int fd = fz.fds[rnd(&s) % NFDS];
 
 		fuzz_one(&s, fd, buf, sizeof(bufs[0]));
 	}
+	timer_delete(timer);
 	return NULL;
 }
 
@@ -374,7 +397,6 @@ TEST_F_TIMEOUT(fuzz, ioctl_mmap_rw, 3600)
 {
 	unsigned long calls = 20000, threads = 4, t;
 	struct sigaction sa = { .sa_handler = on_alarm };
-	struct itimerval it = { { 0, 5000 }, { 0, 5000 } };
 	struct ipcchan_msg m;
 	pthread_t tid[16];
 	const char *env;
@@ -422,14 +444,15 @@ TEST_F_TIMEOUT(fuzz, ioctl_mmap_rw, 3600)
 		ASSERT_LE(0, fz.fds[i]) TH_LOG("setup fd %d: %d", i, fz.fds[i]);
 
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
-	ASSERT_EQ(0, setitimer(ITIMER_REAL, &it, NULL));
 	for (t = 0; t < threads; t++)
 		ASSERT_EQ(0, pthread_create(&tid[t], NULL, fuzz_thread,
 					    (void *)(uintptr_t)t));
-	for (t = 0; t < threads; t++)
-		pthread_join(tid[t], NULL);
-	memset(&it, 0, sizeof(it));
-	setitimer(ITIMER_REAL, &it, NULL);
+	for (t = 0; t < threads; t++) {
+		void *res;
+
+		pthread_join(tid[t], &res);
+		EXPECT_EQ(NULL, res) TH_LOG("thread %lu: no timer", t);
+	}
 	TH_LOG("%lu calls: %lu succeeded, %lu failed, %lu mappings made",
 	       fz.ok + fz.fail, fz.ok, fz.fail, fz.mapped);
 	EXPECT_EQ(fz.calls_per_thread * threads, fz.ok + fz.fail);

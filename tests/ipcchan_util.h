@@ -578,16 +578,18 @@ static inline int ipcchan_tring_recv(struct ipcchan_tring *r, void *buf,
 }
 
 /*
- * Wait until task @pid sleeps inside system call @nr (or @nr2), read from
- * /proc/<pid>/syscall, for up to @timeout_ms.  0 when it does, -ETIMEDOUT,
- * or -ENOENT when the kernel has no /proc/<pid>/syscall (callers then fall
- * back to a plain delay).
+ * Wait until task @pid sleeps (state S) inside system call @nr or @nr2,
+ * with @arg1 as its second argument unless @arg1 is 0 (for ioctl(): the
+ * command), as /proc/<pid>/syscall shows, for up to @timeout_ms.  0 when it
+ * does, -ETIMEDOUT, or -ENOENT when the kernel has no /proc/<pid>/syscall
+ * (callers then fall back to a plain delay).
  */
 static inline int ipcchan_wait_in_syscall(pid_t pid, long nr, long nr2,
-					  int timeout_ms)
+					  unsigned long arg1, int timeout_ms)
 {
 	long long end = ipcchan_now_ns() + timeout_ms * 1000000LL;
-	char path[64], buf[128], st[512];
+	char path[64], buf[256], st[512];
+	unsigned long a0, a1;
 	long cur;
 
 	for (;;) {
@@ -600,11 +602,11 @@ static inline int ipcchan_wait_in_syscall(pid_t pid, long nr, long nr2,
 		if (!f)
 			return -ENOENT;
 		if (fgets(buf, sizeof(buf), f) &&
-		    sscanf(buf, "%ld", &cur) == 1 && (cur == nr || cur == nr2))
+		    sscanf(buf, "%ld 0x%lx 0x%lx", &cur, &a0, &a1) == 3 &&
+		    (cur == nr || cur == nr2) && (!arg1 || a1 == arg1))
 			ok = 1;
 		fclose(f);
 		if (ok) {
-			/* ...and is really asleep (state S), not on its way. */
 			snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 			f = fopen(path, "r");
 			ok = 0;
