@@ -160,6 +160,34 @@ run: deps
 	@cat $(RESULTS)/table.txt 2>/dev/null || true
 	@echo; echo "results: $$(ls $(RESULTS)/* | tr '\n' ' ')"
 
+# --- debug kernel lane -------------------------------------------------------
+# A 6.1 kernel with KASAN, lockdep, kmemleak, DEBUG_LIST, ... built once from
+# linux-source-6.1 and cached outside the repository (keyed on its config);
+# the module is rebuilt against it and every test runs with panic_on_warn,
+# a million fuzz calls, then a kmemleak scan after unload.
+DEBUG_CACHE ?= /var/tmp/ipcchan-cache
+DEBUG_ENV ?= IPCCHAN_FUZZ_CALLS=1000000
+DEBUG_MOD := $(CACHE)/debug-mod
+
+check-debug: deps
+	@start=$$(date +%s); rm -f $(BUILD)/check-debug.log; \
+	tree=$$(tests/debug/build-kernel.sh $(DEBUG_CACHE)) && \
+	$(MAKE) --no-print-directory all stage && \
+	rm -rf $(DEBUG_MOD) $(STAGE)-debug && mkdir -p $(DEBUG_MOD) && \
+	cp -r Kbuild kmod include $(DEBUG_MOD)/ && \
+	$(MAKE) -s -C $$tree M=$(DEBUG_MOD) clean && \
+	$(MAKE) -C $$tree M=$(DEBUG_MOD) modules && \
+	cp -r $(STAGE) $(STAGE)-debug && \
+	cp $(DEBUG_MOD)/kmod/ipcchan.ko $(STAGE)-debug/ && \
+	tests/vm/run.sh --kernel $$tree/arch/x86/boot/bzImage \
+		--stage $(STAGE)-debug --loader $(LOADER) --kmemleak \
+		--append "panic_on_warn=1 kmemleak=on" --env "$(DEBUG_ENV)" \
+		--timeout 4000 --log $(BUILD)/check-debug.log \
+		-- /opt/ipcchan/run-tests.sh; rc=$$?; \
+	echo "check-debug: $$(( $$(date +%s) - start )) s, VM exit status $$rc"; \
+	: >$(BUILD)/empty.log; \
+	tests/summary.sh $(BUILD)/empty.log $(BUILD)/check-debug.log $$rc
+
 # --- packaging checks -------------------------------------------------------
 install:
 	$(MAKE) -C userspace install

@@ -18,11 +18,14 @@
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/hashtable.h>
+#include <linux/ipc_namespace.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/nsproxy.h>
 #include <linux/overflow.h>
 #include <linux/poll.h>
 #include <linux/proc_fs.h>
+#include <linux/proc_ns.h>
 #include <linux/sched.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -39,14 +42,14 @@
  * struct ipcchan_registry - all named channels and their accounting
  * @lock: protects every field
  * @names: name -> channel, named (not unlinked) channels only
- * @user_bytes: bytes reserved per uid (xarray of uid -> value entry)
+ * @users: per uid accounting (xarray of uid -> struct ipcchan_user)
  * @total_bytes: bytes reserved by all live channels
  * @channels: live channels, named or not
  */
 static struct ipcchan_registry {
 	struct mutex lock;	/* protects the registry */
 	DECLARE_HASHTABLE(names, IPCCHAN_HASH_BITS);
-	struct xarray user_bytes;
+	struct xarray users;
 	u64 total_bytes;
 	u32 channels;
 } reg;
@@ -72,45 +75,80 @@ static int ipcchan_check_name(const char *name)
 	return 0;
 }
 
-static u32 ipcchan_hash(const char *name)
+/*
+ * Names live in the caller's IPC namespace, like SysV and POSIX IPC.  A
+ * channel pins its namespace; put_ipc_ns() is not exported to modules, so
+ * the reference is dropped through the namespace's own proc_ns_operations,
+ * the way nsfs drops it.
+ */
+static struct ipc_namespace *ipcchan_ns(void)
 {
-	return full_name_hash(NULL, name, strlen(name));
+	return current->nsproxy->ipc_ns;
 }
 
-static struct ipcchan_channel *ipcchan_lookup(const char *name)
+static void ipcchan_ns_put(struct ipc_namespace *ns)
+{
+#ifdef CONFIG_IPC_NS
+	ns->ns.ops->put(&ns->ns);
+#endif
+}
+
+static u32 ipcchan_hash(struct ipc_namespace *ns, const char *name)
+{
+	return full_name_hash(ns, name, strlen(name));
+}
+
+static struct ipcchan_channel *ipcchan_lookup(struct ipc_namespace *ns,
+					      const char *name)
 {
 	struct ipcchan_channel *ch;
 
 	lockdep_assert_held(&reg.lock);
-	hash_for_each_possible(reg.names, ch, hnode, ipcchan_hash(name))
-		if (!strcmp(ch->name, name))
+	hash_for_each_possible(reg.names, ch, hnode, ipcchan_hash(ns, name))
+		if (ch->ns == ns && !strcmp(ch->name, name))
 			return ch;
 	return NULL;
 }
 
-static u64 ipcchan_user_bytes(kuid_t uid)
-{
-	return xa_to_value(xa_load(&reg.user_bytes, __kuid_val(uid)) ?:
-			   xa_mk_value(0));
-}
+/**
+ * struct ipcchan_user - what one uid holds (registry mutex)
+ * @bytes: bytes reserved by its channels
+ * @channels: its live channels
+ */
+struct ipcchan_user {
+	u64 bytes;
+	u32 channels;
+};
 
-/* Reserve @bytes for @uid; -ENOSPC over a limit. */
+/* Reserve @bytes and one channel for @uid; -ENOSPC over a limit. */
 static int ipcchan_charge(kuid_t uid, u64 bytes)
 {
-	u64 user = ipcchan_user_bytes(uid);
-	void *old;
+	struct ipcchan_user *u;
+	int ret;
 
 	lockdep_assert_held(&reg.lock);
-	if (reg.channels >= ipcchan_limits.max_channels)
-		return -ENOSPC;
-	if (bytes > ipcchan_limits.user_bytes_limit - user ||
+	if (reg.channels >= ipcchan_limits.max_channels ||
 	    bytes > ipcchan_limits.total_bytes_limit - reg.total_bytes)
 		return -ENOSPC;
-	/* Value entries hold up to LONG_MAX: fine for byte counts. */
-	old = xa_store(&reg.user_bytes, __kuid_val(uid),
-		       xa_mk_value(user + bytes), GFP_KERNEL);
-	if (xa_is_err(old))
-		return xa_err(old);
+	u = xa_load(&reg.users, __kuid_val(uid));
+	if (u && (u->channels >= ipcchan_limits.user_channels_limit ||
+		  bytes > ipcchan_limits.user_bytes_limit - u->bytes))
+		return -ENOSPC;
+	if (!u) {
+		if (bytes > ipcchan_limits.user_bytes_limit)
+			return -ENOSPC;
+		u = kzalloc(sizeof(*u), GFP_KERNEL);
+		if (!u)
+			return -ENOMEM;
+		ret = xa_err(xa_store(&reg.users, __kuid_val(uid), u,
+				      GFP_KERNEL));
+		if (ret) {
+			kfree(u);
+			return ret;
+		}
+	}
+	u->bytes += bytes;
+	u->channels++;
 	reg.total_bytes += bytes;
 	reg.channels++;
 	atomic64_add(bytes, &ipcchan_stats.reserved_bytes);
@@ -120,14 +158,12 @@ static int ipcchan_charge(kuid_t uid, u64 bytes)
 
 static void ipcchan_uncharge(kuid_t uid, u64 bytes)
 {
-	u64 user = ipcchan_user_bytes(uid);
+	struct ipcchan_user *u = xa_load(&reg.users, __kuid_val(uid));
 
 	lockdep_assert_held(&reg.lock);
-	if (user <= bytes)
-		xa_erase(&reg.user_bytes, __kuid_val(uid));
-	else
-		xa_store(&reg.user_bytes, __kuid_val(uid),
-			 xa_mk_value(user - bytes), GFP_KERNEL);
+	u->bytes -= bytes;
+	if (!--u->channels)
+		kfree(xa_erase(&reg.users, __kuid_val(uid)));
 	reg.total_bytes -= bytes;
 	reg.channels--;
 	atomic64_sub(bytes, &ipcchan_stats.reserved_bytes);
@@ -144,6 +180,7 @@ static void ipcchan_channel_release(struct kref *ref)
 	mutex_lock(&reg.lock);
 	ipcchan_uncharge(ch->uid, ch->reserved);
 	mutex_unlock(&reg.lock);
+	ipcchan_ns_put(ch->ns);
 	kfree(ch);
 }
 
@@ -174,7 +211,7 @@ static int ipcchan_permission(struct ipcchan_channel *ch, u32 access)
 		granted >>= 3;
 	if ((granted & need) == need)
 		return 0;
-	return capable(CAP_IPC_OWNER) ? 0 : -EACCES;
+	return ns_capable(ch->ns->user_ns, CAP_IPC_OWNER) ? 0 : -EACCES;
 }
 
 static int ipcchan_check_attach(struct ipcchan_attach *at)
@@ -237,7 +274,8 @@ static struct ipcchan_channel *ipcchan_create(struct ipcchan_attach *at)
 	ret = ipcchan_ring_alloc(ch, at->ring_pages);
 	if (ret)
 		goto out_uncharge;
-	hash_add(reg.names, &ch->hnode, ipcchan_hash(ch->name));
+	ch->ns = get_ipc_ns(ipcchan_ns());
+	hash_add(reg.names, &ch->hnode, ipcchan_hash(ch->ns, ch->name));
 	return ch;
 
 out_uncharge:
@@ -274,7 +312,7 @@ long ipcchan_attach(struct ipcchan_file *pf, void __user *uarg)
 
 	mutex_lock(&reg.lock);
 	at.result = 0;
-	ch = ipcchan_lookup(at.name);
+	ch = ipcchan_lookup(ipcchan_ns(), at.name);
 	if (ch) {
 		if ((at.flags & IPCCHAN_CREATE) && (at.flags & IPCCHAN_EXCL))
 			ret = -EEXIST;
@@ -338,12 +376,13 @@ long ipcchan_unlink(void __user *uarg)
 		return ret;
 
 	mutex_lock(&reg.lock);
-	ch = ipcchan_lookup(un.name);
+	ch = ipcchan_lookup(ipcchan_ns(), un.name);
 	if (!ch) {
 		mutex_unlock(&reg.lock);
 		return -ENOENT;
 	}
-	if (!uid_eq(current_euid(), ch->uid) && !capable(CAP_IPC_OWNER)) {
+	if (!uid_eq(current_euid(), ch->uid) &&
+	    !ns_capable(ch->ns->user_ns, CAP_IPC_OWNER)) {
 		mutex_unlock(&reg.lock);
 		return -EPERM;
 	}
@@ -384,6 +423,7 @@ void ipcchan_fill_modinfo(struct ipcchan_modinfo *mi)
 	mi->queued_bytes = atomic64_read(&ipcchan_stats.queued_bytes);
 	mi->reserved_bytes = atomic64_read(&ipcchan_stats.reserved_bytes);
 	mi->msg_overhead = sizeof(struct ipcchan_kmsg);
+	mi->user_channels_limit = l->user_channels_limit;
 	mi->batch_max = IPCCHAN_BATCH_MAX;
 	mi->prio_max = IPCCHAN_PRIO_MAX;
 }
@@ -454,10 +494,14 @@ long ipcchan_info(struct ipcchan_file *pf, void __user *uarg)
 	return ret;
 }
 
-/* /proc/ipcchan: one line per named channel, like /proc/sysvipc/msg. */
+/*
+ * /proc/ipcchan: one line per named channel of the reader's IPC namespace,
+ * like /proc/sysvipc/msg.
+ */
 static int ipcchan_proc_show(struct seq_file *m, void *v)
 {
 	struct user_namespace *ns = seq_user_ns(m);
+	struct ipc_namespace *ipc_ns = ipcchan_ns();
 	struct ipcchan_channel *ch;
 	unsigned int bkt;
 
@@ -467,6 +511,8 @@ static int ipcchan_proc_show(struct seq_file *m, void *v)
 		u32 msgs;
 		u64 bytes, sent, received;
 
+		if (ch->ns != ipc_ns)
+			continue;
 		spin_lock(&ch->lock);
 		msgs = ch->cur_msgs;
 		bytes = ch->cur_bytes;
@@ -493,7 +539,7 @@ int ipcchan_registry_init(void)
 {
 	mutex_init(&reg.lock);
 	hash_init(reg.names);
-	xa_init(&reg.user_bytes);
+	xa_init(&reg.users);
 	ipcchan_proc = proc_create_single("ipcchan", 0444, NULL,
 					  ipcchan_proc_show);
 	if (!ipcchan_proc) {
@@ -530,7 +576,7 @@ void ipcchan_registry_exit(void)
 	    atomic64_read(&ipcchan_stats.messages) ||
 	    atomic64_read(&ipcchan_stats.queued_bytes) ||
 	    atomic64_read(&ipcchan_stats.reserved_bytes) ||
-	    !xa_empty(&reg.user_bytes))
+	    !xa_empty(&reg.users))
 		pr_err("leak: %lld channels, %lld messages, %lld bytes queued, %lld reserved after unload\n",
 		       atomic64_read(&ipcchan_stats.channels),
 		       atomic64_read(&ipcchan_stats.messages),
@@ -538,6 +584,6 @@ void ipcchan_registry_exit(void)
 		       atomic64_read(&ipcchan_stats.reserved_bytes));
 	else
 		pr_debug("unloaded: freed %u channels, no leaks\n", freed);
-	xa_destroy(&reg.user_bytes);
+	xa_destroy(&reg.users);
 	mutex_destroy(&reg.lock);
 }

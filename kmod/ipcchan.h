@@ -21,6 +21,7 @@
 #include <linux/ipcchan.h>
 
 struct file;
+struct ipc_namespace;
 struct page;
 struct pid;
 struct poll_table_struct;
@@ -34,6 +35,7 @@ struct ipcchan_limits {
 	unsigned int max_msg_size_limit;
 	unsigned int max_channels;
 	unsigned int ring_pages_max;
+	unsigned int user_channels_limit;
 	unsigned long user_bytes_limit;
 	unsigned long total_bytes_limit;
 };
@@ -76,6 +78,7 @@ struct ipcchan_kmsg {
  * struct ipcchan_channel - a named channel
  * @ref: one reference for the registry (until unlink), one per attached file
  * @hnode: link in the registry hash (registry mutex)
+ * @ns: IPC namespace the name lives in, referenced
  * @name: NUL-terminated name
  * @uid: owner
  * @gid: owner group
@@ -111,6 +114,7 @@ struct ipcchan_kmsg {
 struct ipcchan_channel {
 	struct kref ref;
 	struct hlist_node hnode;
+	struct ipc_namespace *ns;
 	char name[IPCCHAN_NAME_MAX];
 	kuid_t uid;
 	kgid_t gid;

@@ -16,8 +16,9 @@
  *	ioctl(fd, IPCCHAN_IOC_UNLINK, &(struct ipcchan_unlink){ "jobs" });
  *
  * Objects and lifetimes:
- *  - the registry (channel.c): name -> channel hash, channel count and
- *    per-user byte reservations, under one mutex;
+ *  - the registry (channel.c): (IPC namespace, name) -> channel hash,
+ *    channel count and per-user channel counts and byte reservations,
+ *    under one mutex;
  *  - a channel: a kref held by the registry until unlink and by every
  *    attached file until release.  A ring mapping pins its file (vm_file),
  *    so it keeps the channel alive without a reference of its own.  The
@@ -48,6 +49,7 @@ struct ipcchan_limits ipcchan_limits = {
 	.max_msg_size_limit	= 4 << 20,
 	.max_channels		= 1024,
 	.ring_pages_max		= 1024,
+	.user_channels_limit	= 256,
 	.user_bytes_limit	= 64UL << 20,
 	.total_bytes_limit	= 256UL << 20,
 };
@@ -66,6 +68,8 @@ module_param_named(max_channels, ipcchan_limits.max_channels, uint, 0444);
 MODULE_PARM_DESC(max_channels, "Most channels alive at once (default 1024)");
 module_param_named(ring_pages_max, ipcchan_limits.ring_pages_max, uint, 0444);
 MODULE_PARM_DESC(ring_pages_max, "Most ring data pages per channel, a power of two up to 65536 (default 1024)");
+module_param_named(user_channels_limit, ipcchan_limits.user_channels_limit, uint, 0444);
+MODULE_PARM_DESC(user_channels_limit, "Most live channels one uid may own (default 256)");
 module_param_named(user_bytes_limit, ipcchan_limits.user_bytes_limit, ulong, 0444);
 MODULE_PARM_DESC(user_bytes_limit, "Bytes one uid may reserve over its channels (default 64 MiB)");
 module_param_named(total_bytes_limit, ipcchan_limits.total_bytes_limit, ulong, 0444);
@@ -85,8 +89,9 @@ static int ipcchan_check_params(void)
 		pr_err("need default_max_msg_size <= max_msg_size_limit <= 64M\n");
 		return -EINVAL;
 	}
-	if (!l->max_channels || l->max_channels > (1U << 20)) {
-		pr_err("need 1 <= max_channels <= 1M\n");
+	if (!l->max_channels || l->max_channels > (1U << 20) ||
+	    !l->user_channels_limit) {
+		pr_err("need 1 <= max_channels <= 1M and user_channels_limit >= 1\n");
 		return -EINVAL;
 	}
 	if (l->ring_pages_max > 65536 ||

@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <sys/wait.h>
+
 #include "kselftest_harness.h"
 #include "ipcchan_util.h"
 
@@ -841,14 +843,38 @@ TEST(create_reserves_and_free_returns_bytes)
 }
 
 /* max_channels channels may exist; one more is ENOSPC. */
+/*
+ * Create as another uid (in a child), so that filling max_channels is not
+ * stopped early by the per-user channel limit.  Returns 0 or -errno.
+ */
+static int create_as(uid_t uid, const char *name)
+{
+	int st, fd;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		if (setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
+			_exit(250);
+		fd = ipcchan_test_attach_sz(name, IPCCHAN_CREATE,
+					    IPCCHAN_ACCESS_RDWR, 0600, 1, 1, 0);
+		_exit(fd < 0 ? -fd : 0);
+	}
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -ECHILD;
+	return -WEXITSTATUS(st);
+}
+
 TEST(max_channels_then_enospc)
 {
 	struct ipcchan_modinfo mi;
 	char (*names)[IPCCHAN_NAME_MAX];
 	__u64 room, i, made = 0;
-	int fd, ret = 0;
+	int ret = 0;
 
 	IPCCHAN_REQUIRE_DEV();
+	IPCCHAN_SKIP_UNLESS(geteuid() == 0, "needs root to spread over uids");
 	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
 	ASSERT_LE(mi.channels, (__u64)mi.max_channels);
 	room = mi.max_channels - mi.channels;
@@ -859,13 +885,10 @@ TEST(max_channels_then_enospc)
 	ASSERT_NE(NULL, names);
 	for (i = 0; i <= room; i++) {
 		ipcchan_test_name(names[i], sizeof(names[i]), "many");
-		fd = ipcchan_test_attach_sz(names[i], IPCCHAN_CREATE,
-					    IPCCHAN_ACCESS_RDWR, 0600, 1, 1, 0);
-		if (fd < 0) {
-			ret = fd;
+		/* uids 7000.. own user_channels_limit channels each at most */
+		ret = create_as(7000 + i / mi.user_channels_limit, names[i]);
+		if (ret)
 			break;
-		}
-		close(fd);
 		made++;
 	}
 	for (i = 0; i < made; i++)

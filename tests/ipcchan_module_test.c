@@ -6,6 +6,8 @@
  * $IPCCHAN_KO (the VM runner sets it); skips otherwise.  Leaves the module
  * loaded, as it found it.
  */
+#include <sys/klog.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 
 #include "kselftest_harness.h"
@@ -104,6 +106,57 @@ TEST_F(lifecycle, load_unload_20_times)
 		ASSERT_LE(0, fd) TH_LOG("open after load %d", i);
 		close(fd);
 	}
+}
+
+/* Leave channels (with messages and a ring) behind, then unload. */
+static int leave_leftovers(int cycle)
+{
+	char name[IPCCHAN_NAME_MAX];
+	struct ipcchan_attach at;
+	struct ipcchan_msg m;
+	int i, k, fd;
+
+	for (i = 0; i < 3; i++) {
+		fd = open(IPCCHAN_DEVICE, O_RDWR);
+		if (fd < 0)
+			return -errno;
+		memset(&at, 0, sizeof(at));
+		snprintf(name, sizeof(name), "left.%d.%d", cycle, i);
+		snprintf(at.name, sizeof(at.name), "%s", name);
+		at.flags = IPCCHAN_CREATE;
+		at.access = IPCCHAN_ACCESS_RDWR;
+		at.mode = 0600;
+		at.ring_pages = i == 2 ? 4 : 0;
+		if (ioctl(fd, IPCCHAN_IOC_ATTACH, &at))
+			return -errno;
+		for (k = 0; k < 5; k++) {
+			memset(&m, 0, sizeof(m));
+			m.buf = (uintptr_t)name;
+			m.len = strlen(name);
+			m.prio = k;
+			if (ioctl(fd, IPCCHAN_IOC_SEND, &m))
+				return -errno;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+TEST_F(lifecycle, unload_100_times_with_leftovers)
+{
+	static char log[1 << 20];
+	int i, n;
+
+	for (i = 0; i < 100; i++) {
+		ASSERT_EQ(0, leave_leftovers(i)) TH_LOG("cycle %d", i);
+		ASSERT_EQ(0, unload()) TH_LOG("unload %d", i);
+		ASSERT_EQ(0, load(self->ko)) TH_LOG("load %d", i);
+	}
+	/* The module reports leaked objects at unload: there must be none. */
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, sizeof(log) - 1);
+	ASSERT_LT(0, n);
+	log[n] = 0;
+	EXPECT_EQ(NULL, strstr(log, "ipcchan: leak"));
 }
 
 TEST_F(lifecycle, double_load_eexist)

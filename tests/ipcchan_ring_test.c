@@ -166,6 +166,12 @@ static void alarm_off(void)
 	signal_store = NULL;
 }
 
+/* What a forked peer needs: the channel name and a record length. */
+struct waker_arg {
+	const char *name;
+	__u32 len;
+};
+
 /* Payload byte @k of record @seq: changes with both. */
 static unsigned char pat(__u64 seq, __u32 k)
 {
@@ -376,6 +382,31 @@ TEST_F(ring, mremap_grow_refused)
 	/* the original mapping is intact */
 	m[len - 1] = 7;
 	EXPECT_EQ(7, m[self->pg + DSIZE(self) - 1]);
+}
+
+TEST_F(ring, mremap_move_and_shrink_keep_count)
+{
+	size_t len = self->info.ring_map_size;
+	unsigned char *m = map_all(self), *hole, *n;
+
+	ASSERT_NE(NULL, m);
+	m[self->pg] = 0x42;
+	/* moving (same size) is not growth: allowed, still one VMA */
+	hole = mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, hole);
+	n = mremap(m, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, hole);
+	ASSERT_EQ(hole, n) TH_LOG("mremap move: %s", strerror(errno));
+	self->map = n;
+	EXPECT_EQ(1U, mappings(self->fd));
+	EXPECT_EQ(0x42, n[self->pg + DSIZE(self)]);
+	/* shrinking to the header page and the first copy */
+	n = mremap(n, len, self->pg + DSIZE(self), 0);
+	ASSERT_EQ(self->map, n);
+	EXPECT_EQ(1U, mappings(self->fd));
+	EXPECT_EQ(0x42, n[self->pg]);
+	EXPECT_EQ(0, munmap(n, self->pg + DSIZE(self)));
+	self->map = NULL;
+	EXPECT_EQ(0U, mappings(self->fd));
 }
 
 TEST_F(ring, partial_mappings_at_page_offsets)
@@ -1072,11 +1103,6 @@ TEST_F(ring, wait_untimed_restarts_after_sa_restart_handler)
 	EXPECT_EQ(1, got_signal);
 	EXPECT_EQ(8ULL, HDR(self)->prod.pos);
 }
-
-struct waker_arg {
-	const char *name;
-	__u32 len;
-};
 
 /* A consumer (own file, own mapping) that sleeps at once for one record. */
 static int sleepy_consumer(void *a)

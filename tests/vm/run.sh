@@ -22,16 +22,19 @@
 #   --loader L       insmod (default) or cli (ipcchan load, libkmod)
 #   --xfer DIR       receive the guest's /xfer into DIR
 #   --log F          also write the console to F
+#   --env 'K=V ...'  environment for COMMAND
+#   --kmemleak       after unloading, fail on any kmemleak report (debug
+#                    kernels with CONFIG_DEBUG_KMEMLEAK)
 #   --interactive    a shell on the console instead of COMMAND
 # Exit status: the command's (0..120), 100 dmesg showed a kernel problem,
-# 101 rmmod failed, 3 module load failed, 124 whole-run timeout, 125 the VM
-# died without reporting (panic, triple fault), 2 usage.
+# 101 rmmod failed, 104 kmemleak report, 3 module load failed, 124 whole-run
+# timeout, 125 the VM died without reporting (panic, triple fault), 2 usage.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${IPCCHAN_CACHE:-$here/../../.cache}/vm
 kernel= stage= timeout=900 mem=2G smp=2 append= params= loader=insmod
-xfer= log= interactive=0
+xfer= log= interactive=0 kmemleak=0 envs=
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 
@@ -48,6 +51,8 @@ while [ $# -gt 0 ]; do
 	--xfer) xfer=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
 	--interactive) interactive=1; shift ;;
+	--kmemleak) kmemleak=1; shift ;;
+	--env) envs=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) die "unknown option $1" ;;
 	*) break ;;
@@ -109,6 +114,8 @@ sq() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 	echo "IPCCHAN_MODPARAMS=$(sq "$params")"
 	echo "IPCCHAN_LOADER=$(sq "$loader")"
 	echo "IPCCHAN_INTERACTIVE=$interactive"
+	echo "IPCCHAN_KMEMLEAK=$kmemleak"
+	echo "IPCCHAN_ENV=$(sq "$envs")"
 } >"$run/root/run.env"
 printf '%s\n' "$cmd" >"$run/root/run.cmd"
 (cd "$run/root" && printf 'run.env\nrun.cmd\n' | cpio -o -H newc --quiet) \

@@ -7,6 +7,11 @@
  * (creating it if asked), then moves messages with the SEND/RECV ioctls,
  * read(2)/write(2), or through a shared ring of pages obtained with mmap(2).
  *
+ * Channel names live in the IPC namespace of the caller (like SysV and POSIX
+ * IPC): a channel created in one namespace can be neither seen, attached
+ * nor unlinked from another, and /proc/ipcchan lists the reader's
+ * namespace only.  A channel keeps its namespace alive until it is freed.
+ *
  * Conventions:
  *  - Every struct has only fixed-width fields, is padded to 8 bytes, and has
  *    the same layout on 32- and 64-bit userspace (compat_ptr_ioctl).
@@ -75,8 +80,10 @@
  * ring_pages not a power of two or above its limit, reserved non-zero),
  * EBUSY (this file is already attached), ENOENT (no such channel and no
  * CREATE), EEXIST (CREATE|EXCL and the channel exists), EACCES (the
- * channel's mode denies the requested access), ENOSPC (channel count or
- * byte quota exhausted at creation), ENOMEM.
+ * channel's mode denies the requested access and the caller lacks
+ * CAP_IPC_OWNER in the namespace's user namespace), ENOSPC (at creation:
+ * max_channels, the caller's user_channels_limit, or its or the global
+ * byte limit reached), ENOMEM.
  *
  * The creator reserves max_msgs * (max_msg_size + msg_overhead) bytes of
  * queue space (msg_overhead from IPCCHAN_IOC_MODINFO) plus (ring_pages + 1)
@@ -219,7 +226,7 @@ struct ipcchan_batch {
  * @prio_max: IPCCHAN_PRIO_MAX
  * @msg_overhead: kernel bytes per queued message besides its payload, as
  *                counted in a channel's reservation (see ATTACH)
- * @reserved0: zero
+ * @user_channels_limit: channels one uid may own at once
  * @reserved: zero
  *
  * Works on any open /dev/ipcchan file, attached or not.  Never fails except
@@ -244,7 +251,7 @@ struct ipcchan_modinfo {
 	__u32 batch_max;
 	__u32 prio_max;
 	__u32 msg_overhead;
-	__u32 reserved0;
+	__u32 user_channels_limit;
 	__u64 reserved[3];
 };
 
