@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -198,6 +199,11 @@ TEST_F_TIMEOUT(stress, eight_by_eight_exactly_once, 1800)
 		ASSERT_LE(0, pids[k]);
 		if (!pids[k])
 			_exit(producer(name, k, per));
+	}
+	/* rmmod under load is refused (the kernel says EWOULDBLOCK). */
+	if (geteuid() == 0) {
+		EXPECT_EQ(-1, syscall(SYS_delete_module, "ipcchan", O_NONBLOCK));
+		EXPECT_EQ(EWOULDBLOCK, errno);
 	}
 	for (k = 0; k < NPROD; k++) {
 		ASSERT_EQ(pids[k], waitpid(pids[k], &st, 0));

@@ -416,7 +416,11 @@ struct ipcchan_ring_pos {
  * @cons: written by the consumer only
  *
  * The rest of the header page is free for the processes sharing the ring
- * (for example a user-level lock for several producers).
+ * (for example a spinlock for several producers).  The ring pages belong to
+ * no file, so shared futexes (and process-shared pthread mutexes or sem_t)
+ * do not work in them (FUTEX_WAIT fails with EFAULT).  A protocol of your
+ * own sleeps with RING_WAIT/RING_NOTIFY by using prod.pos and cons.pos as
+ * its two counters (userspace/examples/shm_semaphore.c does).
  */
 struct ipcchan_ring_hdr {
 	struct ipcchan_ring_pos prod;
