@@ -185,6 +185,8 @@ void ipcchan_channel_put(struct ipcchan_channel *ch);
 void ipcchan_fill_modinfo(struct ipcchan_modinfo *mi);
 
 /* msgq.c */
+int ipcchan_msgq_cache_init(void);
+void ipcchan_msgq_cache_exit(void);
 void ipcchan_msgq_init(struct ipcchan_channel *ch);
 void ipcchan_msgq_purge(struct ipcchan_channel *ch);
 int ipcchan_wait_setup(struct ipcchan_wait *w, struct file *file, u32 flags,

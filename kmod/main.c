@@ -202,9 +202,12 @@ static int __init ipcchan_init(void)
 	ret = ipcchan_check_params();
 	if (ret)
 		return ret;
-	ret = ipcchan_registry_init();
+	ret = ipcchan_msgq_cache_init();
 	if (ret)
 		return ret;
+	ret = ipcchan_registry_init();
+	if (ret)
+		goto out_cache;
 	ret = misc_register(&ipcchan_misc);
 	if (ret) {
 		pr_err("cannot register misc device: %d\n", ret);
@@ -214,6 +217,8 @@ static int __init ipcchan_init(void)
 
 out_registry:
 	ipcchan_registry_exit();
+out_cache:
+	ipcchan_msgq_cache_exit();
 	return ret;
 }
 
@@ -221,6 +226,7 @@ static void __exit ipcchan_exit(void)
 {
 	misc_deregister(&ipcchan_misc);
 	ipcchan_registry_exit();
+	ipcchan_msgq_cache_exit();
 }
 
 module_init(ipcchan_init);

@@ -45,10 +45,46 @@ void ipcchan_msgq_init(struct ipcchan_channel *ch)
 	init_waitqueue_head(&ch->send_wq);
 }
 
+/*
+ * Small messages (the common case) come from a dedicated cache, larger
+ * ones from kvmalloc(); both are charged to the sender's memcg.
+ */
+#define IPCCHAN_SMALL_MSG	256
+
+static struct kmem_cache *ipcchan_msg_cache;
+
+/**
+ * ipcchan_msgq_cache_init - create the small-message cache
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ipcchan_msgq_cache_init(void)
+{
+	/* Only the payload is ever copied to or from userspace. */
+	ipcchan_msg_cache =
+		kmem_cache_create_usercopy("ipcchan_msg",
+					   sizeof(struct ipcchan_kmsg) +
+					   IPCCHAN_SMALL_MSG, 0, SLAB_ACCOUNT,
+					   offsetof(struct ipcchan_kmsg, data),
+					   IPCCHAN_SMALL_MSG, NULL);
+	return ipcchan_msg_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * ipcchan_msgq_cache_exit - destroy the small-message cache
+ */
+void ipcchan_msgq_cache_exit(void)
+{
+	kmem_cache_destroy(ipcchan_msg_cache);
+}
+
 static void ipcchan_kmsg_free(struct ipcchan_kmsg *km)
 {
 	put_pid(km->pid);
-	kvfree(km);
+	if (km->len <= IPCCHAN_SMALL_MSG)
+		kmem_cache_free(ipcchan_msg_cache, km);
+	else
+		kvfree(km);
 }
 
 /**
@@ -68,6 +104,26 @@ void ipcchan_msgq_purge(struct ipcchan_channel *ch)
 			ipcchan_kmsg_free(km);
 		}
 	}
+}
+
+/*
+ * Wake @nr exclusive waiters of @wq (and every poller) for @events.  Called
+ * under the channel lock, which every waiter holds while it queues itself
+ * and checks its condition, so an empty queue here means nobody can miss
+ * the change.  One task is woken "sync", like pipes do: the waker is about
+ * to return to userspace, so the woken task may run on this CPU.
+ */
+static void ipcchan_wake(struct ipcchan_channel *ch, struct wait_queue_head *wq,
+			 unsigned int nr, __poll_t events)
+{
+	lockdep_assert_held(&ch->lock);
+	/* Waiters queue under ch->lock too (see above): no barrier needed. */
+	if (!nr || !waitqueue_active(wq))
+		return;
+	if (nr == 1)
+		wake_up_interruptible_sync_poll(wq, events);
+	else
+		__wake_up(wq, TASK_INTERRUPTIBLE, nr, poll_to_key(events));
 }
 
 static bool ipcchan_has_msg(struct ipcchan_channel *ch)
@@ -206,14 +262,18 @@ static struct ipcchan_kmsg *ipcchan_kmsg_new(const void __user *buf, u32 len,
 {
 	struct ipcchan_kmsg *km;
 
-	km = kvmalloc(struct_size(km, data, len), GFP_KERNEL_ACCOUNT);
+	if (len <= IPCCHAN_SMALL_MSG)
+		km = kmem_cache_alloc(ipcchan_msg_cache, GFP_KERNEL_ACCOUNT);
+	else
+		km = kvmalloc(struct_size(km, data, len), GFP_KERNEL_ACCOUNT);
 	if (!km)
 		return ERR_PTR(-ENOMEM);
+	km->len = len;
+	km->pid = NULL;
 	if (copy_from_user(km->data, buf, len)) {
-		kvfree(km);
+		ipcchan_kmsg_free(km);
 		return ERR_PTR(-EFAULT);
 	}
-	km->len = len;
 	km->prio = prio;
 	km->pid = get_pid(task_tgid(current));
 	km->uid = current_euid();
@@ -243,6 +303,7 @@ static int ipcchan_enqueue(struct ipcchan_channel *ch,
 			   const struct ipcchan_wait *w)
 {
 	unsigned int i = 0;
+	u64 bytes = 0;
 	int ret;
 
 	spin_lock(&ch->lock);
@@ -256,12 +317,13 @@ static int ipcchan_enqueue(struct ipcchan_channel *ch,
 		kms[i]->seq = ++ch->seq;
 		ipcchan_link(ch, kms[i], false);
 		ch->sent++;
-		atomic64_inc(&ipcchan_stats.messages);
-		atomic64_add(kms[i]->len, &ipcchan_stats.queued_bytes);
+		bytes += kms[i]->len;
 	}
 	/* One message wakes one receiver (plus every poller). */
-	wake_up_nr(&ch->recv_wq, i);
+	ipcchan_wake(ch, &ch->recv_wq, i, EPOLLIN | EPOLLRDNORM);
 	spin_unlock(&ch->lock);
+	atomic64_add(i, &ipcchan_stats.messages);
+	atomic64_add(bytes, &ipcchan_stats.queued_bytes);
 	return i;
 }
 
@@ -295,7 +357,8 @@ static int ipcchan_dequeue(struct ipcchan_channel *ch,
 			if (i == 0) {
 				*too_big = km->len;
 				/* Still queued: let another receiver try. */
-				wake_up(&ch->recv_wq);
+				ipcchan_wake(ch, &ch->recv_wq, 1,
+					     EPOLLIN | EPOLLRDNORM);
 				spin_unlock(&ch->lock);
 				return -EMSGSIZE;
 			}
@@ -319,24 +382,23 @@ static void ipcchan_dequeue_done(struct ipcchan_channel *ch,
 				 unsigned int done)
 {
 	unsigned int i;
+	u64 bytes = 0;
 
 	spin_lock(&ch->lock);
 	for (i = n; i > done; i--)
 		ipcchan_link(ch, kms[i - 1], true);
 	ch->inflight -= n;
 	ch->received += done;
-	if (done) {
-		atomic64_sub(done, &ipcchan_stats.messages);
-		wake_up_nr(&ch->send_wq, done);
-	}
-	if (n > done)
-		wake_up_nr(&ch->recv_wq, n - done);
+	ipcchan_wake(ch, &ch->send_wq, done, EPOLLOUT | EPOLLWRNORM);
+	ipcchan_wake(ch, &ch->recv_wq, n - done, EPOLLIN | EPOLLRDNORM);
 	spin_unlock(&ch->lock);
 
 	for (i = 0; i < done; i++) {
-		atomic64_sub(kms[i]->len, &ipcchan_stats.queued_bytes);
+		bytes += kms[i]->len;
 		ipcchan_kmsg_free(kms[i]);
 	}
+	atomic64_sub(done, &ipcchan_stats.messages);
+	atomic64_sub(bytes, &ipcchan_stats.queued_bytes);
 }
 
 static int ipcchan_check_msg(const struct ipcchan_msg *m, bool in_batch)

@@ -350,9 +350,12 @@ struct ipcchan_unlink {
  *
  * mmap errors: ENOTCONN (file not attached), ENXIO (channel has no ring),
  * EINVAL (not MAP_SHARED, offset or length outside the mapping), EPERM
- * (PROT_EXEC, or PROT_WRITE on a file without send or receive access).
- * The mapping cannot grow with mremap (VM_DONTEXPAND) and is inherited by
- * fork() children, which share the same pages.
+ * (PROT_EXEC).  Any attached file may map the ring read-write, whatever its
+ * access bits.  mprotect() adding PROT_EXEC later fails with EACCES, and
+ * mremap() cannot grow the mapping (EFAULT: VM_DONTEXPAND); moving or
+ * shrinking it is fine.  The mapping is inherited by fork() children, which
+ * share the same pages, and it keeps the channel alive after close(2) and
+ * unlink.
  *
  * Records: a record is a struct ipcchan_ring_rec header followed by len
  * payload bytes, padded to IPCCHAN_RING_ALIGN.  Positions are free-running
@@ -456,7 +459,8 @@ struct ipcchan_ring_rec {
  * Returns 0 as soon as the position differs from @expected (at once if it
  * already does) or after a RING_NOTIFY for @which.  Like FUTEX_WAIT, the
  * check is made after the caller is queued, so a concurrent notify cannot
- * be lost.
+ * be lost, and O_NONBLOCK on the file does not apply (poll(2) is the
+ * non-blocking way to wait for records).
  *
  * Errors: ENOTCONN, ENXIO (no ring), EINVAL (which, flags, timeout,
  * reserved), ETIMEDOUT, EINTR/ERESTARTSYS (as for RECV).
@@ -475,7 +479,9 @@ struct ipcchan_ring_wait {
  * @reserved0: must be zero
  * @reserved: must be zero
  *
- * Returns the number of tasks woken (>= 0).
+ * Wakes every task in RING_WAIT on @which and every poller of the file.
+ * Returns the number of tasks that were inside RING_WAIT on @which (>= 0;
+ * pollers are not counted).
  * Errors: ENOTCONN, ENXIO (no ring), EINVAL.
  */
 struct ipcchan_ring_notify {
