@@ -91,7 +91,7 @@ extern const struct method *const shm_methods[];
 extern const size_t n_shm_methods;
 extern const struct method *const ipcchan_methods[];
 extern const size_t n_ipcchan_methods;
-extern unsigned int bench_ring_spin;	/* --ring-spin, 0: library default */
+extern long bench_ring_spin;	/* --ring-spin ns, -1: as --spin-ns */
 
 /* Generic copy helpers: tx_begin/rx into the process-local buffers. */
 int copy_tx_begin(struct chan *ch, size_t len, void **buf);

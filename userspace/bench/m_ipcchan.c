@@ -46,7 +46,7 @@ struct ipcchan_plan {
 struct icchan {
 	char name[2][IPCCHAN_NAME_MAX];
 	struct ipcchan_plan plan;
-	unsigned int spin;	/* ring spin iterations, 0: library default */
+	unsigned int spin;	/* ring spin before sleeping, ns */
 	/* per process, after fork */
 	int fd[2];		/* [dir] */
 	struct ipcchan_ring ring[2];
@@ -61,7 +61,7 @@ struct icchan {
 
 static struct ipcchan_modinfo modinfo;
 static bool have_modinfo;
-unsigned int bench_ring_spin;	/* --ring-spin, 0 = library default */
+long bench_ring_spin = -1;	/* --ring-spin ns, -1: as --spin-ns */
 
 static int ic_avail(char *why)
 {
@@ -210,7 +210,9 @@ static int ic_setup_common(struct chan *ch, bool ring)
 		return -ENOMEM;
 	ch->priv = c;
 	c->fd[0] = c->fd[1] = -1;
-	c->spin = bench_ring_spin;
+	/* The same spin budget as shm-futex unless --ring-spin says else. */
+	c->spin = (unsigned int)(bench_ring_spin >= 0 ? bench_ring_spin
+						      : ch->cfg.spin_ns);
 	err = ring ? plan_ring(&ch->cfg, &c->plan, ch->why)
 		   : plan_queue(&ch->cfg, &c->plan, ch->why);
 	if (err)
@@ -315,8 +317,7 @@ static int ic_open_ring(struct chan *ch)
 			return err;
 		}
 		c->mapped[d] = true;
-		if (c->spin)
-			ipcchan_ring_set_spin(&c->ring[d], c->spin);
+		ipcchan_ring_set_spin(&c->ring[d], c->spin);
 		if (ipcchan_ring_max_msg(&c->ring[d]) < ch->cfg.size) {
 			snprintf(ch->why, WHY_LEN,
 				 "ring of %s carries at most %zu B",
@@ -501,7 +502,7 @@ static int zc_rx_end(struct chan *ch)
 	return ipcchan_ring_release(&c->ring[rx_dir(ch)]);
 }
 
-#define RING_SPIN "bounded spin (libipcchan, --ring-spin), then IPCCHAN_IOC_RING_WAIT"
+#define RING_SPIN "bounded spin (libipcchan, --spin-ns/--ring-spin, yielding every 64 polls), then IPCCHAN_IOC_RING_WAIT"
 
 static const struct method m_ioctl = {
 	.name = "ipcchan-ioctl",
@@ -565,7 +566,7 @@ static const struct method m_ring_zc = {
 
 #else /* !HAVE_LIBIPCCHAN */
 
-unsigned int bench_ring_spin;
+long bench_ring_spin = -1;
 
 static int ic_unavail(char *why)
 {

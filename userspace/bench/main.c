@@ -68,8 +68,9 @@ static void usage(FILE *f)
 "  --time SEC            override the measuring time per cell\n"
 "  --iterations N        override the minimum round trips per pingpong cell\n"
 "  --batch N             messages per call for ipcchan-batch stream (64)\n"
-"  --spin-ns N           shm-futex spin before sleeping (default %d ns)\n"
-"  --ring-spin N         libipcchan ring spin iterations (default: library's)\n"
+"  --spin-ns N           spin before sleeping of shm-futex and the ipcchan rings\n"
+"                        (default %d ns)\n"
+"  --ring-spin N         libipcchan ring spin before sleeping, ns (default: --spin-ns)\n"
 "  --no-raise            do not raise kernel limits (sysctls, rlimits)\n"
 "  --pin                 pin side 0 (client/producer) and side 1\n"
 "                        (server/consumer) to the first two CPUs this process\n"
@@ -439,11 +440,11 @@ int main(int argc, char **argv)
 			env.spin_ns = (long)ul;
 			break;
 		case 'R':
-			if (parse_ulong(optarg, &ul) || ul > 100000000UL) {
+			if (parse_ulong(optarg, &ul) || ul > 1000000000UL) {
 				fprintf(stderr, "ipcchan-bench: bad --ring-spin '%s'\n", optarg);
 				return 2;
 			}
-			bench_ring_spin = (unsigned int)ul;
+			bench_ring_spin = (long)ul;
 			break;
 		case 'N':
 			raise = false;

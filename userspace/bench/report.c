@@ -580,8 +580,8 @@ int write_json(const char *path, const struct env *env,
 	json_str(f, env->date);
 	fprintf(f, ", \"cpu_side0\": %d, \"cpu_side1\": %d", bench_cpu[0],
 		bench_cpu[1]);
-	fprintf(f, ", \"shm_spin_ns\": %ld, \"ring_spin\": %u,\n    \"spinning_methods\": [",
-		env->spin_ns, bench_ring_spin);
+	fprintf(f, ", \"shm_spin_ns\": %ld, \"ring_spin_ns\": %ld,\n    \"spinning_methods\": [",
+		env->spin_ns, bench_ring_spin >= 0 ? bench_ring_spin : env->spin_ns);
 	for (i = 0, first = 1; i < g.nm; i++) {
 		if (!g.m[i]->spin)
 			continue;
