@@ -38,6 +38,10 @@ LOADER ?= $(if $(wildcard userspace/Makefile),cli,insmod)
 RUN := tests/vm/run.sh --kernel $(VMLINUZ) --stage $(STAGE) --loader $(LOADER) $(VM_ARGS)
 
 PROFILE ?= quick
+# idle=poll keeps an idle vCPU from sleeping until the next tick under TCG,
+# which otherwise dominates wake-up latency (docs/benchmark.md has the A/B).
+RUN_APPEND ?= idle=poll
+ACCEL := $(shell [ -r /dev/kvm ] && [ -w /dev/kvm ] && echo kvm || echo tcg)
 METHODS ?=
 SIZES ?=
 
@@ -151,14 +155,21 @@ check: deps
 run: deps
 	$(MAKE) --no-print-directory all stage check-vermagic
 	@rm -rf $(RESULTS).new && mkdir -p $(RESULTS).new
-	$(RUN) --timeout $(VM_TIMEOUT) --xfer $(RESULTS).new --log $(BUILD)/run.log -- \
-		'ipcchan-bench --profile $(PROFILE) --accel tcg \
+	@$(RUN) --append "$(RUN_APPEND)" --timeout $(VM_TIMEOUT) \
+		--xfer $(RESULTS).new --log $(BUILD)/run.log -- \
+		'ipcchan-bench --profile $(PROFILE) --accel $(ACCEL) \
 		$(if $(METHODS),--methods $(METHODS)) $(if $(SIZES),--sizes $(SIZES)) \
-		--out /xfer'
-	@rm -rf $(RESULTS) && mv $(RESULTS).new $(RESULTS)
-	@if [ -x userspace/bench/plot.sh ]; then userspace/bench/plot.sh $(RESULTS); fi
-	@cat $(RESULTS)/table.txt 2>/dev/null || true
-	@echo; echo "results: $$(ls $(RESULTS)/* | tr '\n' ' ')"
+		--out /xfer'; rc=$$?; \
+	if [ ! -s $(RESULTS).new/bench.json ]; then \
+		echo "run: the benchmark produced no results (status $$rc; log $(BUILD)/run.log)" >&2; \
+		exit 1; fi; \
+	rm -rf $(RESULTS) && mv $(RESULTS).new $(RESULTS); \
+	userspace/bench/plot.sh $(RESULTS) || echo "run: plotting failed" >&2; \
+	echo; cat $(RESULTS)/table.txt; echo; \
+	echo "results: $$(ls $(RESULTS)/* | tr '\n' ' ')"; \
+	if [ $$rc -ne 0 ]; then \
+		echo "run: some cells failed (status $$rc): see the table's notes" >&2; \
+		exit $$rc; fi
 
 # --- debug kernel lane -------------------------------------------------------
 # A 6.1 kernel with KASAN, lockdep, kmemleak, DEBUG_LIST, ... built once from
