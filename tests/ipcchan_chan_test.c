@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <sys/mman.h>
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
@@ -844,34 +845,57 @@ TEST(create_reserves_and_free_returns_bytes)
 
 /* max_channels channels may exist; one more is ENOSPC. */
 /*
- * Create as another uid (in a child), so that filling max_channels is not
- * stopped early by the per-user channel limit.  Returns 0 or -errno.
+ * Create names[first..last) as another uid (in one child), so that filling
+ * max_channels is not stopped early by the per-user channel limit.  Returns
+ * how many were made; *err gets the errno that stopped it (0 if none).
  */
-static int create_as(uid_t uid, const char *name)
+static __u64 create_as(uid_t uid, char (*names)[IPCCHAN_NAME_MAX],
+		       __u64 first, __u64 last, int *err)
 {
+	int *res = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	__u64 i, made = 0;
 	int st, fd;
-	pid_t pid = fork();
+	pid_t pid;
 
-	if (pid < 0)
-		return -errno;
+	*err = ECHILD;
+	if (res == MAP_FAILED)
+		return 0;
+	res[0] = 0;
+	res[1] = ECHILD;
+	pid = fork();
 	if (!pid) {
 		if (setresgid(uid, uid, uid) || setresuid(uid, uid, uid))
-			_exit(250);
-		fd = ipcchan_test_attach_sz(name, IPCCHAN_CREATE,
-					    IPCCHAN_ACCESS_RDWR, 0600, 1, 1, 0);
-		_exit(fd < 0 ? -fd : 0);
+			_exit(1);
+		res[1] = 0;
+		for (i = first; i < last; i++) {
+			fd = ipcchan_test_attach_sz(names[i], IPCCHAN_CREATE,
+						    IPCCHAN_ACCESS_RDWR, 0600,
+						    1, 1, 0);
+			if (fd < 0) {
+				res[1] = -fd;
+				break;
+			}
+			close(fd);
+			res[0]++;
+		}
+		_exit(0);
 	}
-	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
-		return -ECHILD;
-	return -WEXITSTATUS(st);
+	if (pid > 0 && waitpid(pid, &st, 0) == pid) {
+		made = res[0];
+		*err = res[1];
+	}
+	munmap(res, 4096);
+	return made;
 }
 
 TEST(max_channels_then_enospc)
 {
 	struct ipcchan_modinfo mi;
 	char (*names)[IPCCHAN_NAME_MAX];
-	__u64 room, i, made = 0;
-	int ret = 0;
+	__u64 room, i, made = 0, per, n;
+	int err = 0;
+	uid_t uid = 7000;
 
 	IPCCHAN_REQUIRE_DEV();
 	IPCCHAN_SKIP_UNLESS(geteuid() == 0, "needs root to spread over uids");
@@ -883,19 +907,22 @@ TEST(max_channels_then_enospc)
 	SKIP_UNLESS_FITS(mi, room + 1);
 	names = calloc(room + 1, sizeof(*names));
 	ASSERT_NE(NULL, names);
-	for (i = 0; i <= room; i++) {
+	for (i = 0; i <= room; i++)
 		ipcchan_test_name(names[i], sizeof(names[i]), "many");
-		/* uids 7000.. own user_channels_limit channels each at most */
-		ret = create_as(7000 + i / mi.user_channels_limit, names[i]);
-		if (ret)
-			break;
-		made++;
+	/* uids 7000.. own user_channels_limit channels each at most */
+	per = mi.user_channels_limit;
+	while (made <= room && !err) {
+		n = room + 1 - made < per ? room + 1 - made : per;
+		i = create_as(uid++, names, made, made + n, &err);
+		made += i;
+		if (i < n && !err)
+			err = ECHILD;
 	}
 	for (i = 0; i < made; i++)
 		ipcchan_test_unlink(names[i]);
 	free(names);
 	EXPECT_EQ(room, made);
-	EXPECT_EQ(-ENOSPC, ret);
+	EXPECT_EQ(ENOSPC, err);
 }
 
 /* --- ENOTCONN before attach --------------------------------------------- */
