@@ -300,7 +300,7 @@ static struct ipcchan_channel *ipcchan_chan_for(struct file *file, u32 access)
  */
 static int ipcchan_enqueue(struct ipcchan_channel *ch,
 			   struct ipcchan_kmsg **kms, unsigned int n,
-			   const struct ipcchan_wait *w)
+			   const struct ipcchan_wait *w, u64 *first_seq)
 {
 	unsigned int i = 0;
 	u64 bytes = 0;
@@ -313,6 +313,11 @@ static int ipcchan_enqueue(struct ipcchan_channel *ch,
 		spin_unlock(&ch->lock);
 		return ret;
 	}
+	/*
+	 * Linked messages may be received and freed as soon as the lock is
+	 * dropped: report their (consecutive) sequence numbers from here.
+	 */
+	*first_seq = ch->seq + 1;
 	for (i = 0; i < n && ipcchan_has_room(ch); i++) {
 		kms[i]->seq = ++ch->seq;
 		ipcchan_link(ch, kms[i], false);
@@ -420,6 +425,46 @@ static void ipcchan_msg_out(struct ipcchan_msg *m, const struct ipcchan_kmsg *km
 	m->seq = km->seq;
 }
 
+/*
+ * Copy in and check a SEND/RECV argument: the struct, its flags and
+ * timeout, and the file's attachment and @access.  Returns the channel.
+ */
+static struct ipcchan_channel *ipcchan_msg_in(struct file *file,
+					      struct ipcchan_msg __user *um,
+					      u32 access, struct ipcchan_msg *m,
+					      struct ipcchan_wait *w)
+{
+	int ret;
+
+	if (copy_from_user(m, um, sizeof(*m)))
+		return ERR_PTR(-EFAULT);
+	ret = ipcchan_check_msg(m, false);
+	if (!ret)
+		ret = ipcchan_wait_setup(w, file, m->flags, m->timeout_ns);
+	if (ret)
+		return ERR_PTR(ret);
+	return ipcchan_chan_for(file, access);
+}
+
+/* Allocate, fill and queue one message (SEND and write(2)). */
+static int ipcchan_send_one(struct ipcchan_channel *ch, const void __user *buf,
+			    u32 len, u32 prio, const struct ipcchan_wait *w,
+			    u64 *seq)
+{
+	struct ipcchan_kmsg *km;
+	int ret;
+
+	km = ipcchan_kmsg_new(buf, len, prio);
+	if (IS_ERR(km))
+		return PTR_ERR(km);
+	ret = ipcchan_enqueue(ch, &km, 1, w, seq);
+	if (ret < 0) {
+		ipcchan_kmsg_free(km);
+		return ret;
+	}
+	return 0;
+}
+
 /**
  * ipcchan_send - IPCCHAN_IOC_SEND
  * @file: an attached file with send access
@@ -431,24 +476,16 @@ long ipcchan_send(struct file *file, void __user *uarg)
 {
 	struct ipcchan_msg __user *um = uarg;
 	struct ipcchan_channel *ch;
-	struct ipcchan_kmsg *km;
 	struct ipcchan_wait w;
 	struct ipcchan_msg m;
+	u64 seq;
 	int ret;
 
-	if (copy_from_user(&m, um, sizeof(m)))
-		return -EFAULT;
-	ret = ipcchan_check_msg(&m, false);
-	if (ret)
-		return ret;
-	ret = ipcchan_wait_setup(&w, file, m.flags, m.timeout_ns);
-	if (ret)
-		return ret;
-	if (m.prio > IPCCHAN_PRIO_MAX)
-		return -EINVAL;
-	ch = ipcchan_chan_for(file, IPCCHAN_ACCESS_SEND);
+	ch = ipcchan_msg_in(file, um, IPCCHAN_ACCESS_SEND, &m, &w);
 	if (IS_ERR(ch))
 		return PTR_ERR(ch);
+	if (m.prio > IPCCHAN_PRIO_MAX)
+		return -EINVAL;
 	if (m.len > ch->max_msg_size)
 		return -EMSGSIZE;
 
@@ -459,16 +496,12 @@ long ipcchan_send(struct file *file, void __user *uarg)
 	if (copy_to_user(um, &m, sizeof(m)))
 		return -EFAULT;
 
-	km = ipcchan_kmsg_new(u64_to_user_ptr(m.buf), m.len, m.prio);
-	if (IS_ERR(km))
-		return PTR_ERR(km);
-	ret = ipcchan_enqueue(ch, &km, 1, &w);
-	if (ret < 0) {
-		ipcchan_kmsg_free(km);
+	ret = ipcchan_send_one(ch, u64_to_user_ptr(m.buf), m.len, m.prio, &w,
+			       &seq);
+	if (ret)
 		return ret;
-	}
 	/* Sent whatever happens next: a failed report does not undo it. */
-	if (put_user(km->seq, &um->seq))
+	if (put_user(seq, &um->seq))
 		return -EFAULT;
 	return 0;
 }
@@ -519,15 +552,7 @@ long ipcchan_recv(struct file *file, void __user *uarg)
 	struct ipcchan_msg m;
 	long ret;
 
-	if (copy_from_user(&m, um, sizeof(m)))
-		return -EFAULT;
-	ret = ipcchan_check_msg(&m, false);
-	if (ret)
-		return ret;
-	ret = ipcchan_wait_setup(&w, file, m.flags, m.timeout_ns);
-	if (ret)
-		return ret;
-	ch = ipcchan_chan_for(file, IPCCHAN_ACCESS_RECV);
+	ch = ipcchan_msg_in(file, um, IPCCHAN_ACCESS_RECV, &m, &w);
 	if (IS_ERR(ch))
 		return PTR_ERR(ch);
 
@@ -593,6 +618,7 @@ long ipcchan_send_batch(struct file *file, void __user *uarg)
 	struct ipcchan_batch b;
 	struct ipcchan_wait w;
 	unsigned int i, n;
+	u64 seq;
 	long ret;
 
 	ms = ipcchan_batch_in(&b, uarg);
@@ -637,12 +663,12 @@ long ipcchan_send_batch(struct file *file, void __user *uarg)
 	if (!n)
 		goto out_free_kms;
 
-	ret = ipcchan_enqueue(ch, kms, n, &w);
+	ret = ipcchan_enqueue(ch, kms, n, &w, &seq);
 	for (i = ret > 0 ? ret : 0; i < n; i++)
 		ipcchan_kmsg_free(kms[i]);
 	if (ret > 0) {
 		for (i = 0; i < ret; i++)
-			ms[i].seq = kms[i]->seq;
+			ms[i].seq = seq + i;
 		/* Sent: a failed report does not undo it. */
 		if (ipcchan_batch_out(&b, uarg, ms, ret))
 			ret = -EFAULT;
@@ -761,8 +787,8 @@ ssize_t ipcchan_write(struct file *file, const char __user *buf, size_t count,
 		      loff_t *ppos)
 {
 	struct ipcchan_channel *ch;
-	struct ipcchan_kmsg *km;
 	struct ipcchan_wait w;
+	u64 seq;
 	int ret;
 
 	ch = ipcchan_chan_for(file, IPCCHAN_ACCESS_SEND);
@@ -773,15 +799,8 @@ ssize_t ipcchan_write(struct file *file, const char __user *buf, size_t count,
 	ret = ipcchan_wait_setup(&w, file, 0, 0);
 	if (ret)
 		return ret;
-	km = ipcchan_kmsg_new(buf, count, 0);
-	if (IS_ERR(km))
-		return PTR_ERR(km);
-	ret = ipcchan_enqueue(ch, &km, 1, &w);
-	if (ret < 0) {
-		ipcchan_kmsg_free(km);
-		return ret;
-	}
-	return count;
+	ret = ipcchan_send_one(ch, buf, count, 0, &w, &seq);
+	return ret ? ret : count;
 }
 
 /**
