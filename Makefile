@@ -41,7 +41,6 @@ PROFILE ?= quick
 # idle=poll keeps an idle vCPU from sleeping until the next tick under TCG,
 # which otherwise dominates wake-up latency (docs/benchmark.md has the A/B).
 RUN_APPEND ?= idle=poll
-ACCEL := $(shell [ -r /dev/kvm ] && [ -w /dev/kvm ] && echo kvm || echo tcg)
 METHODS ?=
 SIZES ?=
 
@@ -157,7 +156,7 @@ run: deps
 	@rm -rf $(RESULTS).new && mkdir -p $(RESULTS).new
 	@$(RUN) --append "$(RUN_APPEND)" --timeout $(VM_TIMEOUT) \
 		--xfer $(RESULTS).new --log $(BUILD)/run.log -- \
-		'ipcchan-bench --profile $(PROFILE) --accel $(ACCEL) \
+		'ipcchan-bench --profile $(PROFILE) --accel $$IPCCHAN_VM_ACCEL \
 		$(if $(METHODS),--methods $(METHODS)) $(if $(SIZES),--sizes $(SIZES)) \
 		--out /xfer'; rc=$$?; \
 	if [ ! -s $(RESULTS).new/bench.json ]; then \

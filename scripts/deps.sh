@@ -9,7 +9,8 @@ set -eu
 
 PKGS="build-essential make gcc libc6-dev pkg-config file xz-utils cpio
 qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static kmod
-libkmod-dev linux-source-6.1 sparse gnuplot-nox perl dkms stress-ng rt-tests"
+libkmod-dev linux-source-6.1 sparse gnuplot-nox perl dkms stress-ng rt-tests
+flex bison bc libelf-dev libssl-dev rsync"
 
 missing=""
 for p in $PKGS; do

@@ -107,6 +107,47 @@ fi
 
 # --- per-run cpio with the command ----------------------------------------
 run=$(mktemp -d)
+# KVM when /dev/kvm is usable and the kernel really boots with it, else
+# TCG.  A nested or restricted host may refuse "-cpu host" MSRs or hang
+# early in boot, so the probe boots $kernel without an initramfs until its
+# "no root" panic (about a second with KVM); the verdict is cached for this
+# host boot.  IPCCHAN_ACCEL=tcg|kvm forces one.
+kvm_probe() {
+	echo quit | timeout 20 qemu-system-x86_64 -nodefaults -display none \
+		-machine pc -accel kvm -cpu "$1" -S -monitor stdio \
+		>/dev/null 2>&1 &&
+	timeout 30 qemu-system-x86_64 -nodefaults -no-reboot -display none \
+		-machine pc -accel kvm -cpu "$1" -m 256M -kernel "$kernel" \
+		-append "console=ttyS0 panic=-1 root=/dev/ipcchan-none" \
+		-serial stdio -monitor none </dev/null 2>/dev/null |
+		grep -q -m1 'Kernel panic'
+}
+pick_accel() {
+	local c verdict
+	accel=tcg,thread=multi cpu=max
+	[ "${IPCCHAN_ACCEL:-auto}" != tcg ] || return 0
+	if [ -w /dev/kvm ] && [ -r /dev/kvm ]; then
+		verdict=$cache/kvm-$(cat /proc/sys/kernel/random/boot_id 2>/dev/null)-$(basename "$kernel")
+		if [ -f "$verdict" ]; then
+			c=$(cat "$verdict")
+		else
+			c=none
+			for try in host host,-arch-capabilities; do
+				if kvm_probe "$try"; then
+					c=$try
+					break
+				fi
+			done
+			mkdir -p "$cache" && echo "$c" >"$verdict"
+			[ "$c" != none ] ||
+				echo "run.sh: /dev/kvm does not boot $kernel: using TCG" >&2
+		fi
+		[ "$c" = none ] || { accel=kvm cpu=$c; return 0; }
+	fi
+	[ "${IPCCHAN_ACCEL:-auto}" != kvm ] || die "IPCCHAN_ACCEL=kvm but KVM is not usable"
+}
+pick_accel
+
 trap 'rm -rf "$run"' EXIT
 mkdir -p "$run/root"
 sq() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
@@ -116,16 +157,13 @@ sq() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 	echo "IPCCHAN_INTERACTIVE=$interactive"
 	echo "IPCCHAN_KMEMLEAK=$kmemleak"
 	echo "IPCCHAN_ENV=$(sq "$envs")"
+	echo "IPCCHAN_VM_ACCEL=${accel%%,*}"
 } >"$run/root/run.env"
 printf '%s\n' "$cmd" >"$run/root/run.cmd"
 (cd "$run/root" && printf 'run.env\nrun.cmd\n' | cpio -o -H newc --quiet) \
 	>"$run/run.cpio"
 cat "$base" "$run/run.cpio" >"$run/initrd"
 
-accel=tcg,thread=multi cpu=max
-if [ -w /dev/kvm ] && [ -r /dev/kvm ]; then
-	accel=kvm cpu=host
-fi
 
 # The first -serial is ttyS0 (the console), the second ttyS1 (transfer).
 qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
