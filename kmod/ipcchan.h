@@ -15,6 +15,7 @@
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uaccess.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
 
@@ -73,6 +74,12 @@ struct ipcchan_kmsg {
 };
 
 #define IPCCHAN_NR_PRIO	(IPCCHAN_PRIO_MAX + 1)
+
+/* Payloads up to this size live in recyclable objects of one size. */
+#define IPCCHAN_SMALL_MSG	256
+
+/* Batches are moved this many messages at a time (batch.c). */
+#define IPCCHAN_BATCH_CHUNK	16
 
 /**
  * struct ipcchan_channel - a named channel
@@ -135,6 +142,8 @@ struct ipcchan_channel {
 	u64 received;
 	u32 blocked_senders;
 	u32 blocked_receivers;
+	struct list_head free_msgs;	/* delivered small messages, for reuse */
+	u32 nr_free;
 	wait_queue_head_t recv_wq;
 	wait_queue_head_t send_wq;
 
@@ -193,13 +202,34 @@ int ipcchan_wait_setup(struct ipcchan_wait *w, struct file *file, u32 flags,
 		       s64 timeout_ns);
 long ipcchan_send(struct file *file, void __user *uarg);
 long ipcchan_recv(struct file *file, void __user *uarg);
-long ipcchan_send_batch(struct file *file, void __user *uarg);
-long ipcchan_recv_batch(struct file *file, void __user *uarg);
 ssize_t ipcchan_read(struct file *file, char __user *buf, size_t count,
 		     loff_t *ppos);
 ssize_t ipcchan_write(struct file *file, const char __user *buf, size_t count,
 		      loff_t *ppos);
 __poll_t ipcchan_poll(struct file *file, struct poll_table_struct *pt);
+unsigned int ipcchan_kmsg_reuse(struct ipcchan_channel *ch,
+				struct ipcchan_kmsg **kms, unsigned int n);
+struct ipcchan_kmsg *ipcchan_kmsg_new(struct ipcchan_kmsg *km,
+				      const void __user *buf, u32 len, u32 prio);
+void ipcchan_kmsg_free(struct ipcchan_kmsg *km);
+struct ipcchan_channel *ipcchan_chan_for(struct file *file, u32 access);
+int ipcchan_enqueue(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
+		    unsigned int n, const struct ipcchan_wait *w, u64 *first_seq);
+int ipcchan_dequeue(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
+		    const u32 *caps, unsigned int n,
+		    const struct ipcchan_wait *w, u32 *too_big);
+void ipcchan_dequeue_done(struct ipcchan_channel *ch,
+			  struct ipcchan_kmsg **kms, unsigned int n,
+			  unsigned int done);
+int ipcchan_check_msg(const struct ipcchan_msg *m, bool in_batch);
+void ipcchan_msg_out(struct ipcchan_msg *m, const struct ipcchan_kmsg *km);
+int ipcchan_put_recv_out(struct ipcchan_msg __user *um,
+			 const struct ipcchan_msg *m);
+int ipcchan_put_send_out(struct ipcchan_msg __user *um, u64 seq);
+
+/* batch.c */
+long ipcchan_send_batch(struct file *file, void __user *uarg);
+long ipcchan_recv_batch(struct file *file, void __user *uarg);
 
 /* ring.c */
 int ipcchan_ring_alloc(struct ipcchan_channel *ch, u32 npages);
@@ -222,6 +252,68 @@ ipcchan_file_channel(struct ipcchan_file *pf)
 {
 	/* Pairs with smp_store_release() in ipcchan_attach(). */
 	return smp_load_acquire(&pf->ch);
+}
+
+/*
+ * Small copies between user and kernel memory: the fixed-size ioctl
+ * structs (48 or 64 bytes) and payloads of at most IPCCHAN_WORD_COPY_MAX
+ * bytes.  They are done as 8-byte loads and stores inside one
+ * user_access_begin() window: one STAC/CLAC pair for the lot and no string
+ * copy, whose start-up costs more than a copy this short (and which QEMU's
+ * TCG emulates a byte at a time).  check_copy_size() keeps hardened
+ * usercopy's object checks; anything larger, a kernel buffer that is not
+ * 8-byte aligned, or an architecture without cheap unaligned access goes
+ * through copy_{from,to}_user().
+ */
+#define IPCCHAN_WORD_COPY_MAX	256
+
+/* @kaddr is 8-byte aligned (stack structs, message payloads) */
+static inline bool ipcchan_word_copy(const void *kaddr, size_t n)
+{
+	return IS_ENABLED(CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS) &&
+	       n <= IPCCHAN_WORD_COPY_MAX && IS_ALIGNED((unsigned long)kaddr, 8);
+}
+
+/* copy_from_user() for short copies; 0 or -EFAULT. */
+static inline int ipcchan_copy_in(void *to, const void __user *from, size_t n)
+{
+	const char __user *s = from;
+	char *d = to;
+
+	if (!ipcchan_word_copy(to, n))
+		return copy_from_user(to, from, n) ? -EFAULT : 0;
+	if (!check_copy_size(to, n, false) || !user_access_begin(from, n))
+		return -EFAULT;
+	for (; n >= sizeof(u64); n -= sizeof(u64)) {
+		u64 v;
+
+		unsafe_get_user(v, (const u64 __user *)s, efault);
+		*(u64 *)d = v;
+		d += sizeof(u64);
+		s += sizeof(u64);
+	}
+	for (; n; n--)
+		unsafe_get_user(*d++, s++, efault);
+	user_access_end();
+	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
+}
+
+/* copy_to_user() for short copies; 0 or -EFAULT. */
+static inline int ipcchan_copy_out(void __user *to, const void *from, size_t n)
+{
+	if (!ipcchan_word_copy(from, n))
+		return copy_to_user(to, from, n) ? -EFAULT : 0;
+	if (!check_copy_size(from, n, true) || !user_access_begin(to, n))
+		return -EFAULT;
+	unsafe_copy_to_user(to, from, n, efault);
+	user_access_end();
+	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
 }
 
 /* True when no reserved field is set. */

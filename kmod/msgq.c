@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * ipcchan message queue: SEND/RECV (one message), SEND_BATCH/RECV_BATCH,
- * read(2)/write(2) and poll(2) on an attached file.
+ * ipcchan message queue: SEND/RECV (one message), read(2)/write(2) and
+ * poll(2) on an attached file, and the queue primitives batch.c builds
+ * SEND_BATCH/RECV_BATCH on.
  *
  * A channel keeps one FIFO per priority and a bitmap of the non-empty ones,
  * so the next message is found with one find_last_bit().  Send allocates
@@ -41,15 +42,18 @@ void ipcchan_msgq_init(struct ipcchan_channel *ch)
 	spin_lock_init(&ch->lock);
 	for (p = 0; p < IPCCHAN_NR_PRIO; p++)
 		INIT_LIST_HEAD(&ch->queue[p]);
+	INIT_LIST_HEAD(&ch->free_msgs);
 	init_waitqueue_head(&ch->recv_wq);
 	init_waitqueue_head(&ch->send_wq);
 }
 
 /*
  * Small messages (the common case) come from a dedicated cache, larger
- * ones from kvmalloc(); both are charged to the sender's memcg.
+ * ones from kvmalloc(); both are charged to the sender's memcg.  A
+ * delivered small message goes on its channel's free list for the next
+ * sender, as long as free, queued and in-flight messages together stay
+ * within max_msgs; so a steady stream allocates, zeroes and frees nothing.
  */
-#define IPCCHAN_SMALL_MSG	256
 
 static struct kmem_cache *ipcchan_msg_cache;
 
@@ -78,7 +82,11 @@ void ipcchan_msgq_cache_exit(void)
 	kmem_cache_destroy(ipcchan_msg_cache);
 }
 
-static void ipcchan_kmsg_free(struct ipcchan_kmsg *km)
+/**
+ * ipcchan_kmsg_free - free a message that is on no queue
+ * @km: the message
+ */
+void ipcchan_kmsg_free(struct ipcchan_kmsg *km)
 {
 	put_pid(km->pid);
 	if (km->len <= IPCCHAN_SMALL_MSG)
@@ -104,6 +112,38 @@ void ipcchan_msgq_purge(struct ipcchan_channel *ch)
 			ipcchan_kmsg_free(km);
 		}
 	}
+	list_for_each_entry_safe(km, tmp, &ch->free_msgs, node) {
+		list_del(&km->node);
+		ipcchan_kmsg_free(km);
+	}
+	ch->nr_free = 0;
+}
+
+/**
+ * ipcchan_kmsg_reuse - take recycled small messages off the free list
+ * @ch: the channel
+ * @kms: out: the messages
+ * @n: how many are wanted
+ *
+ * Return: how many were taken (0..@n), to be passed to ipcchan_kmsg_new().
+ */
+unsigned int ipcchan_kmsg_reuse(struct ipcchan_channel *ch,
+				struct ipcchan_kmsg **kms, unsigned int n)
+{
+	unsigned int i;
+
+	/* Unlocked peek: at worst a message is allocated that need not be. */
+	if (!n || !READ_ONCE(ch->nr_free))
+		return 0;
+	spin_lock(&ch->lock);
+	for (i = 0; i < n && ch->nr_free; i++) {
+		kms[i] = list_first_entry(&ch->free_msgs, struct ipcchan_kmsg,
+					  node);
+		list_del(&kms[i]->node);
+		WRITE_ONCE(ch->nr_free, ch->nr_free - 1);
+	}
+	spin_unlock(&ch->lock);
+	return i;
 }
 
 /*
@@ -257,20 +297,35 @@ static void ipcchan_unlink_msg(struct ipcchan_channel *ch,
 	ch->cur_bytes -= km->len;
 }
 
-static struct ipcchan_kmsg *ipcchan_kmsg_new(const void __user *buf, u32 len,
-					     u32 prio)
+/**
+ * ipcchan_kmsg_new - allocate a message and copy its payload in
+ * @km: a recycled message from ipcchan_kmsg_reuse() (only for @len up to
+ *      IPCCHAN_SMALL_MSG), or NULL to allocate one; consumed either way
+ * @buf: payload in userspace
+ * @len: its length, already checked against the channel's max_msg_size
+ * @prio: its priority, already checked
+ *
+ * Only the header and the first @len payload bytes are ever read back, and
+ * this writes all of them, so a recycled object leaks nothing.
+ *
+ * Return: the message, or ERR_PTR(-ENOMEM / -EFAULT).
+ */
+struct ipcchan_kmsg *ipcchan_kmsg_new(struct ipcchan_kmsg *km,
+				      const void __user *buf, u32 len, u32 prio)
 {
-	struct ipcchan_kmsg *km;
-
-	if (len <= IPCCHAN_SMALL_MSG)
-		km = kmem_cache_alloc(ipcchan_msg_cache, GFP_KERNEL_ACCOUNT);
-	else
-		km = kvmalloc(struct_size(km, data, len), GFP_KERNEL_ACCOUNT);
-	if (!km)
-		return ERR_PTR(-ENOMEM);
+	if (!km) {
+		if (len <= IPCCHAN_SMALL_MSG)
+			km = kmem_cache_alloc(ipcchan_msg_cache,
+					      GFP_KERNEL_ACCOUNT);
+		else
+			km = kvmalloc(struct_size(km, data, len),
+				      GFP_KERNEL_ACCOUNT);
+		if (!km)
+			return ERR_PTR(-ENOMEM);
+	}
 	km->len = len;
 	km->pid = NULL;
-	if (copy_from_user(km->data, buf, len)) {
+	if (ipcchan_copy_in(km->data, buf, len)) {
 		ipcchan_kmsg_free(km);
 		return ERR_PTR(-EFAULT);
 	}
@@ -280,8 +335,14 @@ static struct ipcchan_kmsg *ipcchan_kmsg_new(const void __user *buf, u32 len,
 	return km;
 }
 
-/* The attached channel, if this file may do @access with it. */
-static struct ipcchan_channel *ipcchan_chan_for(struct file *file, u32 access)
+/**
+ * ipcchan_chan_for - the attached channel, if this file may do @access
+ * @file: the file
+ * @access: IPCCHAN_ACCESS_SEND or IPCCHAN_ACCESS_RECV
+ *
+ * Return: the channel, or ERR_PTR(-ENOTCONN / -EBADF).
+ */
+struct ipcchan_channel *ipcchan_chan_for(struct file *file, u32 access)
 {
 	struct ipcchan_file *pf = file->private_data;
 	struct ipcchan_channel *ch = ipcchan_file_channel(pf);
@@ -293,14 +354,22 @@ static struct ipcchan_channel *ipcchan_chan_for(struct file *file, u32 access)
 	return ch;
 }
 
-/*
- * Queue @n prepared messages: wait as @w says for the first slot, then take
- * as many slots as are free.  Returns how many were linked (the caller frees
- * the rest) or a negative errno when none was.
+/**
+ * ipcchan_enqueue - queue prepared messages
+ * @ch: the channel
+ * @kms: the messages, in order
+ * @n: how many
+ * @w: how to wait for the first free slot
+ * @first_seq: out: sequence number of the first linked message (the others
+ *             follow consecutively)
+ *
+ * Waits as @w says for the first slot, then takes as many as are free.
+ *
+ * Return: how many were linked (the caller frees the rest) or a negative
+ * errno when none was.
  */
-static int ipcchan_enqueue(struct ipcchan_channel *ch,
-			   struct ipcchan_kmsg **kms, unsigned int n,
-			   const struct ipcchan_wait *w, u64 *first_seq)
+int ipcchan_enqueue(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
+		    unsigned int n, const struct ipcchan_wait *w, u64 *first_seq)
 {
 	unsigned int i = 0;
 	u64 bytes = 0;
@@ -332,16 +401,24 @@ static int ipcchan_enqueue(struct ipcchan_channel *ch,
 	return i;
 }
 
-/*
- * Take up to @n messages that fit @caps (in order), waiting as @w says for
+/**
+ * ipcchan_dequeue - take the next messages off the queue
+ * @ch: the channel
+ * @kms: out: the messages taken
+ * @caps: buffer size for each of them
+ * @n: most messages to take
+ * @w: how to wait for the first
+ * @too_big: out: length of a first message that does not fit @caps[0]
+ *
+ * Takes up to @n messages that fit @caps, in order, waiting as @w says for
  * the first.  They stay counted as in flight until ipcchan_dequeue_done().
- * Returns how many were taken, or -EMSGSIZE with *too_big set to the length
- * of a first message that does not fit, or another negative errno.
+ *
+ * Return: how many were taken, or -EMSGSIZE (with @too_big set), or another
+ * negative errno.
  */
-static int ipcchan_dequeue(struct ipcchan_channel *ch,
-			   struct ipcchan_kmsg **kms, const u32 *caps,
-			   unsigned int n, const struct ipcchan_wait *w,
-			   u32 *too_big)
+int ipcchan_dequeue(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
+		    const u32 *caps, unsigned int n,
+		    const struct ipcchan_wait *w, u32 *too_big)
 {
 	struct ipcchan_kmsg *km;
 	unsigned int i;
@@ -378,35 +455,78 @@ static int ipcchan_dequeue(struct ipcchan_channel *ch,
 }
 
 /*
- * Finish a dequeue of @n messages of which the first @done were delivered:
- * put the others back at the head of their priorities in their original
- * order, free the delivered ones and wake senders for the freed slots.
+ * Keep a delivered small message (its pid already put) for the next
+ * sender, as long as free + queued + in-flight messages stay within
+ * max_msgs, the queue space the creator reserved.  Returns true if kept.
  */
-static void ipcchan_dequeue_done(struct ipcchan_channel *ch,
-				 struct ipcchan_kmsg **kms, unsigned int n,
-				 unsigned int done)
+static bool ipcchan_recycle_locked(struct ipcchan_channel *ch,
+				   struct ipcchan_kmsg *km)
 {
-	unsigned int i;
+	lockdep_assert_held(&ch->lock);
+	if (km->len > IPCCHAN_SMALL_MSG ||
+	    ch->nr_free + ch->cur_msgs + ch->inflight >= ch->max_msgs)
+		return false;
+	list_add(&km->node, &ch->free_msgs);
+	WRITE_ONCE(ch->nr_free, ch->nr_free + 1);
+	return true;
+}
+
+/**
+ * ipcchan_dequeue_done - finish an ipcchan_dequeue()
+ * @ch: the channel
+ * @kms: the messages it took
+ * @n: how many it took
+ * @done: how many of them (the first @done) were delivered
+ *
+ * Puts the undelivered ones back at the head of their priorities in their
+ * original order, recycles or frees the delivered ones (their @kms entries
+ * are consumed) and wakes senders for the freed slots.
+ */
+void ipcchan_dequeue_done(struct ipcchan_channel *ch,
+			  struct ipcchan_kmsg **kms, unsigned int n,
+			  unsigned int done)
+{
+	unsigned int i, kept = 0;
 	u64 bytes = 0;
+
+	/* Delivered: nothing reads their sender any more. */
+	for (i = 0; i < done; i++) {
+		bytes += kms[i]->len;
+		put_pid(kms[i]->pid);
+		kms[i]->pid = NULL;
+	}
 
 	spin_lock(&ch->lock);
 	for (i = n; i > done; i--)
 		ipcchan_link(ch, kms[i - 1], true);
 	ch->inflight -= n;
 	ch->received += done;
+	for (i = 0; i < done; i++) {
+		if (ipcchan_recycle_locked(ch, kms[i])) {
+			kms[i] = NULL;
+			kept++;
+		}
+	}
 	ipcchan_wake(ch, &ch->send_wq, done, EPOLLOUT | EPOLLWRNORM);
 	ipcchan_wake(ch, &ch->recv_wq, n - done, EPOLLIN | EPOLLRDNORM);
 	spin_unlock(&ch->lock);
 
-	for (i = 0; i < done; i++) {
-		bytes += kms[i]->len;
-		ipcchan_kmsg_free(kms[i]);
+	for (i = 0; kept < done && i < done; i++) {
+		if (kms[i])
+			ipcchan_kmsg_free(kms[i]);
 	}
 	atomic64_sub(done, &ipcchan_stats.messages);
 	atomic64_sub(bytes, &ipcchan_stats.queued_bytes);
 }
 
-static int ipcchan_check_msg(const struct ipcchan_msg *m, bool in_batch)
+/**
+ * ipcchan_check_msg - reserved fields (and, in a batch, flags) of a struct
+ * @m: the struct, copied in
+ * @in_batch: a batch entry, whose flags and timeout_ns must be zero
+ *
+ * Return: 0 or -EINVAL.
+ */
+int ipcchan_check_msg(const struct ipcchan_msg *m, bool in_batch)
 {
 	if (m->reserved0 || !ipcchan_zeroed(m->reserved, ARRAY_SIZE(m->reserved)))
 		return -EINVAL;
@@ -415,14 +535,65 @@ static int ipcchan_check_msg(const struct ipcchan_msg *m, bool in_batch)
 	return 0;
 }
 
-/* Fill the out fields of @m for a delivered message. */
-static void ipcchan_msg_out(struct ipcchan_msg *m, const struct ipcchan_kmsg *km)
+/**
+ * ipcchan_msg_out - fill the out fields of a RECV struct
+ * @m: the struct
+ * @km: the message delivered into it
+ */
+void ipcchan_msg_out(struct ipcchan_msg *m, const struct ipcchan_kmsg *km)
 {
 	m->len = km->len;
 	m->prio = km->prio;
 	m->pid = pid_vnr(km->pid);
 	m->uid = from_kuid_munged(current_user_ns(), km->uid);
 	m->seq = km->seq;
+}
+
+/**
+ * ipcchan_put_recv_out - write the out fields of a RECV struct to userspace
+ * @um: the struct in userspace
+ * @m: the out fields (from ipcchan_msg_out())
+ *
+ * Return: 0 or -EFAULT.
+ */
+int ipcchan_put_recv_out(struct ipcchan_msg __user *um,
+			 const struct ipcchan_msg *m)
+{
+	if (!user_access_begin(um, sizeof(*um)))
+		return -EFAULT;
+	unsafe_put_user(m->len, &um->len, efault);
+	unsafe_put_user(m->prio, &um->prio, efault);
+	unsafe_put_user(m->pid, &um->pid, efault);
+	unsafe_put_user(m->seq, &um->seq, efault);
+	unsafe_put_user(m->uid, &um->uid, efault);
+	user_access_end();
+	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
+}
+
+/**
+ * ipcchan_put_send_out - write the out fields of a SEND struct to userspace
+ * @um: the struct in userspace
+ * @seq: the message's sequence number (0 before it is queued)
+ *
+ * pid and uid do not apply to SEND and read back as zero.
+ *
+ * Return: 0 or -EFAULT.
+ */
+int ipcchan_put_send_out(struct ipcchan_msg __user *um, u64 seq)
+{
+	if (!user_access_begin(um, sizeof(*um)))
+		return -EFAULT;
+	unsafe_put_user(0, &um->pid, efault);
+	unsafe_put_user(seq, &um->seq, efault);
+	unsafe_put_user(0, &um->uid, efault);
+	user_access_end();
+	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
 }
 
 /*
@@ -436,7 +607,7 @@ static struct ipcchan_channel *ipcchan_msg_in(struct file *file,
 {
 	int ret;
 
-	if (copy_from_user(m, um, sizeof(*m)))
+	if (ipcchan_copy_in(m, um, sizeof(*m)))
 		return ERR_PTR(-EFAULT);
 	ret = ipcchan_check_msg(m, false);
 	if (!ret)
@@ -444,6 +615,52 @@ static struct ipcchan_channel *ipcchan_msg_in(struct file *file,
 	if (ret)
 		return ERR_PTR(ret);
 	return ipcchan_chan_for(file, access);
+}
+
+/*
+ * SEND of a small message when there is room and a recycled object: copy
+ * the payload straight into the object under the channel lock, with page
+ * faults disabled so nothing can sleep, and link it; one lock round trip.
+ * Returns 0 (sent) or 1 when the caller must take the slow path (no room,
+ * no object, or the copy would fault); never waits.
+ */
+static int ipcchan_send_fast(struct ipcchan_channel *ch,
+			     const void __user *buf, u32 len, u32 prio,
+			     u64 *seq)
+{
+	struct ipcchan_kmsg *km;
+	int ret;
+
+	if (!READ_ONCE(ch->nr_free))
+		return 1;
+	spin_lock(&ch->lock);
+	if (!ch->nr_free || !ipcchan_has_room(ch))
+		goto out_slow;
+	km = list_first_entry(&ch->free_msgs, struct ipcchan_kmsg, node);
+	pagefault_disable();
+	ret = ipcchan_copy_in(km->data, buf, len);
+	pagefault_enable();
+	if (ret)
+		goto out_slow;	/* the object stays on the free list */
+	list_del(&km->node);
+	WRITE_ONCE(ch->nr_free, ch->nr_free - 1);
+	km->len = len;
+	km->prio = prio;
+	km->pid = get_pid(task_tgid(current));
+	km->uid = current_euid();
+	km->seq = ++ch->seq;
+	*seq = km->seq;
+	ipcchan_link(ch, km, false);
+	ch->sent++;
+	ipcchan_wake(ch, &ch->recv_wq, 1, EPOLLIN | EPOLLRDNORM);
+	spin_unlock(&ch->lock);
+	atomic64_inc(&ipcchan_stats.messages);
+	atomic64_add(len, &ipcchan_stats.queued_bytes);
+	return 0;
+
+out_slow:
+	spin_unlock(&ch->lock);
+	return 1;
 }
 
 /* Allocate, fill and queue one message (SEND and write(2)). */
@@ -454,7 +671,11 @@ static int ipcchan_send_one(struct ipcchan_channel *ch, const void __user *buf,
 	struct ipcchan_kmsg *km;
 	int ret;
 
-	km = ipcchan_kmsg_new(buf, len, prio);
+	if (len <= IPCCHAN_SMALL_MSG && !ipcchan_send_fast(ch, buf, len, prio,
+							   seq))
+		return 0;
+	/* Copy first, then wait for a slot, so a bad buffer fails at once. */
+	km = ipcchan_kmsg_new(NULL, buf, len, prio);
 	if (IS_ERR(km))
 		return PTR_ERR(km);
 	ret = ipcchan_enqueue(ch, &km, 1, w, seq);
@@ -489,11 +710,8 @@ long ipcchan_send(struct file *file, void __user *uarg)
 	if (m.len > ch->max_msg_size)
 		return -EMSGSIZE;
 
-	/* Out fields that do not apply to SEND read back as zero. */
-	m.pid = 0;
-	m.uid = 0;
-	m.seq = 0;
-	if (copy_to_user(um, &m, sizeof(m)))
+	/* A struct userspace cannot write back fails before anything is sent. */
+	if (ipcchan_put_send_out(um, 0))
 		return -EFAULT;
 
 	ret = ipcchan_send_one(ch, u64_to_user_ptr(m.buf), m.len, m.prio, &w,
@@ -507,9 +725,32 @@ long ipcchan_send(struct file *file, void __user *uarg)
 }
 
 /*
+ * Copy a small message and its out fields to userspace under the channel
+ * lock: page faults are disabled, so nothing sleeps; a copy that would
+ * fault fails and the caller retries with the lock dropped.
+ */
+static bool ipcchan_deliver_atomic(void __user *buf,
+				   const struct ipcchan_kmsg *km,
+				   const struct ipcchan_msg *m,
+				   struct ipcchan_msg __user *um)
+{
+	int ret;
+
+	pagefault_disable();
+	ret = ipcchan_copy_out(buf, km->data, km->len);
+	if (!ret && um)
+		ret = ipcchan_put_recv_out(um, m);
+	pagefault_enable();
+	return !ret;
+}
+
+/*
  * Receive one message into @buf (at most @cap bytes); with @um, also write
- * the struct back before the message is committed as delivered.  Returns
- * the message length or a negative errno; *m gets the out fields.
+ * the struct back before the message is committed as delivered.  A small
+ * message is delivered under the lock (ipcchan_deliver_atomic()), so the
+ * common case takes the lock once; otherwise, or if that copy would fault,
+ * it is taken in flight and copied with the lock dropped.  Returns the
+ * message length or a negative errno; *m gets the out fields.
  */
 static long ipcchan_recv_one(struct ipcchan_channel *ch, void __user *buf,
 			     u32 cap, const struct ipcchan_wait *w,
@@ -517,23 +758,55 @@ static long ipcchan_recv_one(struct ipcchan_channel *ch, void __user *buf,
 			     struct ipcchan_msg __user *um)
 {
 	struct ipcchan_kmsg *km;
-	u32 too_big = 0;
-	int ret;
+	struct pid *pid;
+	bool kept;
+	long ret;
 
-	ret = ipcchan_dequeue(ch, &km, &cap, 1, w, &too_big);
-	if (ret == -EMSGSIZE)
-		m->len = too_big;
-	if (ret < 0)
-		return ret;
-
+	spin_lock(&ch->lock);
+	ret = ipcchan_wait_locked(ch, &ch->recv_wq, ipcchan_has_msg,
+				  &ch->blocked_receivers, w);
+	if (ret)
+		goto out_unlock;
+	km = ipcchan_peek(ch);
+	if (km->len > cap) {
+		m->len = km->len;
+		/* Still queued: let another receiver try. */
+		ipcchan_wake(ch, &ch->recv_wq, 1, EPOLLIN | EPOLLRDNORM);
+		ret = -EMSGSIZE;
+		goto out_unlock;
+	}
+	ipcchan_unlink_msg(ch, km);
 	ipcchan_msg_out(m, km);
-	if (copy_to_user(buf, km->data, km->len) ||
-	    (um && copy_to_user(um, m, sizeof(*m)))) {
+	if (km->len <= IPCCHAN_SMALL_MSG && ipcchan_deliver_atomic(buf, km, m, um)) {
+		ch->received++;
+		ret = km->len;
+		pid = km->pid;
+		km->pid = NULL;
+		kept = ipcchan_recycle_locked(ch, km);
+		ipcchan_wake(ch, &ch->send_wq, 1, EPOLLOUT | EPOLLWRNORM);
+		spin_unlock(&ch->lock);
+		put_pid(pid);
+		if (!kept)
+			ipcchan_kmsg_free(km);
+		atomic64_dec(&ipcchan_stats.messages);
+		atomic64_sub(ret, &ipcchan_stats.queued_bytes);
+		return ret;
+	}
+	/* Slow path: copy with the lock dropped, the message in flight. */
+	ch->inflight++;
+	spin_unlock(&ch->lock);
+
+	if (ipcchan_copy_out(buf, km->data, km->len) ||
+	    (um && ipcchan_put_recv_out(um, m))) {
 		ipcchan_dequeue_done(ch, &km, 1, 0);
 		return -EFAULT;
 	}
 	ret = km->len;
 	ipcchan_dequeue_done(ch, &km, 1, 1);
+	return ret;
+
+out_unlock:
+	spin_unlock(&ch->lock);
 	return ret;
 }
 
@@ -560,191 +833,6 @@ long ipcchan_recv(struct file *file, void __user *uarg)
 	if (ret == -EMSGSIZE && put_user(m.len, &um->len))
 		return -EFAULT;
 	return ret < 0 ? ret : 0;
-}
-
-/* Copy in and check a batch descriptor and its entries. */
-static struct ipcchan_msg *ipcchan_batch_in(struct ipcchan_batch *b,
-					    void __user *uarg)
-{
-	struct ipcchan_msg *ms;
-	unsigned int i;
-	int ret;
-
-	if (copy_from_user(b, uarg, sizeof(*b)))
-		return ERR_PTR(-EFAULT);
-	if (b->reserved0 || !ipcchan_zeroed(b->reserved, ARRAY_SIZE(b->reserved)))
-		return ERR_PTR(-EINVAL);
-	if (!b->count || b->count > IPCCHAN_BATCH_MAX)
-		return ERR_PTR(-EINVAL);
-	ms = memdup_user(u64_to_user_ptr(b->msgs),
-			 array_size(b->count, sizeof(*ms)));
-	if (IS_ERR(ms))
-		return ms;
-	for (i = 0; i < b->count; i++) {
-		ret = ipcchan_check_msg(&ms[i], true);
-		if (ret) {
-			kfree(ms);
-			return ERR_PTR(ret);
-		}
-	}
-	return ms;
-}
-
-/* Report @done entries (and the count) back to userspace. */
-static int ipcchan_batch_out(struct ipcchan_batch *b, void __user *uarg,
-			     const struct ipcchan_msg *ms, unsigned int done)
-{
-	b->done = done;
-	if (done && copy_to_user(u64_to_user_ptr(b->msgs), ms,
-				 array_size(done, sizeof(*ms))))
-		return -EFAULT;
-	if (put_user(b->done, &((struct ipcchan_batch __user *)uarg)->done))
-		return -EFAULT;
-	return 0;
-}
-
-/**
- * ipcchan_send_batch - IPCCHAN_IOC_SEND_BATCH
- * @file: an attached file with send access
- * @uarg: struct ipcchan_batch in userspace
- *
- * Return: messages sent (>= 1) or a negative errno when none was.
- */
-long ipcchan_send_batch(struct file *file, void __user *uarg)
-{
-	struct ipcchan_kmsg **kms;
-	struct ipcchan_channel *ch;
-	struct ipcchan_msg *ms;
-	struct ipcchan_batch b;
-	struct ipcchan_wait w;
-	unsigned int i, n;
-	u64 seq;
-	long ret;
-
-	ms = ipcchan_batch_in(&b, uarg);
-	if (IS_ERR(ms))
-		return PTR_ERR(ms);
-	ret = ipcchan_wait_setup(&w, file, b.flags, b.timeout_ns);
-	if (ret)
-		goto out_free_ms;
-	ch = ipcchan_chan_for(file, IPCCHAN_ACCESS_SEND);
-	if (IS_ERR(ch)) {
-		ret = PTR_ERR(ch);
-		goto out_free_ms;
-	}
-	kms = kvmalloc_array(b.count, sizeof(*kms), GFP_KERNEL);
-	if (!kms) {
-		ret = -ENOMEM;
-		goto out_free_ms;
-	}
-
-	/* Prepare messages up to the first bad entry; fail if that is #0. */
-	for (n = 0; n < b.count; n++) {
-		struct ipcchan_msg *m = &ms[n];
-
-		if (m->prio > IPCCHAN_PRIO_MAX) {
-			ret = -EINVAL;
-			break;
-		}
-		if (m->len > ch->max_msg_size) {
-			ret = -EMSGSIZE;
-			break;
-		}
-		kms[n] = ipcchan_kmsg_new(u64_to_user_ptr(m->buf), m->len,
-					  m->prio);
-		if (IS_ERR(kms[n])) {
-			ret = PTR_ERR(kms[n]);
-			break;
-		}
-		m->pid = 0;
-		m->uid = 0;
-		m->seq = 0;
-	}
-	if (!n)
-		goto out_free_kms;
-
-	ret = ipcchan_enqueue(ch, kms, n, &w, &seq);
-	for (i = ret > 0 ? ret : 0; i < n; i++)
-		ipcchan_kmsg_free(kms[i]);
-	if (ret > 0) {
-		for (i = 0; i < ret; i++)
-			ms[i].seq = seq + i;
-		/* Sent: a failed report does not undo it. */
-		if (ipcchan_batch_out(&b, uarg, ms, ret))
-			ret = -EFAULT;
-	}
-
-out_free_kms:
-	kvfree(kms);
-out_free_ms:
-	kfree(ms);
-	return ret;
-}
-
-/**
- * ipcchan_recv_batch - IPCCHAN_IOC_RECV_BATCH
- * @file: an attached file with receive access
- * @uarg: struct ipcchan_batch in userspace
- *
- * Return: messages received (>= 1) or a negative errno when none was.
- */
-long ipcchan_recv_batch(struct file *file, void __user *uarg)
-{
-	struct ipcchan_kmsg **kms;
-	struct ipcchan_channel *ch;
-	struct ipcchan_msg *ms;
-	struct ipcchan_batch b;
-	struct ipcchan_wait w;
-	unsigned int i, done;
-	u32 *caps, too_big = 0;
-	long ret;
-
-	ms = ipcchan_batch_in(&b, uarg);
-	if (IS_ERR(ms))
-		return PTR_ERR(ms);
-	ret = ipcchan_wait_setup(&w, file, b.flags, b.timeout_ns);
-	if (ret)
-		goto out_free_ms;
-	ch = ipcchan_chan_for(file, IPCCHAN_ACCESS_RECV);
-	if (IS_ERR(ch)) {
-		ret = PTR_ERR(ch);
-		goto out_free_ms;
-	}
-	kms = kvmalloc_array(b.count, sizeof(*kms) + sizeof(*caps), GFP_KERNEL);
-	if (!kms) {
-		ret = -ENOMEM;
-		goto out_free_ms;
-	}
-	caps = (u32 *)(kms + b.count);
-	for (i = 0; i < b.count; i++)
-		caps[i] = ms[i].len;
-
-	ret = ipcchan_dequeue(ch, kms, caps, b.count, &w, &too_big);
-	if (ret == -EMSGSIZE) {
-		ms[0].len = too_big;
-		if (copy_to_user(u64_to_user_ptr(b.msgs), ms, sizeof(*ms)))
-			ret = -EFAULT;
-	}
-	if (ret <= 0)
-		goto out_free_kms;
-
-	for (done = 0; done < ret; done++) {
-		ipcchan_msg_out(&ms[done], kms[done]);
-		if (copy_to_user(u64_to_user_ptr(ms[done].buf),
-				 kms[done]->data, kms[done]->len))
-			break;
-	}
-	/* Entries must reach userspace before messages count as delivered. */
-	if (done && ipcchan_batch_out(&b, uarg, ms, done))
-		done = 0;
-	ipcchan_dequeue_done(ch, kms, ret, done);
-	ret = done ? done : -EFAULT;
-
-out_free_kms:
-	kvfree(kms);
-out_free_ms:
-	kfree(ms);
-	return ret;
 }
 
 /**
