@@ -403,6 +403,7 @@ long ipcchan_unlink(void __user *uarg)
 void ipcchan_fill_modinfo(struct ipcchan_modinfo *mi)
 {
 	const struct ipcchan_limits *l = &ipcchan_limits;
+	s64 messages, bytes;
 
 	memset(mi, 0, sizeof(*mi));
 	mi->abi_version = IPCCHAN_ABI_VERSION;
@@ -419,8 +420,9 @@ void ipcchan_fill_modinfo(struct ipcchan_modinfo *mi)
 	mi->user_bytes_limit = l->user_bytes_limit;
 	mi->total_bytes_limit = l->total_bytes_limit;
 	mi->channels = atomic64_read(&ipcchan_stats.channels);
-	mi->messages = atomic64_read(&ipcchan_stats.messages);
-	mi->queued_bytes = atomic64_read(&ipcchan_stats.queued_bytes);
+	ipcchan_stats_sum(&messages, &bytes);
+	mi->messages = messages;
+	mi->queued_bytes = bytes;
 	mi->reserved_bytes = atomic64_read(&ipcchan_stats.reserved_bytes);
 	mi->msg_overhead = sizeof(struct ipcchan_kmsg);
 	mi->user_channels_limit = l->user_channels_limit;
@@ -560,6 +562,7 @@ void ipcchan_registry_exit(void)
 	struct ipcchan_channel *ch;
 	struct hlist_node *tmp;
 	unsigned int bkt, freed = 0;
+	s64 messages, bytes;
 
 	proc_remove(ipcchan_proc);
 	mutex_lock(&reg.lock);
@@ -572,15 +575,12 @@ void ipcchan_registry_exit(void)
 	}
 	mutex_unlock(&reg.lock);
 
-	if (atomic64_read(&ipcchan_stats.channels) ||
-	    atomic64_read(&ipcchan_stats.messages) ||
-	    atomic64_read(&ipcchan_stats.queued_bytes) ||
+	ipcchan_stats_sum(&messages, &bytes);
+	if (atomic64_read(&ipcchan_stats.channels) || messages || bytes ||
 	    atomic64_read(&ipcchan_stats.reserved_bytes) ||
 	    !xa_empty(&reg.users))
 		pr_err("leak: %lld channels, %lld messages, %lld bytes queued, %lld reserved after unload\n",
-		       atomic64_read(&ipcchan_stats.channels),
-		       atomic64_read(&ipcchan_stats.messages),
-		       atomic64_read(&ipcchan_stats.queued_bytes),
+		       atomic64_read(&ipcchan_stats.channels), messages, bytes,
 		       atomic64_read(&ipcchan_stats.reserved_bytes));
 	else
 		pr_debug("unloaded: freed %u channels, no leaks\n", freed);

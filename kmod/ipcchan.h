@@ -13,6 +13,7 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uaccess.h>
@@ -46,12 +47,30 @@ extern struct ipcchan_limits ipcchan_limits;
 /* Module-wide object counts: what is alive now (for MODINFO and leaks). */
 struct ipcchan_stats {
 	atomic64_t channels;
-	atomic64_t messages;
-	atomic64_t queued_bytes;
 	atomic64_t reserved_bytes;
 };
 
 extern struct ipcchan_stats ipcchan_stats;
+
+/*
+ * Queued messages and bytes change on every send and receive, on both
+ * CPUs of a producer/consumer pair: per-CPU deltas, summed when read
+ * (MODINFO, module exit), keep that traffic off a shared cache line.
+ */
+struct ipcchan_msg_stats {
+	s64 messages;
+	s64 queued_bytes;
+};
+
+DECLARE_PER_CPU(struct ipcchan_msg_stats, ipcchan_msg_stats);
+
+static inline void ipcchan_stats_add(s64 messages, s64 bytes)
+{
+	this_cpu_add(ipcchan_msg_stats.messages, messages);
+	this_cpu_add(ipcchan_msg_stats.queued_bytes, bytes);
+}
+
+void ipcchan_stats_sum(s64 *messages, s64 *bytes);
 
 /**
  * struct ipcchan_kmsg - one queued message
@@ -65,12 +84,29 @@ extern struct ipcchan_stats ipcchan_stats;
  */
 struct ipcchan_kmsg {
 	struct list_head node;
-	struct pid *pid;
-	kuid_t uid;
+	struct pid *pid;	/* sender's thread group, set when linked */
 	u64 seq;
+	kuid_t uid;
 	u32 len;
 	u32 prio;
+	u32 pid_slot;		/* index in ch->senders, or IPCCHAN_PID_OWN */
 	u8 data[];
+};
+
+/*
+ * Queued messages need their sender's struct pid (RECV reports it in the
+ * receiver's pid namespace).  Rather than a get_pid()/put_pid() pair per
+ * message, whose atomics bounce the pid's cache line between the sending
+ * and the receiving CPU, a channel keeps a few recent senders with one
+ * reference each and counts, under its lock, the messages using each.  A
+ * message whose sender finds no free slot holds its own reference.
+ */
+#define IPCCHAN_PID_SLOTS	4
+#define IPCCHAN_PID_OWN		U32_MAX
+
+struct ipcchan_sender {
+	struct pid *pid;	/* one reference while set */
+	unsigned long users;	/* queued or in-flight messages */
 };
 
 #define IPCCHAN_NR_PRIO	(IPCCHAN_PRIO_MAX + 1)
@@ -144,6 +180,7 @@ struct ipcchan_channel {
 	u32 blocked_receivers;
 	struct list_head free_msgs;	/* delivered small messages, for reuse */
 	u32 nr_free;
+	struct ipcchan_sender senders[IPCCHAN_PID_SLOTS];
 	wait_queue_head_t recv_wq;
 	wait_queue_head_t send_wq;
 
@@ -275,7 +312,8 @@ static inline bool ipcchan_word_copy(const void *kaddr, size_t n)
 }
 
 /* copy_from_user() for short copies; 0 or -EFAULT. */
-static inline int ipcchan_copy_in(void *to, const void __user *from, size_t n)
+static __always_inline int ipcchan_copy_in(void *to, const void __user *from,
+					   size_t n)
 {
 	const char __user *s = from;
 	char *d = to;
@@ -302,7 +340,8 @@ efault:
 }
 
 /* copy_to_user() for short copies; 0 or -EFAULT. */
-static inline int ipcchan_copy_out(void __user *to, const void *from, size_t n)
+static __always_inline int ipcchan_copy_out(void __user *to, const void *from,
+					    size_t n)
 {
 	if (!ipcchan_word_copy(from, n))
 		return copy_to_user(to, from, n) ? -EFAULT : 0;

@@ -24,13 +24,17 @@
  *    so it keeps the channel alive without a reference of its own.  The
  *    last put frees queued messages, ring pages and the reservation;
  *  - a file (struct ipcchan_file): attached once, for good;
- *  - a message: allocated and filled by the sender before any lock is
- *    taken, owned by the queue until a receiver copies it out.
+ *  - a message: owned by the queue from send until a receiver copies it
+ *    out; then a small one (<= 256 B) goes on the channel's free list
+ *    (free + queued + in flight <= max_msgs) for the next sender, a large
+ *    one is freed.  Free-listed messages die with the channel.
  * Every open file pins the module (fops owner), so module_exit only meets
  * channels the registry still holds, and frees them.
  *
  * Locks, outermost first: registry mutex -> channel spinlock -> wait queue
- * locks.  Nothing sleeps or touches user memory under a channel lock.
+ * locks.  Nothing sleeps under a channel lock.  User memory is touched
+ * under it only with page faults disabled (msgq.c's small-message fast
+ * paths); a copy that would fault is redone with the lock dropped.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -55,6 +59,24 @@ struct ipcchan_limits ipcchan_limits = {
 };
 
 struct ipcchan_stats ipcchan_stats;
+DEFINE_PER_CPU(struct ipcchan_msg_stats, ipcchan_msg_stats);
+
+/**
+ * ipcchan_stats_sum - queued messages and bytes, module-wide
+ * @messages: out: messages queued or in flight
+ * @bytes: out: their payload bytes
+ */
+void ipcchan_stats_sum(s64 *messages, s64 *bytes)
+{
+	int cpu;
+
+	*messages = 0;
+	*bytes = 0;
+	for_each_possible_cpu(cpu) {
+		*messages += per_cpu(ipcchan_msg_stats.messages, cpu);
+		*bytes += per_cpu(ipcchan_msg_stats.queued_bytes, cpu);
+	}
+}
 
 module_param_named(default_max_msgs, ipcchan_limits.default_max_msgs, uint, 0444);
 MODULE_PARM_DESC(default_max_msgs, "Queue depth of a channel created with max_msgs 0 (default 64)");

@@ -13,6 +13,14 @@
  * the copy faults the message goes back to the head of its priority and the
  * call fails with EFAULT, so nothing is ever lost.  Waits are exclusive:
  * one message wakes one receiver, one freed slot wakes one sender.
+ *
+ * Small messages (the common case) take a shorter road: a delivered one is
+ * kept on the channel's free list, a sender with room and a free object
+ * copies its payload straight in under the lock, and a receiver copies a
+ * small message out under the lock, both with page faults disabled, so
+ * nothing sleeps there and one lock round trip moves a message.  A copy
+ * that would fault (page not present, bad pointer) falls back to the road
+ * above, which reports EFAULT the same way.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -84,11 +92,10 @@ void ipcchan_msgq_cache_exit(void)
 
 /**
  * ipcchan_kmsg_free - free a message that is on no queue
- * @km: the message
+ * @km: the message, its pid already dropped (ipcchan_pid_put_locked())
  */
 void ipcchan_kmsg_free(struct ipcchan_kmsg *km)
 {
-	put_pid(km->pid);
 	if (km->len <= IPCCHAN_SMALL_MSG)
 		kmem_cache_free(ipcchan_msg_cache, km);
 	else
@@ -107,16 +114,64 @@ void ipcchan_msgq_purge(struct ipcchan_channel *ch)
 	for (p = 0; p < IPCCHAN_NR_PRIO; p++) {
 		list_for_each_entry_safe(km, tmp, &ch->queue[p], node) {
 			list_del(&km->node);
-			atomic64_dec(&ipcchan_stats.messages);
-			atomic64_sub(km->len, &ipcchan_stats.queued_bytes);
+			ipcchan_stats_add(-1, -(s64)km->len);
+			if (km->pid_slot == IPCCHAN_PID_OWN)
+				put_pid(km->pid);
 			ipcchan_kmsg_free(km);
 		}
 	}
+	for (p = 0; p < IPCCHAN_PID_SLOTS; p++)
+		put_pid(ch->senders[p].pid);
 	list_for_each_entry_safe(km, tmp, &ch->free_msgs, node) {
 		list_del(&km->node);
 		ipcchan_kmsg_free(km);
 	}
 	ch->nr_free = 0;
+}
+
+/*
+ * Give @km, about to be linked, a reference to the calling thread group's
+ * pid: a slot of ch->senders when one holds it or is unused, else its own.
+ * put_pid() is safe under a spinlock (it never sleeps).
+ */
+static void ipcchan_pid_get_locked(struct ipcchan_channel *ch,
+				   struct ipcchan_kmsg *km)
+{
+	struct pid *pid = task_tgid(current);
+	int i, unused = -1;
+
+	lockdep_assert_held(&ch->lock);
+	km->pid = pid;
+	for (i = 0; i < IPCCHAN_PID_SLOTS; i++) {
+		if (ch->senders[i].pid == pid) {
+			ch->senders[i].users++;
+			km->pid_slot = i;
+			return;
+		}
+		if (!ch->senders[i].users && unused < 0)
+			unused = i;
+	}
+	if (unused < 0) {
+		km->pid_slot = IPCCHAN_PID_OWN;
+		get_pid(pid);
+		return;
+	}
+	put_pid(ch->senders[unused].pid);
+	ch->senders[unused].pid = get_pid(pid);
+	ch->senders[unused].users = 1;
+	km->pid_slot = unused;
+}
+
+/* Drop the pid reference of a message leaving the queue for good. */
+static void ipcchan_pid_put_locked(struct ipcchan_channel *ch,
+				   struct ipcchan_kmsg *km)
+{
+	lockdep_assert_held(&ch->lock);
+	if (km->pid_slot == IPCCHAN_PID_OWN)
+		put_pid(km->pid);
+	else
+		ch->senders[km->pid_slot].users--;
+	km->pid = NULL;
 }
 
 /**
@@ -306,7 +361,8 @@ static void ipcchan_unlink_msg(struct ipcchan_channel *ch,
  * @prio: its priority, already checked
  *
  * Only the header and the first @len payload bytes are ever read back, and
- * this writes all of them, so a recycled object leaks nothing.
+ * this writes all of them (the pid when the message is linked), so a
+ * recycled object leaks nothing.
  *
  * Return: the message, or ERR_PTR(-ENOMEM / -EFAULT).
  */
@@ -330,7 +386,6 @@ struct ipcchan_kmsg *ipcchan_kmsg_new(struct ipcchan_kmsg *km,
 		return ERR_PTR(-EFAULT);
 	}
 	km->prio = prio;
-	km->pid = get_pid(task_tgid(current));
 	km->uid = current_euid();
 	return km;
 }
@@ -389,6 +444,7 @@ int ipcchan_enqueue(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
 	*first_seq = ch->seq + 1;
 	for (i = 0; i < n && ipcchan_has_room(ch); i++) {
 		kms[i]->seq = ++ch->seq;
+		ipcchan_pid_get_locked(ch, kms[i]);
 		ipcchan_link(ch, kms[i], false);
 		ch->sent++;
 		bytes += kms[i]->len;
@@ -396,8 +452,7 @@ int ipcchan_enqueue(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
 	/* One message wakes one receiver (plus every poller). */
 	ipcchan_wake(ch, &ch->recv_wq, i, EPOLLIN | EPOLLRDNORM);
 	spin_unlock(&ch->lock);
-	atomic64_add(i, &ipcchan_stats.messages);
-	atomic64_add(bytes, &ipcchan_stats.queued_bytes);
+	ipcchan_stats_add(i, bytes);
 	return i;
 }
 
@@ -455,7 +510,7 @@ int ipcchan_dequeue(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
 }
 
 /*
- * Keep a delivered small message (its pid already put) for the next
+ * Keep a delivered small message (its pid dropped) for the next
  * sender, as long as free + queued + in-flight messages stay within
  * max_msgs, the queue space the creator reserved.  Returns true if kept.
  */
@@ -489,12 +544,8 @@ void ipcchan_dequeue_done(struct ipcchan_channel *ch,
 	unsigned int i, kept = 0;
 	u64 bytes = 0;
 
-	/* Delivered: nothing reads their sender any more. */
-	for (i = 0; i < done; i++) {
+	for (i = 0; i < done; i++)
 		bytes += kms[i]->len;
-		put_pid(kms[i]->pid);
-		kms[i]->pid = NULL;
-	}
 
 	spin_lock(&ch->lock);
 	for (i = n; i > done; i--)
@@ -502,6 +553,8 @@ void ipcchan_dequeue_done(struct ipcchan_channel *ch,
 	ch->inflight -= n;
 	ch->received += done;
 	for (i = 0; i < done; i++) {
+		/* Delivered: nothing reads its sender any more. */
+		ipcchan_pid_put_locked(ch, kms[i]);
 		if (ipcchan_recycle_locked(ch, kms[i])) {
 			kms[i] = NULL;
 			kept++;
@@ -515,8 +568,7 @@ void ipcchan_dequeue_done(struct ipcchan_channel *ch,
 		if (kms[i])
 			ipcchan_kmsg_free(kms[i]);
 	}
-	atomic64_sub(done, &ipcchan_stats.messages);
-	atomic64_sub(bytes, &ipcchan_stats.queued_bytes);
+	ipcchan_stats_add(-(s64)done, -(s64)bytes);
 }
 
 /**
@@ -646,16 +698,15 @@ static int ipcchan_send_fast(struct ipcchan_channel *ch,
 	WRITE_ONCE(ch->nr_free, ch->nr_free - 1);
 	km->len = len;
 	km->prio = prio;
-	km->pid = get_pid(task_tgid(current));
 	km->uid = current_euid();
 	km->seq = ++ch->seq;
+	ipcchan_pid_get_locked(ch, km);
 	*seq = km->seq;
 	ipcchan_link(ch, km, false);
 	ch->sent++;
 	ipcchan_wake(ch, &ch->recv_wq, 1, EPOLLIN | EPOLLRDNORM);
 	spin_unlock(&ch->lock);
-	atomic64_inc(&ipcchan_stats.messages);
-	atomic64_add(len, &ipcchan_stats.queued_bytes);
+	ipcchan_stats_add(1, len);
 	return 0;
 
 out_slow:
@@ -758,7 +809,6 @@ static long ipcchan_recv_one(struct ipcchan_channel *ch, void __user *buf,
 			     struct ipcchan_msg __user *um)
 {
 	struct ipcchan_kmsg *km;
-	struct pid *pid;
 	bool kept;
 	long ret;
 
@@ -780,16 +830,13 @@ static long ipcchan_recv_one(struct ipcchan_channel *ch, void __user *buf,
 	if (km->len <= IPCCHAN_SMALL_MSG && ipcchan_deliver_atomic(buf, km, m, um)) {
 		ch->received++;
 		ret = km->len;
-		pid = km->pid;
-		km->pid = NULL;
+		ipcchan_pid_put_locked(ch, km);
 		kept = ipcchan_recycle_locked(ch, km);
 		ipcchan_wake(ch, &ch->send_wq, 1, EPOLLOUT | EPOLLWRNORM);
 		spin_unlock(&ch->lock);
-		put_pid(pid);
 		if (!kept)
 			ipcchan_kmsg_free(km);
-		atomic64_dec(&ipcchan_stats.messages);
-		atomic64_sub(ret, &ipcchan_stats.queued_bytes);
+		ipcchan_stats_add(-1, -ret);
 		return ret;
 	}
 	/* Slow path: copy with the lock dropped, the message in flight. */

@@ -1466,6 +1466,57 @@ TEST_F(pair, three_senders_exactly_once_in_order)
 	EXPECT_EQ(0ULL, cur_msgs(self->tx));
 }
 
+/* Child: send one message carrying its own pid. */
+static int send_own_pid(void *p)
+{
+	struct named *n = p;
+	pid_t me = getpid();
+	int fd;
+
+	fd = ipcchan_test_attach(n->name, 0, IPCCHAN_ACCESS_SEND, 0);
+	if (fd < 0)
+		return 2;
+	if (ipcchan_test_send(fd, &me, sizeof(me), 0, 0, 0, NULL))
+		return 3;
+	close(fd);
+	return 0;
+}
+
+/*
+ * The channel keeps a few senders' pids (4) with one reference each and
+ * gives further senders with messages queued at the same time a reference
+ * of their own.  Seven senders at once, twice (the second round replaces
+ * the first round's cached pids): every message reports its own sender,
+ * even after the sender has exited.
+ */
+TEST_F(pair, more_senders_than_cached_pids)
+{
+	struct named n = { .name = self->name, .count = 1 };
+	struct ipcchan_msg m;
+	int round, k, i;
+	pid_t pid[7], v;
+
+	for (round = 0; round < 2; round++) {
+		for (k = 0; k < 7; k++) {
+			pid[k] = spawn(send_own_pid, &n);
+			ASSERT_LT(0, pid[k]);
+		}
+		for (k = 0; k < 7; k++)
+			ASSERT_EQ(0, reap(pid[k], WAIT_MS));
+		ASSERT_EQ(7ULL, cur_msgs(self->tx));
+		for (i = 0; i < 7; i++) {
+			ASSERT_EQ(0, ipcchan_test_recv(self->rx, &v, sizeof(v),
+						       IPCCHAN_NONBLOCK, 0, &m));
+			EXPECT_EQ((__u32)v, m.pid);
+			for (k = 0; k < 7; k++)
+				if (pid[k] == v)
+					pid[k] = 0;
+		}
+		for (k = 0; k < 7; k++)
+			EXPECT_EQ(0, pid[k]) TH_LOG("no message from a sender");
+	}
+}
+
 /*
  * exec'd helper roles (argv[1] "--role=send" or "--role=recv", argv[2] the
  * channel name, argv[3] the count, argv[4] the expected sender pid): an
