@@ -17,15 +17,24 @@
  *  - a side that must wait spins for at most spin_ns (default 20 us),
  *    calling sched_yield() every 64 polls so that a peer placed on the same
  *    CPU by the scheduler gets to run instead of watching us spin; then it
- *    sets its flag, issues a full barrier, re-checks and sleeps in
- *    FUTEX_WAIT on the low 32 bits of the position it waits for.  After each
- *    release of a position the other side issues a full barrier and, if the
- *    peer's flag is set, clears it and calls FUTEX_WAKE.  The two barriers
- *    (Dekker) make a lost wake-up impossible; FUTEX_WAIT re-checks the value
- *    in the kernel, so a wake between the check and the sleep is not lost.
+ *    writes into its flag which position it waits on, issues a full
+ *    barrier, re-checks and sleeps in FUTEX_WAIT on the low 32 bits of that
+ *    position; it clears its flag itself when it wakes.  After each release
+ *    of a position the other side issues a full barrier and calls
+ *    FUTEX_WAKE if the peer's flag says it waits on the position this
+ *    release moved away from.  The two barriers (Dekker) make a lost
+ *    wake-up impossible; FUTEX_WAIT re-checks the value in the kernel, so a
+ *    wake between the check and the sleep is not lost.
  *
- * The waker clears the flag, so a producer running ahead of a sleeping
- * consumer makes one FUTEX_WAKE per sleep, not one per record.
+ * Only the sleeper clears its flag, and a flag naming another position
+ * belongs to a sleep that is already over (the position moved on, so the
+ * sleeper is awake or FUTEX_WAIT will not block), so a producer running
+ * ahead of a sleeping consumer makes one FUTEX_WAKE per sleep, not one per
+ * record.  (A waker that cleared the flag itself could take the flag of a
+ * sleep that began after the position it just published had been seen:
+ * its FUTEX_WAKE would find nobody queued, the sleeper's FUTEX_WAIT would
+ * still see the value it expects, and every later release would find the
+ * flag clear: both sides asleep for good.)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -81,6 +90,12 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* The flag of a side asleep until a position moves from @seen (never 0). */
+static inline uint32_t sleep_tag(uint64_t seen)
+{
+	return 0x80000000U | (uint32_t)(seen / 8);
+}
+
 /* Wait until *pos != seen: bounded spin, then sleep on the futex. */
 static int wait_change(_Atomic uint64_t *pos, _Atomic uint32_t *my_flag,
 		       uint64_t seen, long spin_ns)
@@ -103,7 +118,7 @@ static int wait_change(_Atomic uint64_t *pos, _Atomic uint32_t *my_flag,
 		/* the peer may be waiting for this very CPU: let it run */
 		sched_yield();
 	}
-	atomic_store_explicit(my_flag, 1, memory_order_relaxed);
+	atomic_store_explicit(my_flag, sleep_tag(seen), memory_order_relaxed);
 	/* pairs with the fence in notify_peer(): flag store before pos load */
 	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load_explicit(pos, memory_order_acquire) == seen)
@@ -112,13 +127,14 @@ static int wait_change(_Atomic uint64_t *pos, _Atomic uint32_t *my_flag,
 	return err;
 }
 
-/* After publishing *my_pos: wake the peer if it sleeps on it. */
-static void notify_peer(_Atomic uint64_t *my_pos, _Atomic uint32_t *peer_flag)
+/* After moving *my_pos from @prev: wake the peer if it sleeps on @prev. */
+static void notify_peer(_Atomic uint64_t *my_pos, _Atomic uint32_t *peer_flag,
+			uint64_t prev)
 {
 	/* pairs with the fence in wait_change(): pos store before flag load */
 	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load_explicit(peer_flag, memory_order_relaxed) &&
-	    atomic_exchange_explicit(peer_flag, 0, memory_order_relaxed))
+	if (atomic_load_explicit(peer_flag, memory_order_relaxed) ==
+	    sleep_tag(prev))
 		futex_wake(futex_word(my_pos), 1);
 }
 
@@ -146,7 +162,7 @@ static int ring_send(struct shm_ring *r, const void *buf, size_t len,
 	r->head = head + need;
 	/* pairs with the acquire load of prod_pos in ring_recv() */
 	atomic_store_explicit(&r->hdr->prod_pos, r->head, memory_order_release);
-	notify_peer(&r->hdr->prod_pos, &r->hdr->cons_waiting);
+	notify_peer(&r->hdr->prod_pos, &r->hdr->cons_waiting, head);
 	return 0;
 }
 
@@ -176,7 +192,7 @@ static int ring_recv(struct shm_ring *r, void *buf, size_t cap, size_t *len,
 	r->tail = tail + REC_HDR + align_up(l, 8);
 	/* pairs with the acquire load of cons_pos in ring_send() */
 	atomic_store_explicit(&r->hdr->cons_pos, r->tail, memory_order_release);
-	notify_peer(&r->hdr->cons_pos, &r->hdr->prod_waiting);
+	notify_peer(&r->hdr->cons_pos, &r->hdr->prod_waiting, tail);
 	return 0;
 }
 
