@@ -46,7 +46,8 @@ static inline uint64_t rec_size(uint64_t payload)
 	return (REC_HDR + payload + REC_ALIGN - 1) & ~(REC_ALIGN - 1);
 }
 
-static int protocol_error(struct ipcchan_ring *r, int err)
+static __attribute__((noinline, cold)) int protocol_error(struct ipcchan_ring *r,
+						      int err)
 {
 	r->error = err;
 	return err;
@@ -165,35 +166,6 @@ static int wait_peer(struct ipcchan_ring *r, struct waiter *w,
 	return ret;
 }
 
-/*
- * After a release store that moved our position from @prev: wake the peer
- * if it sleeps (or is about to) waiting for it.  The full barrier orders our
- * position store before the flag load (see wait_peer()).
- *
- * A peer can only need a wake-up from this store if it sleeps on @prev:
- * RING_WAIT returns at once for any other expected position.  This library
- * writes sleep_tag(expected) into its flag, so a flag in that form naming
- * another position belongs to a sleep that an earlier notify (or the
- * position check in RING_WAIT) already ended, and the peer just has not run
- * yet to clear it.  Skipping those saves a system call per record exactly
- * when the peer is slowest to wake.  A flag in any other form (a peer using
- * another implementation, a poller setting 1) is always notified, as the
- * header's protocol says.
- */
-static int notify_peer(struct ipcchan_ring *r, unsigned int which,
-		       const __u32 *peer_waiting, uint64_t prev)
-{
-	uint32_t v;
-	int ret;
-
-	full_barrier();
-	v = load_relaxed(peer_waiting);
-	if (!v || ((v & SLEEP_TAG) && v != sleep_tag(prev)))
-		return 0;
-	ret = ipcchan_ring_notify(r->fd, which);
-	return ret < 0 ? ret : 0;
-}
-
 __ipc_export int ipcchan_ring_map(int fd, struct ipcchan_ring *r)
 {
 	struct ipcchan_info info;
@@ -292,56 +264,190 @@ __ipc_export void *ipcchan_ring_data(const struct ipcchan_ring *r, size_t *size)
 	return r->data;
 }
 
-/* ---- producer ---------------------------------------------------------- */
+/* ---- the fast paths ---------------------------------------------------- *
+ *
+ * ipcchan_ring_send()/recv() and the zero-copy calls share one shape: an
+ * inlined fast path for a ring that is neither empty nor full, which costs
+ * about what a hand-written SPSC ring costs (one load of each side's own
+ * position, the cached peer position, one 8-byte record header access, the
+ * release store and the notify check), and out-of-line slow paths for
+ * everything else: re-reading the peer's position and waiting, padding
+ * records, corrupt headers.  Every value read from shared memory is read
+ * once and checked before it is used, in the fast path as in the slow one:
+ *
+ *  - our own position is re-read from the header page on every call (a
+ *    producer or consumer may be handed over between processes that
+ *    serialize among themselves) and must be aligned;
+ *  - the cached peer position was checked when it was read; it is used only
+ *    while 0 < h - t <= D against the position just read, otherwise it is
+ *    re-read and checked again;
+ *  - a record header is loaded with one 8-byte access (length and flags
+ *    together); a record with any flag set, or longer than the bytes
+ *    published, goes to the slow path, which reports it (-EBADMSG/-EPROTO)
+ *    or skips it (a padding record).  total <= h - t <= D also bounds the
+ *    length by the data area, so no separate check is needed.
+ */
 
-__ipc_export int ipcchan_ring_reserve(struct ipcchan_ring *r, size_t len,
-				      void **ptr, int64_t timeout_ns)
+#define likely(x)	__builtin_expect(!!(x), 1)
+#define unlikely(x)	__builtin_expect(!!(x), 0)
+#define __slow		__attribute__((noinline, cold))
+#define __fast		inline __attribute__((always_inline))
+
+typedef uint64_t __attribute__((may_alias)) rec_word_t;
+
+/* Write a record header with one 8-byte store. */
+static __fast void rec_hdr_write(struct ipcchan_ring_rec *rec, uint32_t len)
 {
-	struct waiter w = { .timeout_ns = timeout_ns };
-	struct ipcchan_ring_hdr *hdr;
-	struct ipcchan_ring_rec *rec;
-	uint64_t d, h, t, need;
+	struct ipcchan_ring_rec v = { .len = len, .flags = 0 };
+	uint64_t w;
+
+	memcpy(&w, &v, sizeof(w));
+	*(rec_word_t *)(void *)rec = w;
+}
+
+/* Read a record header once, length and flags in one 8-byte load. */
+static __fast struct ipcchan_ring_rec
+rec_hdr_read(const struct ipcchan_ring_rec *rec)
+{
+	struct ipcchan_ring_rec v;
+	uint64_t w = load_relaxed((const rec_word_t *)(const void *)rec);
+
+	memcpy(&v, &w, sizeof(v));
+	return v;
+}
+
+static __slow int notify_slow(struct ipcchan_ring *r, unsigned int which,
+			      uint32_t v, uint64_t prev)
+{
 	int ret;
 
-	if (!r || !r->map || !ptr)
-		return -EINVAL;
-	if (r->prod.resv_len)
-		return -EBUSY;
-	d = r->size;
-	hdr = r->hdr;
-	if (len > d - REC_HDR)
-		return -EMSGSIZE;
-	need = rec_size(len);
+	if ((v & SLEEP_TAG) && v != sleep_tag(prev))
+		return 0;
+	ret = ipcchan_ring_notify(r->fd, which);
+	return ret < 0 ? ret : 0;
+}
 
-	/* We are the only writer of prod.pos; still, it lives in shared memory. */
-	h = load_relaxed(&hdr->prod.pos);
-	if (h % REC_ALIGN)
-		return protocol_error(r, -EBADMSG);
+/*
+ * After a release store that moved our position from @prev: wake the peer
+ * if it sleeps (or is about to) waiting for it.  The full barrier orders our
+ * position store before the flag load (see wait_peer()).
+ *
+ * A peer can only need a wake-up from this store if it sleeps on @prev:
+ * RING_WAIT returns at once for any other expected position.  This library
+ * writes sleep_tag(expected) into its flag, so a flag in that form naming
+ * another position belongs to a sleep that an earlier notify (or the
+ * position check in RING_WAIT) already ended, and the peer just has not run
+ * yet to clear it.  Skipping those saves a system call per record exactly
+ * when the peer is slowest to wake.  A flag in any other form (a peer using
+ * another implementation, a poller setting 1) is always notified, as the
+ * header's protocol says.
+ */
+static __fast int notify_peer(struct ipcchan_ring *r, unsigned int which,
+			      const __u32 *peer_waiting, uint64_t prev)
+{
+	uint32_t v;
+
+	full_barrier();
+	v = load_relaxed(peer_waiting);
+	if (likely(!v))
+		return 0;
+	return notify_slow(r, which, v, prev);
+}
+
+/* ---- producer ---------------------------------------------------------- */
+
+/*
+ * Slow path of prod_room(): the consumer position @t (checked) leaves less
+ * than @need bytes after our position @h.  Wait until it does.
+ */
+static __slow int prod_wait_room(struct ipcchan_ring *r, uint64_t h,
+				 uint64_t need, uint64_t t, int64_t timeout_ns)
+{
+	struct waiter w = { .timeout_ns = timeout_ns };
+	struct ipcchan_ring_hdr *hdr = r->hdr;
+	uint64_t d = r->size;
+	int ret;
+
 	for (;;) {
-		t = r->prod.cons_cache;
-		if (h - t <= d && d - (h - t) >= need)
-			break;
-		/* Pairs with the consumer's store_release of cons.pos: its
-		 * reads of the old records are done before we overwrite them.
-		 */
+		ret = wait_peer(r, &w, IPCCHAN_RING_CONS, &hdr->prod.waiting,
+				&hdr->cons.pos, t);
+		if (ret)
+			return ret;
 		t = load_acquire(&hdr->cons.pos);
 		if (h - t > d || t % REC_ALIGN)
 			return protocol_error(r, -EBADMSG);
 		r->prod.cons_cache = t;	/* cache checked values only */
 		if (d - (h - t) >= need)
-			break;
-		ret = wait_peer(r, &w, IPCCHAN_RING_CONS, &hdr->prod.waiting,
-				&hdr->cons.pos, t);
-		if (ret)
-			return ret;
+			return 0;
 	}
+}
+
+/*
+ * Find room for a record of @need bytes (need <= D): returns 0 and our
+ * position in *@hp, or -errno.
+ */
+static __fast int prod_room(struct ipcchan_ring *r, uint64_t need,
+			    int64_t timeout_ns, uint64_t *hp)
+{
+	struct ipcchan_ring_hdr *hdr = r->hdr;
+	uint64_t d = r->size, h, t;
+
+	/* We are the only writer of prod.pos; still, it lives in shared memory. */
+	h = load_relaxed(&hdr->prod.pos);
+	*hp = h;
+	if (unlikely(h % REC_ALIGN))
+		return protocol_error(r, -EBADMSG);
+	t = r->prod.cons_cache;
+	if (likely(h - t <= d && d - (h - t) >= need))
+		return 0;
+	/* Pairs with the consumer's store_release of cons.pos: its reads of
+	 * the old records are done before we overwrite them.
+	 */
+	t = load_acquire(&hdr->cons.pos);
+	if (unlikely(h - t > d || t % REC_ALIGN))
+		return protocol_error(r, -EBADMSG);
+	r->prod.cons_cache = t;	/* cache checked values only */
+	if (likely(d - (h - t) >= need))
+		return 0;
+	return prod_wait_room(r, h, need, t, timeout_ns);
+}
+
+/* Publish the record(s) in [@prev, @next). */
+static __fast int prod_publish(struct ipcchan_ring *r, uint64_t prev,
+			       uint64_t next)
+{
+	struct ipcchan_ring_hdr *hdr = r->hdr;
+
+	/* Pairs with the consumer's load_acquire of prod.pos, which then sees
+	 * the record header and payload written before this.
+	 */
+	store_release(&hdr->prod.pos, next);
+	return notify_peer(r, IPCCHAN_RING_PROD, &hdr->cons.waiting, prev);
+}
+
+__ipc_export int ipcchan_ring_reserve(struct ipcchan_ring *r, size_t len,
+				      void **ptr, int64_t timeout_ns)
+{
+	struct ipcchan_ring_rec *rec;
+	uint64_t h, need;
+	int ret;
+
+	if (unlikely(!r || !r->map || !ptr))
+		return -EINVAL;
+	if (unlikely(r->prod.resv_len))
+		return -EBUSY;
+	if (unlikely(len > r->size - REC_HDR))
+		return -EMSGSIZE;
+	need = rec_size(len);
+	ret = prod_room(r, need, timeout_ns, &h);
+	if (unlikely(ret))
+		return ret;
 
 	/* The data area is mapped twice: the record is contiguous even when
 	 * it runs past the end of the first copy.
 	 */
-	rec = (struct ipcchan_ring_rec *)(r->data + (h & (d - 1)));
-	rec->len = (uint32_t)len;
-	rec->flags = 0;
+	rec = (struct ipcchan_ring_rec *)(r->data + (h & (r->size - 1)));
+	rec_hdr_write(rec, (uint32_t)len);
 	r->prod.resv_pos = h;
 	r->prod.resv_len = (uint32_t)need;
 	*ptr = rec + 1;
@@ -350,42 +456,49 @@ __ipc_export int ipcchan_ring_reserve(struct ipcchan_ring *r, size_t len,
 
 __ipc_export int ipcchan_ring_commit(struct ipcchan_ring *r)
 {
-	struct ipcchan_ring_hdr *hdr;
 	uint64_t prev;
+	uint32_t len;
 
-	if (!r || !r->map || !r->prod.resv_len)
+	if (unlikely(!r || !r->map || !r->prod.resv_len))
 		return -EINVAL;
-	hdr = r->hdr;
 	prev = r->prod.resv_pos;
-	/* Publish: pairs with the consumer's load_acquire of prod.pos, which
-	 * then sees the record header and payload written before this.
-	 */
-	store_release(&hdr->prod.pos, prev + r->prod.resv_len);
+	len = r->prod.resv_len;
 	r->prod.resv_len = 0;
-	return notify_peer(r, IPCCHAN_RING_PROD, &hdr->cons.waiting, prev);
+	return prod_publish(r, prev, prev + len);
 }
 
 __ipc_export ssize_t ipcchan_ring_send(struct ipcchan_ring *r, const void *buf,
 				       size_t len, int64_t timeout_ns)
 {
-	void *p;
+	struct ipcchan_ring_rec *rec;
+	uint64_t h, need;
 	int ret;
 
-	if (len && !buf)
+	if (unlikely(len && !buf))
 		return -EFAULT;
-	ret = ipcchan_ring_reserve(r, len, &p, timeout_ns);
-	if (ret)
+	if (unlikely(!r || !r->map))
+		return -EINVAL;
+	if (unlikely(r->prod.resv_len))
+		return -EBUSY;
+	if (unlikely(len > r->size - REC_HDR))
+		return -EMSGSIZE;
+	need = rec_size(len);
+	ret = prod_room(r, need, timeout_ns, &h);
+	if (unlikely(ret))
 		return ret;
+	rec = (struct ipcchan_ring_rec *)(r->data + (h & (r->size - 1)));
+	rec_hdr_write(rec, (uint32_t)len);
 	if (len)
-		memcpy(p, buf, len);
-	ret = ipcchan_ring_commit(r);
-	return ret < 0 ? ret : (ssize_t)len;
+		memcpy(rec + 1, buf, len);
+	ret = prod_publish(r, h, h + need);
+	return unlikely(ret < 0) ? ret : (ssize_t)len;
 }
 
 /* ---- consumer ---------------------------------------------------------- */
 
 /* Give [@prev, @to) back to the producer and wake it if it sleeps. */
-static int consume_to(struct ipcchan_ring *r, uint64_t prev, uint64_t to)
+static __fast int consume_to(struct ipcchan_ring *r, uint64_t prev,
+			     uint64_t to)
 {
 	struct ipcchan_ring_hdr *hdr = r->hdr;
 
@@ -396,28 +509,36 @@ static int consume_to(struct ipcchan_ring *r, uint64_t prev, uint64_t to)
 	return notify_peer(r, IPCCHAN_RING_CONS, &hdr->prod.waiting, prev);
 }
 
-__ipc_export int ipcchan_ring_peek(struct ipcchan_ring *r, const void **ptr,
-				   size_t *len, int64_t timeout_ns)
+/*
+ * The next record for the user: @t its start, @len its payload length, or
+ * @len < 0 an -errno.  Two integers, so it comes back in registers.
+ */
+struct next_rec {
+	uint64_t t;
+	int64_t len;
+};
+
+static __fast struct next_rec next_err(int err)
+{
+	return (struct next_rec){ .t = 0, .len = err };
+}
+
+/*
+ * The general case of cons_next(): waits while the ring is empty, skips
+ * padding records, reports corrupt ones.
+ */
+static __slow struct next_rec cons_next_slow(struct ipcchan_ring *r,
+					     int64_t timeout_ns)
 {
 	struct waiter w = { .timeout_ns = timeout_ns };
-	struct ipcchan_ring_hdr *hdr;
-	const struct ipcchan_ring_rec *rec;
-	uint64_t d, h, t, total;
-	uint32_t rlen, rflags;
+	struct ipcchan_ring_hdr *hdr = r->hdr;
+	struct ipcchan_ring_rec v;
+	uint64_t d = r->size, h, t, total;
 	int ret;
 
-	if (!r || !r->map || !ptr || !len)
-		return -EINVAL;
-	d = r->size;
-	if (r->cons.peek_len) {
-		*ptr = r->data + (r->cons.peek_pos & (d - 1)) + REC_HDR;
-		*len = r->cons.peek_payload;
-		return 0;
-	}
-	hdr = r->hdr;
 	t = load_relaxed(&hdr->cons.pos);
 	if (t % REC_ALIGN)
-		return protocol_error(r, -EBADMSG);
+		return next_err(protocol_error(r, -EBADMSG));
 	for (;;) {
 		h = r->cons.prod_cache;
 		if (h == t || h - t > d) {
@@ -426,53 +547,104 @@ __ipc_export int ipcchan_ring_peek(struct ipcchan_ring *r, const void **ptr,
 			 */
 			h = load_acquire(&hdr->prod.pos);
 			if (h - t > d || h % REC_ALIGN)
-				return protocol_error(r, -EBADMSG);
+				return next_err(protocol_error(r, -EBADMSG));
 			r->cons.prod_cache = h;
 			if (h == t) {
 				ret = wait_peer(r, &w, IPCCHAN_RING_PROD,
 						&hdr->cons.waiting,
 						&hdr->prod.pos, h);
 				if (ret)
-					return ret;
+					return next_err(ret);
 				continue;
 			}
 		}
 
 		/* h - t bytes of complete records: check the one at t fits. */
 		if (h - t < REC_HDR)
-			return protocol_error(r, -EBADMSG);
-		rec = (const struct ipcchan_ring_rec *)(r->data + (t & (d - 1)));
+			return next_err(protocol_error(r, -EBADMSG));
 		/* Read once: the peer could change it under us. */
-		rlen = load_relaxed(&rec->len);
-		rflags = load_relaxed(&rec->flags);
-		if (rlen > d - REC_HDR)
-			return protocol_error(r, -EBADMSG);
-		total = rec_size(rlen);
+		v = rec_hdr_read((const struct ipcchan_ring_rec *)
+				 (r->data + (t & (d - 1))));
+		if (v.len > d - REC_HDR)
+			return next_err(protocol_error(r, -EBADMSG));
+		total = rec_size(v.len);
 		if (total > h - t)
-			return protocol_error(r, -EBADMSG);
-		if (rflags & ~IPCCHAN_RING_REC_PAD)
-			return protocol_error(r, -EPROTO);
-		if (rflags & IPCCHAN_RING_REC_PAD) {
+			return next_err(protocol_error(r, -EBADMSG));
+		if (v.flags & ~IPCCHAN_RING_REC_PAD)
+			return next_err(protocol_error(r, -EPROTO));
+		if (v.flags & IPCCHAN_RING_REC_PAD) {
 			ret = consume_to(r, t, t + total);
 			t += total;
 			if (ret)
-				return ret;
+				return next_err(ret);
 			continue;
 		}
-		r->cons.peek_pos = t;
-		r->cons.peek_len = (uint32_t)total;
-		r->cons.peek_payload = rlen;
-		*ptr = rec + 1;
-		*len = rlen;
+		return (struct next_rec){ .t = t, .len = v.len };
+	}
+}
+
+/*
+ * cons_next_slow() for the common case: a record without flags, within the
+ * bytes published up to the cached (or, when that is used up, re-read)
+ * producer position.  Anything else goes to the slow path, which reads and
+ * checks everything again from the start.
+ */
+static __fast struct next_rec cons_next(struct ipcchan_ring *r,
+					int64_t timeout_ns)
+{
+	struct ipcchan_ring_hdr *hdr = r->hdr;
+	struct ipcchan_ring_rec v;
+	uint64_t d = r->size, h, t;
+
+	t = load_relaxed(&hdr->cons.pos);
+	if (unlikely(t % REC_ALIGN))
+		return next_err(protocol_error(r, -EBADMSG));
+	h = r->cons.prod_cache;
+	if (h == t || unlikely(h - t > d)) {
+		/* Pairs with the producer's store_release of prod.pos. */
+		h = load_acquire(&hdr->prod.pos);
+		if (unlikely(h - t > d || h % REC_ALIGN))
+			return next_err(protocol_error(r, -EBADMSG));
+		r->cons.prod_cache = h;
+		if (h == t)
+			return cons_next_slow(r, timeout_ns);
+	}
+	/* 0 < h - t <= D, both aligned: at least one header published. */
+	v = rec_hdr_read((const struct ipcchan_ring_rec *)
+			 (r->data + (t & (d - 1))));
+	if (unlikely(v.flags || rec_size(v.len) > h - t))
+		return cons_next_slow(r, timeout_ns);
+	return (struct next_rec){ .t = t, .len = v.len };
+}
+
+__ipc_export int ipcchan_ring_peek(struct ipcchan_ring *r, const void **ptr,
+				   size_t *len, int64_t timeout_ns)
+{
+	struct next_rec n;
+
+	if (unlikely(!r || !r->map || !ptr || !len))
+		return -EINVAL;
+	if (unlikely(r->cons.peek_len)) {
+		*ptr = r->data + (r->cons.peek_pos & (r->size - 1)) + REC_HDR;
+		*len = r->cons.peek_payload;
 		return 0;
 	}
+	n = cons_next(r, timeout_ns);
+	if (unlikely(n.len < 0))
+		return (int)n.len;
+	r->cons.peek_pos = n.t;
+	r->cons.peek_len = (uint32_t)rec_size((uint64_t)n.len);
+	r->cons.peek_payload = (uint32_t)n.len;
+	*ptr = r->data + (n.t & (r->size - 1)) + REC_HDR;
+	*len = (size_t)n.len;
+	return 0;
 }
 
 __ipc_export int ipcchan_ring_release(struct ipcchan_ring *r)
 {
 	uint64_t from, len;
 
-	if (!r || !r->map || !r->cons.peek_len)
+	if (unlikely(!r || !r->map || !r->cons.peek_len))
 		return -EINVAL;
 	from = r->cons.peek_pos;
 	len = r->cons.peek_len;
@@ -480,23 +652,54 @@ __ipc_export int ipcchan_ring_release(struct ipcchan_ring *r)
 	return consume_to(r, from, from + len);
 }
 
-__ipc_export ssize_t ipcchan_ring_recv(struct ipcchan_ring *r, void *buf,
-				       size_t cap, int64_t timeout_ns)
+/* ipcchan_ring_recv() of a record already peeked (or kept by -EMSGSIZE). */
+static __slow ssize_t recv_peeked(struct ipcchan_ring *r, void *buf,
+				  size_t cap)
 {
-	const void *p;
-	size_t len;
+	size_t len = r->cons.peek_payload;
 	int ret;
 
-	ret = ipcchan_ring_peek(r, &p, &len, timeout_ns);
-	if (ret)
-		return ret;
 	if (len > cap)
 		return -EMSGSIZE;
 	if (len) {
 		if (!buf)
 			return -EFAULT;
-		memcpy(buf, p, len);
+		memcpy(buf, r->data + (r->cons.peek_pos & (r->size - 1)) +
+		       REC_HDR, len);
 	}
 	ret = ipcchan_ring_release(r);
 	return ret < 0 ? ret : (ssize_t)len;
+}
+
+/* The record @n does not fit: it stays, as ipcchan_ring_peek() leaves it. */
+static __slow ssize_t recv_keep(struct ipcchan_ring *r, struct next_rec n,
+				size_t cap)
+{
+	r->cons.peek_pos = n.t;
+	r->cons.peek_len = (uint32_t)rec_size((uint64_t)n.len);
+	r->cons.peek_payload = (uint32_t)n.len;
+	return (size_t)n.len > cap ? -EMSGSIZE : -EFAULT;
+}
+
+__ipc_export ssize_t ipcchan_ring_recv(struct ipcchan_ring *r, void *buf,
+				       size_t cap, int64_t timeout_ns)
+{
+	struct next_rec n;
+	size_t len;
+	int ret;
+
+	if (unlikely(!r || !r->map))
+		return -EINVAL;
+	if (unlikely(r->cons.peek_len))
+		return recv_peeked(r, buf, cap);
+	n = cons_next(r, timeout_ns);
+	if (unlikely(n.len < 0))
+		return n.len;
+	len = (size_t)n.len;
+	if (unlikely(len > cap || (len && !buf)))
+		return recv_keep(r, n, cap);
+	if (len)
+		memcpy(buf, r->data + (n.t & (r->size - 1)) + REC_HDR, len);
+	ret = consume_to(r, n.t, n.t + rec_size(len));
+	return unlikely(ret < 0) ? ret : (ssize_t)len;
 }
