@@ -213,7 +213,7 @@ static_assert(sizeof(struct ipcchan_batch) == 48);
 static_assert(sizeof(struct ipcchan_modinfo) == 128);
 static_assert(sizeof(struct ipcchan_info) == 208 + sizeof(struct ipcchan_modinfo));
 static_assert(sizeof(struct ipcchan_unlink) == 80);
-static_assert(sizeof(struct ipcchan_ring_hdr) == 128);
+static_assert(sizeof(struct ipcchan_ring_hdr) == 256);
 static_assert(sizeof(struct ipcchan_ring_wait) == 40);
 static_assert(sizeof(struct ipcchan_ring_notify) == 24);
 

@@ -517,8 +517,11 @@ TEST_F(ring, info_ring_fields)
 	EXPECT_EQ(info.ring_data_offset + 2 * info.ring_data_size,
 		  info.ring_map_size);
 	EXPECT_EQ(0U, info.mappings);
-	EXPECT_EQ(128UL, sizeof(struct ipcchan_ring_hdr));
-	EXPECT_EQ(64UL, offsetof(struct ipcchan_ring_hdr, cons));
+	EXPECT_EQ(256UL, sizeof(struct ipcchan_ring_hdr));
+	EXPECT_EQ(128UL, offsetof(struct ipcchan_ring_hdr, cons));
+	/* every position and waiting flag on a cache line of its own */
+	EXPECT_EQ(64UL, offsetof(struct ipcchan_ring_hdr, prod.waiting));
+	EXPECT_EQ(192UL, offsetof(struct ipcchan_ring_hdr, cons.waiting));
 	EXPECT_GE((__u64)self->pg, sizeof(struct ipcchan_ring_hdr));
 }
 

@@ -337,8 +337,10 @@ struct ipcchan_ring {
  * @r: filled on success
  *
  * Sizes and offsets come from IPCCHAN_IOC_INFO.  Returns 0, -ENXIO (the
- * channel has no ring), -EPROTO (the kernel reported an impossible
- * layout), or the errors of ipcchan_info() and mmap(2).
+ * channel has no ring), -EPROTONOSUPPORT (the module's ABI version is not
+ * the one this library was built for: the ring header would not match),
+ * -EPROTO (the kernel reported an impossible layout), or the errors of
+ * ipcchan_info() and mmap(2).
  */
 int ipcchan_ring_map(int fd, struct ipcchan_ring *r);
 

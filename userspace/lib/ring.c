@@ -182,6 +182,9 @@ __ipc_export int ipcchan_ring_map(int fd, struct ipcchan_ring *r)
 		return ret;
 	if (!info.ring_pages)
 		return -ENXIO;
+	/* The ring header's layout is that of our ABI version (2 moved it). */
+	if (info.mod.abi_version != IPCCHAN_ABI_VERSION)
+		return -EPROTONOSUPPORT;
 
 	/* The kernel's layout, checked so a bad one cannot hurt us later. */
 	d = info.ring_data_size;

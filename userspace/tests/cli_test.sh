@@ -258,7 +258,7 @@ if grep -q "^$P-" "$T/out"; then not_ok "ls after rm"; else ok "ls after rm"; fi
 run "$IPCCHAN" status
 [ $rc -eq 0 ] && ok "status" || not_ok "status"
 out_has "status: loaded" "module: ipcchan loaded"
-out_has "status: abi" "abi_version: 1"
+out_has "status: abi" "abi_version: 2"
 out_has "status: parameters" "parameters:"
 
 # ---- load / unload -------------------------------------------------------------

@@ -31,6 +31,7 @@
 static int fake_fd = -1;
 static struct ipcchan_ring_hdr *fake_hdr;
 static unsigned long waits, notifies;
+static unsigned int fake_abi = IPCCHAN_ABI_VERSION;
 
 int __real_ioctl(int fd, unsigned long req, ...);
 void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd,
@@ -51,6 +52,7 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 		struct ipcchan_info *in = arg;
 
 		memset(in, 0, sizeof(*in));
+		in->mod.abi_version = fake_abi;
 		in->ring_pages = DATA_PAGES;
 		in->ring_hdr_offset = 0;
 		in->ring_data_offset = PAGE;
@@ -386,16 +388,33 @@ static int t_two_processes(unsigned int spin, uint64_t count, int zc)
 	return 1;
 }
 
+/* A module of another ABI version has another ring header: refused. */
+static int t_abi_mismatch(void)
+{
+	struct ipcchan_ring r;
+	int ret;
+
+	fake_abi = IPCCHAN_ABI_VERSION - 1;
+	ret = map(&r);
+	fake_abi = IPCCHAN_ABI_VERSION;
+	CHECK(ret == -EPROTONOSUPPORT);
+	CHECK(r.map == NULL);
+	CHECK(map(&r) == 0);
+	CHECK(ipcchan_ring_unmap(&r) == 0);
+	return 1;
+}
+
 int main(void)
 {
 	fake_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fake_fd < 0)
 		return 1;
-	printf("TAP version 13\n1..8\n");
+	printf("TAP version 13\n1..9\n");
 	result(t_double_mapping(), "double_mapping");
 	result(t_wrap_every_alignment(), "wrap_every_alignment");
 	result(t_full_and_max(), "full_and_max");
 	result(t_corrupt(), "corrupt_header_is_an_error");
+	result(t_abi_mismatch(), "abi_mismatch_eprotonosupport");
 	result(t_pad_and_kept_records(), "pad_and_kept_records");
 	result(t_two_processes(0, 200000, 0), "two_processes_nospin_copy");
 	result(t_two_processes(2000, 1000000, 1), "two_processes_spin_zerocopy");
