@@ -45,7 +45,7 @@ METHODS ?=
 SIZES ?=
 
 .PHONY: all module userspace tests stage deps check lint vm run clean help \
-	host-check check-debug \
+	host-check check-debug crosscheck \
 	modules_install check-vermagic ksft-headers ksft-intree dkms-check \
 	install
 
@@ -58,6 +58,7 @@ help:
 	@echo "  make install            install library, headers, tools"
 	@echo "  make ksft-intree        build tests/ inside a kernel tree"
 	@echo "  make dkms-check         dkms add/build/remove against KDIR"
+	@echo "  make crosscheck         stress-ng/pmqtest next to ipcchan-bench in the VM"
 	@echo "  KDIR=$(KDIR) VMLINUZ=$(VMLINUZ)"
 
 deps:
@@ -169,6 +170,16 @@ run: deps
 	if [ $$rc -ne 0 ]; then \
 		echo "run: some cells failed (status $$rc): see the table's notes" >&2; \
 		exit $$rc; fi
+
+# stress-ng and rt-tests against ipcchan-bench's baselines in one VM run
+# (docs/benchmark.md has the comparison).
+CROSS_TOOLS := $(wildcard /usr/bin/stress-ng /usr/bin/pmqtest)
+
+crosscheck: deps
+	$(MAKE) --no-print-directory all stage check-vermagic
+	@cp $(CROSS_TOOLS) userspace/bench/crosscheck.sh $(STAGE)/bin/
+	$(RUN) --append "$(RUN_APPEND)" --timeout $(VM_TIMEOUT) \
+		--log $(BUILD)/crosscheck.log -- crosscheck.sh
 
 # --- debug kernel lane -------------------------------------------------------
 # A 6.1 kernel with KASAN, lockdep, kmemleak, DEBUG_LIST, ... built once from
