@@ -483,13 +483,24 @@ TEST_F_TIMEOUT(fuzz, ioctl_mmap_rw, 3600)
 
 	for (i = 0; i < NFDS; i++)
 		close(fz.fds[i]);
+	/*
+	 * A random command number that happens to be UNLINK's, called with
+	 * another command's struct (an ATTACH naming a shared channel), may
+	 * have unlinked a shared name already: that is the kernel doing what
+	 * it was asked, so ENOENT is fine here; the attached files kept the
+	 * channel working, as checked above.
+	 */
 	for (i = 0; i < 3; i++) {
 		struct ipcchan_unlink un = { 0 };
+		int r;
 
 		snprintf(un.name, sizeof(un.name), "%s", fz.names[i]);
 		fd = open(IPCCHAN_DEVICE, O_RDWR);
 		ASSERT_LE(0, fd);
-		EXPECT_EQ(0, ioctl(fd, IPCCHAN_IOC_UNLINK, &un));
+		r = ioctl(fd, IPCCHAN_IOC_UNLINK, &un);
+		if (r)
+			TH_LOG("unlink %s: %s", un.name, strerror(errno));
+		EXPECT_TRUE(r == 0 || errno == ENOENT);
 		close(fd);
 	}
 	for (i = 0; i < 8; i++) {

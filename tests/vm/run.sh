@@ -113,8 +113,9 @@ run=$(mktemp -d)
 # "no root" panic (about a second with KVM); the verdict is cached for this
 # host boot.  IPCCHAN_ACCEL=tcg|kvm forces one.
 kvm_probe() {
-	echo quit | timeout 20 qemu-system-x86_64 -nodefaults -display none \
-		-machine pc -accel kvm -cpu "$1" -S -monitor stdio \
+	# (in a subshell, so an aborting QEMU's "Aborted" notice stays quiet)
+	(echo quit | timeout 20 qemu-system-x86_64 -nodefaults -display none \
+		-machine pc -accel kvm -cpu "$1" -S -monitor stdio) \
 		>/dev/null 2>&1 &&
 	timeout 30 qemu-system-x86_64 -nodefaults -no-reboot -display none \
 		-machine pc -accel kvm -cpu "$1" -m 256M -kernel "$kernel" \
