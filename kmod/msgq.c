@@ -174,6 +174,18 @@ static void ipcchan_pid_put_locked(struct ipcchan_channel *ch,
 	km->pid = NULL;
 }
 
+/* Take the most recently freed (cache-warm) object off the free list. */
+static struct ipcchan_kmsg *ipcchan_free_pop_locked(struct ipcchan_channel *ch)
+{
+	struct ipcchan_kmsg *km;
+
+	lockdep_assert_held(&ch->lock);
+	km = list_first_entry(&ch->free_msgs, struct ipcchan_kmsg, node);
+	list_del(&km->node);
+	WRITE_ONCE(ch->nr_free, ch->nr_free - 1);
+	return km;
+}
+
 /**
  * ipcchan_kmsg_reuse - take recycled small messages off the free list
  * @ch: the channel
@@ -191,12 +203,8 @@ unsigned int ipcchan_kmsg_reuse(struct ipcchan_channel *ch,
 	if (!n || !READ_ONCE(ch->nr_free))
 		return 0;
 	spin_lock(&ch->lock);
-	for (i = 0; i < n && ch->nr_free; i++) {
-		kms[i] = list_first_entry(&ch->free_msgs, struct ipcchan_kmsg,
-					  node);
-		list_del(&kms[i]->node);
-		WRITE_ONCE(ch->nr_free, ch->nr_free - 1);
-	}
+	for (i = 0; i < n && ch->nr_free; i++)
+		kms[i] = ipcchan_free_pop_locked(ch);
 	spin_unlock(&ch->lock);
 	return i;
 }
@@ -409,6 +417,16 @@ struct ipcchan_channel *ipcchan_chan_for(struct file *file, u32 access)
 	return ch;
 }
 
+/* Queue a filled message at the tail of its priority: seq, sender, link. */
+static void ipcchan_link_sent_locked(struct ipcchan_channel *ch,
+				     struct ipcchan_kmsg *km)
+{
+	km->seq = ++ch->seq;
+	ipcchan_pid_get_locked(ch, km);
+	ipcchan_link(ch, km, false);
+	ch->sent++;
+}
+
 /**
  * ipcchan_enqueue - queue prepared messages
  * @ch: the channel
@@ -443,16 +461,47 @@ int ipcchan_enqueue(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
 	 */
 	*first_seq = ch->seq + 1;
 	for (i = 0; i < n && ipcchan_has_room(ch); i++) {
-		kms[i]->seq = ++ch->seq;
-		ipcchan_pid_get_locked(ch, kms[i]);
-		ipcchan_link(ch, kms[i], false);
-		ch->sent++;
+		ipcchan_link_sent_locked(ch, kms[i]);
 		bytes += kms[i]->len;
 	}
 	/* One message wakes one receiver (plus every poller). */
 	ipcchan_wake(ch, &ch->recv_wq, i, EPOLLIN | EPOLLRDNORM);
 	spin_unlock(&ch->lock);
 	ipcchan_stats_add(i, bytes);
+	return i;
+}
+
+/* ipcchan_dequeue() with the channel lock held throughout. */
+static int ipcchan_dequeue_locked(struct ipcchan_channel *ch,
+				  struct ipcchan_kmsg **kms, const u32 *caps,
+				  unsigned int n, const struct ipcchan_wait *w,
+				  u32 *too_big)
+	__must_hold(&ch->lock)
+{
+	struct ipcchan_kmsg *km;
+	unsigned int i;
+	int ret;
+
+	ret = ipcchan_wait_locked(ch, &ch->recv_wq, ipcchan_has_msg,
+				  &ch->blocked_receivers, w);
+	if (ret)
+		return ret;
+	for (i = 0; i < n; i++) {
+		km = ipcchan_peek(ch);
+		if (!km)
+			break;
+		if (km->len > caps[i]) {
+			if (i)
+				break;
+			*too_big = km->len;
+			/* Still queued: let another receiver try. */
+			ipcchan_wake(ch, &ch->recv_wq, 1, EPOLLIN | EPOLLRDNORM);
+			return -EMSGSIZE;
+		}
+		ipcchan_unlink_msg(ch, km);
+		ch->inflight++;
+		kms[i] = km;
+	}
 	return i;
 }
 
@@ -475,38 +524,12 @@ int ipcchan_dequeue(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
 		    const u32 *caps, unsigned int n,
 		    const struct ipcchan_wait *w, u32 *too_big)
 {
-	struct ipcchan_kmsg *km;
-	unsigned int i;
 	int ret;
 
 	spin_lock(&ch->lock);
-	ret = ipcchan_wait_locked(ch, &ch->recv_wq, ipcchan_has_msg,
-				  &ch->blocked_receivers, w);
-	if (ret) {
-		spin_unlock(&ch->lock);
-		return ret;
-	}
-	for (i = 0; i < n; i++) {
-		km = ipcchan_peek(ch);
-		if (!km)
-			break;
-		if (km->len > caps[i]) {
-			if (i == 0) {
-				*too_big = km->len;
-				/* Still queued: let another receiver try. */
-				ipcchan_wake(ch, &ch->recv_wq, 1,
-					     EPOLLIN | EPOLLRDNORM);
-				spin_unlock(&ch->lock);
-				return -EMSGSIZE;
-			}
-			break;
-		}
-		ipcchan_unlink_msg(ch, km);
-		ch->inflight++;
-		kms[i] = km;
-	}
+	ret = ipcchan_dequeue_locked(ch, kms, caps, n, w, too_big);
 	spin_unlock(&ch->lock);
-	return i;
+	return ret;
 }
 
 /*
@@ -526,6 +549,45 @@ static bool ipcchan_recycle_locked(struct ipcchan_channel *ch,
 	return true;
 }
 
+/*
+ * The locked half of ipcchan_dequeue_done(): put back the undelivered,
+ * recycle the delivered where there is room (their @kms entries become
+ * NULL), wake senders.
+ */
+static void ipcchan_dequeue_done_locked(struct ipcchan_channel *ch,
+					struct ipcchan_kmsg **kms,
+					unsigned int n, unsigned int done)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&ch->lock);
+	for (i = n; i > done; i--)
+		ipcchan_link(ch, kms[i - 1], true);
+	ch->inflight -= n;
+	ch->received += done;
+	for (i = 0; i < done; i++) {
+		/* Delivered: nothing reads its sender any more. */
+		ipcchan_pid_put_locked(ch, kms[i]);
+		if (ipcchan_recycle_locked(ch, kms[i]))
+			kms[i] = NULL;
+	}
+	ipcchan_wake(ch, &ch->send_wq, done, EPOLLOUT | EPOLLWRNORM);
+	ipcchan_wake(ch, &ch->recv_wq, n - done, EPOLLIN | EPOLLRDNORM);
+}
+
+/* The unlocked half: free what was not recycled, count @bytes out. */
+static void ipcchan_dequeue_release(struct ipcchan_kmsg **kms,
+				    unsigned int done, u64 bytes)
+{
+	unsigned int i;
+
+	for (i = 0; i < done; i++) {
+		if (kms[i])
+			ipcchan_kmsg_free(kms[i]);
+	}
+	ipcchan_stats_add(-(s64)done, -(s64)bytes);
+}
+
 /**
  * ipcchan_dequeue_done - finish an ipcchan_dequeue()
  * @ch: the channel
@@ -541,34 +603,15 @@ void ipcchan_dequeue_done(struct ipcchan_channel *ch,
 			  struct ipcchan_kmsg **kms, unsigned int n,
 			  unsigned int done)
 {
-	unsigned int i, kept = 0;
 	u64 bytes = 0;
+	unsigned int i;
 
 	for (i = 0; i < done; i++)
 		bytes += kms[i]->len;
-
 	spin_lock(&ch->lock);
-	for (i = n; i > done; i--)
-		ipcchan_link(ch, kms[i - 1], true);
-	ch->inflight -= n;
-	ch->received += done;
-	for (i = 0; i < done; i++) {
-		/* Delivered: nothing reads its sender any more. */
-		ipcchan_pid_put_locked(ch, kms[i]);
-		if (ipcchan_recycle_locked(ch, kms[i])) {
-			kms[i] = NULL;
-			kept++;
-		}
-	}
-	ipcchan_wake(ch, &ch->send_wq, done, EPOLLOUT | EPOLLWRNORM);
-	ipcchan_wake(ch, &ch->recv_wq, n - done, EPOLLIN | EPOLLRDNORM);
+	ipcchan_dequeue_done_locked(ch, kms, n, done);
 	spin_unlock(&ch->lock);
-
-	for (i = 0; kept < done && i < done; i++) {
-		if (kms[i])
-			ipcchan_kmsg_free(kms[i]);
-	}
-	ipcchan_stats_add(-(s64)done, -(s64)bytes);
+	ipcchan_dequeue_release(kms, done, bytes);
 }
 
 /**
@@ -694,16 +737,12 @@ static int ipcchan_send_fast(struct ipcchan_channel *ch,
 	pagefault_enable();
 	if (ret)
 		goto out_slow;	/* the object stays on the free list */
-	list_del(&km->node);
-	WRITE_ONCE(ch->nr_free, ch->nr_free - 1);
+	ipcchan_free_pop_locked(ch);
 	km->len = len;
 	km->prio = prio;
 	km->uid = current_euid();
-	km->seq = ++ch->seq;
-	ipcchan_pid_get_locked(ch, km);
+	ipcchan_link_sent_locked(ch, km);
 	*seq = km->seq;
-	ipcchan_link(ch, km, false);
-	ch->sent++;
 	ipcchan_wake(ch, &ch->recv_wq, 1, EPOLLIN | EPOLLRDNORM);
 	spin_unlock(&ch->lock);
 	ipcchan_stats_add(1, len);
@@ -809,38 +848,26 @@ static long ipcchan_recv_one(struct ipcchan_channel *ch, void __user *buf,
 			     struct ipcchan_msg __user *um)
 {
 	struct ipcchan_kmsg *km;
-	bool kept;
+	u32 too_big = 0;
 	long ret;
 
 	spin_lock(&ch->lock);
-	ret = ipcchan_wait_locked(ch, &ch->recv_wq, ipcchan_has_msg,
-				  &ch->blocked_receivers, w);
-	if (ret)
-		goto out_unlock;
-	km = ipcchan_peek(ch);
-	if (km->len > cap) {
-		m->len = km->len;
-		/* Still queued: let another receiver try. */
-		ipcchan_wake(ch, &ch->recv_wq, 1, EPOLLIN | EPOLLRDNORM);
-		ret = -EMSGSIZE;
-		goto out_unlock;
-	}
-	ipcchan_unlink_msg(ch, km);
-	ipcchan_msg_out(m, km);
-	if (km->len <= IPCCHAN_SMALL_MSG && ipcchan_deliver_atomic(buf, km, m, um)) {
-		ch->received++;
-		ret = km->len;
-		ipcchan_pid_put_locked(ch, km);
-		kept = ipcchan_recycle_locked(ch, km);
-		ipcchan_wake(ch, &ch->send_wq, 1, EPOLLOUT | EPOLLWRNORM);
+	ret = ipcchan_dequeue_locked(ch, &km, &cap, 1, w, &too_big);
+	if (ret < 0) {
 		spin_unlock(&ch->lock);
-		if (!kept)
-			ipcchan_kmsg_free(km);
-		ipcchan_stats_add(-1, -ret);
+		if (ret == -EMSGSIZE)
+			m->len = too_big;
+		return ret;
+	}
+	ipcchan_msg_out(m, km);
+	ret = km->len;
+	if (km->len <= IPCCHAN_SMALL_MSG && ipcchan_deliver_atomic(buf, km, m, um)) {
+		ipcchan_dequeue_done_locked(ch, &km, 1, 1);
+		spin_unlock(&ch->lock);
+		ipcchan_dequeue_release(&km, 1, ret);
 		return ret;
 	}
 	/* Slow path: copy with the lock dropped, the message in flight. */
-	ch->inflight++;
 	spin_unlock(&ch->lock);
 
 	if (ipcchan_copy_out(buf, km->data, km->len) ||
@@ -848,12 +875,7 @@ static long ipcchan_recv_one(struct ipcchan_channel *ch, void __user *buf,
 		ipcchan_dequeue_done(ch, &km, 1, 0);
 		return -EFAULT;
 	}
-	ret = km->len;
 	ipcchan_dequeue_done(ch, &km, 1, 1);
-	return ret;
-
-out_unlock:
-	spin_unlock(&ch->lock);
 	return ret;
 }
 

@@ -428,6 +428,32 @@ static __fast int prod_publish(struct ipcchan_ring *r, uint64_t prev,
 	return notify_peer(r, IPCCHAN_RING_PROD, &hdr->cons.waiting, prev);
 }
 
+/*
+ * The producer's common start (ring_send and ring_reserve): wait for room
+ * for a record of @len payload bytes and write its header at *h.  @r was
+ * checked by the caller.
+ */
+static __fast int prod_begin(struct ipcchan_ring *r, size_t len,
+			   int64_t timeout_ns, uint64_t *h,
+			   struct ipcchan_ring_rec **rec)
+{
+	int ret;
+
+	if (unlikely(r->prod.resv_len))
+		return -EBUSY;
+	if (unlikely(len > r->size - REC_HDR))
+		return -EMSGSIZE;
+	ret = prod_room(r, rec_size(len), timeout_ns, h);
+	if (unlikely(ret))
+		return ret;
+	/* The data area is mapped twice: the record is contiguous even when
+	 * it runs past the end of the first copy.
+	 */
+	*rec = (struct ipcchan_ring_rec *)(r->data + (*h & (r->size - 1)));
+	rec_hdr_write(*rec, (uint32_t)len);
+	return 0;
+}
+
 __ipc_export int ipcchan_ring_reserve(struct ipcchan_ring *r, size_t len,
 				      void **ptr, int64_t timeout_ns)
 {
@@ -437,20 +463,10 @@ __ipc_export int ipcchan_ring_reserve(struct ipcchan_ring *r, size_t len,
 
 	if (unlikely(!r || !r->map || !ptr))
 		return -EINVAL;
-	if (unlikely(r->prod.resv_len))
-		return -EBUSY;
-	if (unlikely(len > r->size - REC_HDR))
-		return -EMSGSIZE;
-	need = rec_size(len);
-	ret = prod_room(r, need, timeout_ns, &h);
+	ret = prod_begin(r, len, timeout_ns, &h, &rec);
 	if (unlikely(ret))
 		return ret;
-
-	/* The data area is mapped twice: the record is contiguous even when
-	 * it runs past the end of the first copy.
-	 */
-	rec = (struct ipcchan_ring_rec *)(r->data + (h & (r->size - 1)));
-	rec_hdr_write(rec, (uint32_t)len);
+	need = rec_size(len);
 	r->prod.resv_pos = h;
 	r->prod.resv_len = (uint32_t)need;
 	*ptr = rec + 1;
@@ -481,16 +497,10 @@ __ipc_export ssize_t ipcchan_ring_send(struct ipcchan_ring *r, const void *buf,
 		return -EFAULT;
 	if (unlikely(!r || !r->map))
 		return -EINVAL;
-	if (unlikely(r->prod.resv_len))
-		return -EBUSY;
-	if (unlikely(len > r->size - REC_HDR))
-		return -EMSGSIZE;
-	need = rec_size(len);
-	ret = prod_room(r, need, timeout_ns, &h);
+	ret = prod_begin(r, len, timeout_ns, &h, &rec);
 	if (unlikely(ret))
 		return ret;
-	rec = (struct ipcchan_ring_rec *)(r->data + (h & (r->size - 1)));
-	rec_hdr_write(rec, (uint32_t)len);
+	need = rec_size(len);
 	if (len)
 		memcpy(rec + 1, buf, len);
 	ret = prod_publish(r, h, h + need);
