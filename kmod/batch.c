@@ -11,6 +11,9 @@
  * IPCCHAN_BATCH_CHUNK entries: read the entries' buf/len/prio, prepare (or
  * take) the chunk's messages, and write back only the entries' out fields.
  * Nothing is allocated per call and the array is never copied as a whole.
+ * Each of those steps touches userspace in one user access window for the
+ * whole chunk when its payloads are short (STAC/CLAC pairs are not free,
+ * and end a translation block under QEMU's TCG).
  * Only the first chunk may wait; later ones stop the call when the queue is
  * full (SEND) or empty (RECV).  A receiver writes a chunk's entries and the
  * running count (done) before the chunk's messages count as delivered, so a
@@ -110,6 +113,53 @@ efault:
 	return -EFAULT;
 }
 
+/*
+ * Copy the payloads of @n prepared messages in, from the entries @e.
+ * Returns how many were copied (the first failure stops it).
+ */
+static unsigned int ipcchan_payloads_in(struct ipcchan_kmsg **kms,
+					const struct ipcchan_entry *e,
+					unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!ipcchan_word_copy(kms[i]->data, e[i].len) ||
+		    !check_copy_size(kms[i]->data, e[i].len, false) ||
+		    !access_ok(e[i].buf, e[i].len))
+			break;
+	if (i < n) {
+		/* A long payload (or a bad pointer): one copy each. */
+		for (i = 0; i < n; i++)
+			if (ipcchan_copy_in(kms[i]->data, e[i].buf, e[i].len))
+				break;
+		return i;
+	}
+	/* access_ok() is done for every buffer: open one window for all. */
+	if (!user_access_begin(e[0].buf, e[0].len))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (ipcchan_unsafe_copy_in(kms[i]->data, e[i].buf, e[i].len))
+			break;
+	user_access_end();
+	return i;
+}
+
+/* Write SEND's out fields of @n entries, sequence numbers from @seq. */
+static int ipcchan_send_outs(struct ipcchan_msg __user *um, unsigned int n,
+			     u64 seq)
+{
+	unsigned int i;
+	int ret = 0;
+
+	if (!user_access_begin(um, array_size(n, sizeof(*um))))
+		return -EFAULT;
+	for (i = 0; i < n && !ret; i++)
+		ret = ipcchan_unsafe_send_out(&um[i], seq + i);
+	user_access_end();
+	return ret;
+}
+
 /* Later chunks never wait. */
 static const struct ipcchan_wait ipcchan_nowait = { .nonblock = true };
 
@@ -127,7 +177,7 @@ static int ipcchan_send_chunk(struct ipcchan_channel *ch,
 	struct ipcchan_kmsg *kms[IPCCHAN_BATCH_CHUNK];
 	struct ipcchan_kmsg *reuse[IPCCHAN_BATCH_CHUNK];
 	struct ipcchan_entry e[IPCCHAN_BATCH_CHUNK];
-	unsigned int i, k, small = 0, nreuse, r = 0;
+	unsigned int i, k, copied, small = 0, nreuse, r = 0;
 	u64 seq;
 	int ret;
 
@@ -146,9 +196,9 @@ static int ipcchan_send_chunk(struct ipcchan_channel *ch,
 			*err = -EMSGSIZE;
 			break;
 		}
-		kms[k] = ipcchan_kmsg_new(e[k].len <= IPCCHAN_SMALL_MSG &&
-					  r < nreuse ? reuse[r++] : NULL,
-					  e[k].buf, e[k].len, e[k].prio);
+		kms[k] = ipcchan_kmsg_alloc(e[k].len <= IPCCHAN_SMALL_MSG &&
+					    r < nreuse ? reuse[r++] : NULL,
+					    e[k].len, e[k].prio);
 		if (IS_ERR(kms[k])) {
 			*err = PTR_ERR(kms[k]);
 			break;
@@ -157,6 +207,13 @@ static int ipcchan_send_chunk(struct ipcchan_channel *ch,
 	/* Recycled objects left over after a refused entry. */
 	while (r < nreuse)
 		ipcchan_kmsg_free(reuse[r++]);
+	copied = ipcchan_payloads_in(kms, e, k);
+	if (copied < k) {
+		*err = -EFAULT;
+		for (i = copied; i < k; i++)
+			ipcchan_kmsg_free(kms[i]);
+		k = copied;
+	}
 	if (!k)
 		return *err;
 
@@ -165,9 +222,8 @@ static int ipcchan_send_chunk(struct ipcchan_channel *ch,
 		ipcchan_kmsg_free(kms[i]);
 	if (ret < 0)
 		return ret;
-	for (i = 0; i < ret; i++)
-		if (ipcchan_put_send_out(&um[i], seq + i))
-			*unreported = true;
+	if (ipcchan_send_outs(um, ret, seq))
+		*unreported = true;
 	return ret;
 }
 
@@ -218,6 +274,57 @@ long ipcchan_send_batch(struct file *file, void __user *uarg)
 	return total;
 }
 
+/* The out fields of a RECV entry that are not in the message itself. */
+struct ipcchan_sender_ids {
+	u32 pid;
+	u32 uid;
+};
+
+/*
+ * Deliver @n taken messages into the entries @e / @um, with their senders
+ * @ids, in one user access window when every payload is short.  Returns
+ * how many were delivered (the first fault stops it).
+ */
+static unsigned int ipcchan_deliver_chunk(struct ipcchan_kmsg **kms,
+					  const struct ipcchan_entry *e,
+					  const struct ipcchan_sender_ids *ids,
+					  struct ipcchan_msg __user *um,
+					  unsigned int n)
+{
+	struct ipcchan_msg m;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!ipcchan_word_copy(kms[i]->data, kms[i]->len) ||
+		    !check_copy_size(kms[i]->data, kms[i]->len, true) ||
+		    !access_ok(e[i].buf, kms[i]->len))
+			break;
+	if (i < n) {
+		/* A long payload (or a bad pointer): one copy each. */
+		for (i = 0; i < n; i++) {
+			ipcchan_msg_out(&m, kms[i]);
+			if (ipcchan_copy_out(e[i].buf, kms[i]->data,
+					     kms[i]->len) ||
+			    ipcchan_put_recv_out(&um[i], &m))
+				break;
+		}
+		return i;
+	}
+	/* access_ok() is done for every buffer: open one window for all. */
+	if (!user_access_begin(um, array_size(n, sizeof(*um))))
+		return 0;
+	for (i = 0; i < n; i++) {
+		unsafe_copy_to_user(e[i].buf, kms[i]->data, kms[i]->len, out);
+		if (ipcchan_unsafe_recv_out(&um[i], kms[i]->len, kms[i]->prio,
+					    ids[i].pid, kms[i]->seq,
+					    ids[i].uid))
+			break;
+	}
+out:
+	user_access_end();
+	return i;
+}
+
 /*
  * Take and deliver up to @n messages into the entries at @um; @done is the
  * count delivered by earlier chunks.  Returns how many this chunk delivered
@@ -230,8 +337,9 @@ static int ipcchan_recv_chunk(struct ipcchan_channel *ch,
 {
 	struct ipcchan_kmsg *kms[IPCCHAN_BATCH_CHUNK];
 	struct ipcchan_entry e[IPCCHAN_BATCH_CHUNK];
-	u32 caps[IPCCHAN_BATCH_CHUNK], too_big = 0;
+	struct ipcchan_sender_ids ids[IPCCHAN_BATCH_CHUNK];
 	struct ipcchan_msg m;
+	u32 caps[IPCCHAN_BATCH_CHUNK], too_big = 0;
 	unsigned int i;
 	int ret, taken;
 
@@ -249,10 +357,10 @@ static int ipcchan_recv_chunk(struct ipcchan_channel *ch,
 
 	for (i = 0; i < taken; i++) {
 		ipcchan_msg_out(&m, kms[i]);
-		if (ipcchan_copy_out(e[i].buf, kms[i]->data, kms[i]->len) ||
-		    ipcchan_put_recv_out(&um[i], &m))
-			break;
+		ids[i].pid = m.pid;
+		ids[i].uid = m.uid;
 	}
+	i = ipcchan_deliver_chunk(kms, e, ids, um, taken);
 	/* Entries and count reach userspace before the messages are gone. */
 	if (i && put_user(done + i, &ub->done))
 		i = 0;

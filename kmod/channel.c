@@ -455,6 +455,7 @@ long ipcchan_info(struct ipcchan_file *pf, void __user *uarg)
 {
 	struct ipcchan_channel *ch = ipcchan_file_channel(pf);
 	struct ipcchan_info *in;
+	struct ipcchan_msgq_snap snap;
 	long ret = 0;
 
 	if (!ch)
@@ -480,14 +481,13 @@ long ipcchan_info(struct ipcchan_file *pf, void __user *uarg)
 		in->ring_map_size = PAGE_SIZE + 2 * in->ring_data_size;
 	}
 
-	spin_lock(&ch->lock);
-	in->cur_msgs = ch->cur_msgs;
-	in->cur_bytes = ch->cur_bytes;
-	in->sent = ch->sent;
-	in->received = ch->received;
-	in->blocked_senders = ch->blocked_senders;
-	in->blocked_receivers = ch->blocked_receivers;
-	spin_unlock(&ch->lock);
+	ipcchan_msgq_snapshot(ch, &snap);
+	in->cur_msgs = snap.cur_msgs;
+	in->cur_bytes = snap.cur_bytes;
+	in->sent = snap.sent;
+	in->received = snap.received;
+	in->blocked_senders = snap.blocked_senders;
+	in->blocked_receivers = snap.blocked_receivers;
 
 	ipcchan_fill_modinfo(&in->mod);
 	if (copy_to_user(uarg, in, sizeof(*in)))
@@ -510,21 +510,16 @@ static int ipcchan_proc_show(struct seq_file *m, void *v)
 	seq_puts(m, "name uid gid mode msgs bytes max_msgs max_msg_size sent received attached ring_pages state\n");
 	mutex_lock(&reg.lock);
 	hash_for_each(reg.names, bkt, ch, hnode) {
-		u32 msgs;
-		u64 bytes, sent, received;
+		struct ipcchan_msgq_snap q;
 
 		if (ch->ns != ipc_ns)
 			continue;
-		spin_lock(&ch->lock);
-		msgs = ch->cur_msgs;
-		bytes = ch->cur_bytes;
-		sent = ch->sent;
-		received = ch->received;
-		spin_unlock(&ch->lock);
+		ipcchan_msgq_snapshot(ch, &q);
 		seq_printf(m, "%s %u %u %04o %u %llu %u %u %llu %llu %d %u %s\n",
 			   ch->name, from_kuid_munged(ns, ch->uid),
-			   from_kgid_munged(ns, ch->gid), ch->mode, msgs, bytes,
-			   ch->max_msgs, ch->max_msg_size, sent, received,
+			   from_kgid_munged(ns, ch->gid), ch->mode, q.cur_msgs,
+			   q.cur_bytes, ch->max_msgs, ch->max_msg_size, q.sent,
+			   q.received,
 			   atomic_read(&ch->attached), ch->ring_npages,
 			   ch->unlinked ? "unlinked" : "-");
 	}

@@ -12,6 +12,7 @@
 #include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/spinlock.h>
@@ -75,6 +76,7 @@ void ipcchan_stats_sum(s64 *messages, s64 *bytes);
 /**
  * struct ipcchan_kmsg - one queued message
  * @node: link in its priority list (channel lock)
+ * @lnode: link in the channel's incoming or free list (lock-free)
  * @pid: sender's thread group, referenced
  * @uid: sender's euid
  * @seq: channel sequence number
@@ -83,7 +85,10 @@ void ipcchan_stats_sum(s64 *messages, s64 *bytes);
  * @data: payload
  */
 struct ipcchan_kmsg {
-	struct list_head node;
+	union {
+		struct list_head node;
+		struct llist_node lnode;
+	};
 	struct pid *pid;	/* sender's thread group, set when linked */
 	u64 seq;
 	kuid_t uid;
@@ -98,15 +103,17 @@ struct ipcchan_kmsg {
  * receiver's pid namespace).  Rather than a get_pid()/put_pid() pair per
  * message, whose atomics bounce the pid's cache line between the sending
  * and the receiving CPU, a channel keeps a few recent senders with one
- * reference each and counts, under its lock, the messages using each.  A
+ * reference each and counts the messages using each: senders count up
+ * @added under the send lock, receivers count up the channel's
+ * pid_removed[] under its lock; the difference is the slot's users.  A
  * message whose sender finds no free slot holds its own reference.
  */
 #define IPCCHAN_PID_SLOTS	4
 #define IPCCHAN_PID_OWN		U32_MAX
 
 struct ipcchan_sender {
-	struct pid *pid;	/* one reference while set */
-	unsigned long users;	/* queued or in-flight messages */
+	struct pid *pid;	/* one reference while set (send lock) */
+	unsigned long added;	/* messages that used it (send lock) */
 };
 
 #define IPCCHAN_NR_PRIO	(IPCCHAN_PRIO_MAX + 1)
@@ -130,21 +137,36 @@ struct ipcchan_sender {
  * @max_msg_size: largest payload
  * @reserved: bytes charged to @uid's quota at creation
  * @unlinked: name removed (set under the registry mutex, read locklessly)
- * @lock: protects everything below up to the ring part
- * @queue: one FIFO per priority
- * @prio_map: bit p set when @queue[p] is not empty
- * @cur_msgs: messages on the queues
- * @inflight: messages taken off the queues whose copy-out is in progress;
- *            they still count against @max_msgs so a failed copy can put
- *            them back without overfilling the queue
- * @cur_bytes: payload bytes on the queues
+ * @send_lock: serializes senders; protects everything below up to
+ *             @send_wq (and pops of @free_msgs)
  * @seq: last sequence number given
  * @sent: messages sent since creation
- * @received: messages received since creation
+ * @taken: slots taken since creation; @taken - @given is the number of
+ *         messages on @incoming, on @queue or in flight (<= @max_msgs)
+ * @popped: recycled objects taken for reuse since creation
+ * @spare: recycled objects taken off @free_msgs, for the next senders
  * @blocked_senders: tasks waiting in send
+ * @senders: recent senders' pids (see struct ipcchan_sender)
+ * @send_wq: senders wait here for a free slot (exclusive), pollers too
+ * @incoming: sent messages not yet moved to @queue, newest first; senders
+ *            push (under @send_lock, so in @seq order), receivers take all
+ * @free_msgs: delivered small messages kept for reuse; receivers push,
+ *             senders take them all (to @spare)
+ * @lock: the receiving side: protects everything below up to @recv_wq
+ * @queue: one FIFO per priority
+ * @prio_map: bit p set when @queue[p] is not empty
+ * @cur_msgs: messages on @queue
+ * @inflight: messages taken off @queue whose copy-out is in progress;
+ *            they still take a slot so a failed copy can put them back
+ *            without overfilling the queue
+ * @cur_bytes: payload bytes on @queue
+ * @received: messages received since creation
+ * @given: slots given back since creation (read locklessly by senders)
+ * @pushed: objects put on @free_msgs since creation; @pushed - @popped
+ *          is the number of recycled objects kept
+ * @pid_removed: per @senders slot, delivered messages that used it
  * @blocked_receivers: tasks waiting in receive
  * @recv_wq: receivers wait here for a message (exclusive), pollers too
- * @send_wq: senders wait here for a free slot (exclusive), pollers too
  * @attached: attached files
  * @ring_npages: data pages of the ring (0: no ring)
  * @ring_pages: header page then data pages, allocated at creation
@@ -167,24 +189,36 @@ struct ipcchan_channel {
 	u64 reserved;
 	bool unlinked;
 
-	spinlock_t lock;	/* protects the queue state below */
+	/* Senders' side. */
+	spinlock_t send_lock ____cacheline_aligned_in_smp;
+	u64 seq;
+	u64 sent;
+	unsigned long taken;
+	unsigned long popped;
+	struct llist_node *spare;
+	u32 blocked_senders;
+	struct ipcchan_sender senders[IPCCHAN_PID_SLOTS];
+	wait_queue_head_t send_wq;
+
+	/* Where the two sides meet: lock-free. */
+	struct llist_head incoming ____cacheline_aligned_in_smp;
+	struct llist_head free_msgs;
+
+	/* Receivers' side. */
+	spinlock_t lock ____cacheline_aligned_in_smp;
 	struct list_head queue[IPCCHAN_NR_PRIO];
 	unsigned long prio_map;
 	u32 cur_msgs;
 	u32 inflight;
 	u64 cur_bytes;
-	u64 seq;
-	u64 sent;
 	u64 received;
-	u32 blocked_senders;
+	unsigned long given;
+	unsigned long pushed;
+	unsigned long pid_removed[IPCCHAN_PID_SLOTS];
 	u32 blocked_receivers;
-	struct list_head free_msgs;	/* delivered small messages, for reuse */
-	u32 nr_free;
-	struct ipcchan_sender senders[IPCCHAN_PID_SLOTS];
 	wait_queue_head_t recv_wq;
-	wait_queue_head_t send_wq;
 
-	atomic_t attached;
+	atomic_t attached ____cacheline_aligned_in_smp;
 
 	u32 ring_npages;
 	struct page **ring_pages;
@@ -235,6 +269,19 @@ int ipcchan_msgq_cache_init(void);
 void ipcchan_msgq_cache_exit(void);
 void ipcchan_msgq_init(struct ipcchan_channel *ch);
 void ipcchan_msgq_purge(struct ipcchan_channel *ch);
+
+/* Queue counters of a channel, read together (INFO, /proc/ipcchan). */
+struct ipcchan_msgq_snap {
+	u32 cur_msgs;
+	u32 blocked_senders;
+	u32 blocked_receivers;
+	u64 cur_bytes;
+	u64 sent;
+	u64 received;
+};
+
+void ipcchan_msgq_snapshot(struct ipcchan_channel *ch,
+			   struct ipcchan_msgq_snap *s);
 int ipcchan_wait_setup(struct ipcchan_wait *w, struct file *file, u32 flags,
 		       s64 timeout_ns);
 long ipcchan_send(struct file *file, void __user *uarg);
@@ -246,8 +293,8 @@ ssize_t ipcchan_write(struct file *file, const char __user *buf, size_t count,
 __poll_t ipcchan_poll(struct file *file, struct poll_table_struct *pt);
 unsigned int ipcchan_kmsg_reuse(struct ipcchan_channel *ch,
 				struct ipcchan_kmsg **kms, unsigned int n);
-struct ipcchan_kmsg *ipcchan_kmsg_new(struct ipcchan_kmsg *km,
-				      const void __user *buf, u32 len, u32 prio);
+struct ipcchan_kmsg *ipcchan_kmsg_alloc(struct ipcchan_kmsg *km, u32 len,
+					u32 prio);
 void ipcchan_kmsg_free(struct ipcchan_kmsg *km);
 struct ipcchan_channel *ipcchan_chan_for(struct file *file, u32 access);
 int ipcchan_enqueue(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
@@ -311,32 +358,74 @@ static inline bool ipcchan_word_copy(const void *kaddr, size_t n)
 	       n <= IPCCHAN_WORD_COPY_MAX && IS_ALIGNED((unsigned long)kaddr, 8);
 }
 
-/* copy_from_user() for short copies; 0 or -EFAULT. */
-static __always_inline int ipcchan_copy_in(void *to, const void __user *from,
-					   size_t n)
+/*
+ * Inside an open user_access_begin() window: copy @n bytes from @from to
+ * the 8-byte aligned @to, words then bytes (always inlined: no call may
+ * happen inside the window).  0 or -EFAULT; the caller ends the window.
+ * (unsafe_copy_to_user() is the other direction.)
+ */
+static __always_inline int ipcchan_unsafe_copy_in(void *to,
+						  const void __user *from,
+						  size_t n)
 {
 	const char __user *s = from;
 	char *d = to;
 
-	if (!ipcchan_word_copy(to, n))
-		return copy_from_user(to, from, n) ? -EFAULT : 0;
-	if (!check_copy_size(to, n, false) || !user_access_begin(from, n))
-		return -EFAULT;
 	for (; n >= sizeof(u64); n -= sizeof(u64)) {
-		u64 v;
-
-		unsafe_get_user(v, (const u64 __user *)s, efault);
-		*(u64 *)d = v;
+		unsafe_get_user(*(u64 *)d, (const u64 __user *)s, efault);
 		d += sizeof(u64);
 		s += sizeof(u64);
 	}
 	for (; n; n--)
 		unsafe_get_user(*d++, s++, efault);
-	user_access_end();
 	return 0;
 efault:
-	user_access_end();
 	return -EFAULT;
+}
+
+/*
+ * Inside an open user_access_begin() window covering @um: write SEND's
+ * out fields (pid and uid read back as zero).  0 or -EFAULT.
+ */
+static __always_inline int
+ipcchan_unsafe_send_out(struct ipcchan_msg __user *um, u64 seq)
+{
+	unsafe_put_user(0, &um->pid, efault);
+	unsafe_put_user(seq, &um->seq, efault);
+	unsafe_put_user(0, &um->uid, efault);
+	return 0;
+efault:
+	return -EFAULT;
+}
+
+/* The same for RECV's out fields.  0 or -EFAULT. */
+static __always_inline int
+ipcchan_unsafe_recv_out(struct ipcchan_msg __user *um, u32 len, u32 prio,
+			u32 pid, u64 seq, u32 uid)
+{
+	unsafe_put_user(len, &um->len, efault);
+	unsafe_put_user(prio, &um->prio, efault);
+	unsafe_put_user(pid, &um->pid, efault);
+	unsafe_put_user(seq, &um->seq, efault);
+	unsafe_put_user(uid, &um->uid, efault);
+	return 0;
+efault:
+	return -EFAULT;
+}
+
+/* copy_from_user() for short copies; 0 or -EFAULT. */
+static __always_inline int ipcchan_copy_in(void *to, const void __user *from,
+					   size_t n)
+{
+	int ret;
+
+	if (!ipcchan_word_copy(to, n))
+		return copy_from_user(to, from, n) ? -EFAULT : 0;
+	if (!check_copy_size(to, n, false) || !user_access_begin(from, n))
+		return -EFAULT;
+	ret = ipcchan_unsafe_copy_in(to, from, n);
+	user_access_end();
+	return ret;
 }
 
 /* copy_to_user() for short copies; 0 or -EFAULT. */

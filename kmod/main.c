@@ -24,17 +24,21 @@
  *    so it keeps the channel alive without a reference of its own.  The
  *    last put frees queued messages, ring pages and the reservation;
  *  - a file (struct ipcchan_file): attached once, for good;
- *  - a message: owned by the queue from send until a receiver copies it
- *    out; then a small one (<= 256 B) goes on the channel's free list
- *    (free + queued + in flight <= max_msgs) for the next sender, a large
- *    one is freed.  Free-listed messages die with the channel.
+ *  - a message: owned by the channel from send (its incoming list, then
+ *    a priority queue) until a receiver copies it out; then a small one
+ *    (<= 256 B) goes on the channel's free list (free + used <= max_msgs)
+ *    for the next sender, a large one is freed.  Free-listed messages die
+ *    with the channel.
  * Every open file pins the module (fops owner), so module_exit only meets
  * channels the registry still holds, and frees them.
  *
- * Locks, outermost first: registry mutex -> channel spinlock -> wait queue
- * locks.  Nothing sleeps under a channel lock.  User memory is touched
- * under it only with page faults disabled (msgq.c's small-message fast
- * paths); a copy that would fault is redone with the lock dropped.
+ * Locks, outermost first: registry mutex -> channel send lock -> channel
+ * lock -> wait queue locks.  Senders take the send lock, receivers the
+ * channel lock; only INFO and /proc/ipcchan take both.  The two sides meet
+ * in lock-free lists and counters (msgq.c).  Nothing sleeps under a
+ * channel lock.  User memory is touched under one only with page faults
+ * disabled (msgq.c's small-message fast paths); a copy that would fault
+ * is redone with the lock dropped.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -4,23 +4,41 @@
  * poll(2) on an attached file, and the queue primitives batch.c builds
  * SEND_BATCH/RECV_BATCH on.
  *
- * A channel keeps one FIFO per priority and a bitmap of the non-empty ones,
- * so the next message is found with one find_last_bit().  Send allocates
- * the message and copies the payload in before taking the channel lock,
- * then waits for a slot, links the message and wakes one receiver.  Receive
- * takes the lock, waits for a message, unlinks it (still counted against
- * the queue depth as "in flight"), drops the lock and copies it out; when
- * the copy faults the message goes back to the head of its priority and the
- * call fails with EFAULT, so nothing is ever lost.  Waits are exclusive:
- * one message wakes one receiver, one freed slot wakes one sender.
+ * Senders and receivers have a lock each, so a producer and a consumer
+ * never wait for each other's critical sections.  They meet in two
+ * lock-free lists (incoming messages, recycled objects) and in counters
+ * each side writes under its own lock and the other only reads (slots
+ * taken/given back, recycled objects kept, users of a cached sender pid).
+ *
+ * A sender allocates the message and copies the payload in, then, under
+ * the send lock, waits for a slot (taken - given < max_msgs), takes it,
+ * gives the message the next sequence number and pushes it on the incoming
+ * list (llist), so that list is in sequence order; then it wakes one
+ * receiver.
+ *
+ * The receiving side keeps one FIFO per priority and a bitmap of the
+ * non-empty ones, so the next message is found with one find_last_bit().
+ * A receiver, under the channel lock, first moves whatever is on the
+ * incoming list to the tails of those FIFOs (oldest first), waits for a
+ * message, unlinks it (it keeps its slot, "in flight"), drops the lock and
+ * copies it out; when the copy faults the message goes back to the head of
+ * its priority and the call fails with EFAULT, so nothing is ever lost.
+ * A delivered message gives its slot back and wakes one sender.  Waits are
+ * exclusive: one message wakes one receiver, one freed slot one sender.
  *
  * Small messages (the common case) take a shorter road: a delivered one is
- * kept on the channel's free list, a sender with room and a free object
- * copies its payload straight in under the lock, and a receiver copies a
- * small message out under the lock, both with page faults disabled, so
- * nothing sleeps there and one lock round trip moves a message.  A copy
- * that would fault (page not present, bad pointer) falls back to the road
- * above, which reports EFAULT the same way.
+ * kept on the channel's free list, a sender with a slot and a free object
+ * copies its payload straight in under the send lock, and a receiver
+ * copies a small message out under the channel lock, both with page faults
+ * disabled, so nothing sleeps there and one lock round trip on each side
+ * moves a message.  A copy that would fault (page not present, bad
+ * pointer) falls back to the road above, which reports EFAULT the same way.
+ *
+ * A wake-up across the sides cannot be lost: a waiter queues itself and
+ * then (set_current_state(), a full barrier) re-checks its condition under
+ * its own lock; the other side changes the condition with a fully ordered
+ * atomic (llist_add()) or a store followed by smp_mb(), then looks at the
+ * wait queue.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -47,10 +65,12 @@ void ipcchan_msgq_init(struct ipcchan_channel *ch)
 {
 	int p;
 
+	spin_lock_init(&ch->send_lock);
 	spin_lock_init(&ch->lock);
 	for (p = 0; p < IPCCHAN_NR_PRIO; p++)
 		INIT_LIST_HEAD(&ch->queue[p]);
-	INIT_LIST_HEAD(&ch->free_msgs);
+	init_llist_head(&ch->incoming);
+	init_llist_head(&ch->free_msgs);
 	init_waitqueue_head(&ch->recv_wq);
 	init_waitqueue_head(&ch->send_wq);
 }
@@ -59,8 +79,12 @@ void ipcchan_msgq_init(struct ipcchan_channel *ch)
  * Small messages (the common case) come from a dedicated cache, larger
  * ones from kvmalloc(); both are charged to the sender's memcg.  A
  * delivered small message goes on its channel's free list for the next
- * sender, as long as free, queued and in-flight messages together stay
- * within max_msgs; so a steady stream allocates, zeroes and frees nothing.
+ * sender, as long as kept and used (incoming, queued, in flight) messages
+ * together stay within max_msgs; so a steady stream allocates, zeroes and
+ * frees nothing.  (A receiver reads the senders' counts without their
+ * lock, so that sum can pass max_msgs by what senders took meanwhile; it
+ * is checked again at every recycling, and kept objects never exceed
+ * max_msgs.)
  */
 
 static struct kmem_cache *ipcchan_msg_cache;
@@ -92,7 +116,7 @@ void ipcchan_msgq_cache_exit(void)
 
 /**
  * ipcchan_kmsg_free - free a message that is on no queue
- * @km: the message, its pid already dropped (ipcchan_pid_put_locked())
+ * @km: the message, its pid already dropped (ipcchan_pid_put())
  */
 void ipcchan_kmsg_free(struct ipcchan_kmsg *km)
 {
@@ -109,8 +133,12 @@ void ipcchan_kmsg_free(struct ipcchan_kmsg *km)
 void ipcchan_msgq_purge(struct ipcchan_channel *ch)
 {
 	struct ipcchan_kmsg *km, *tmp;
+	struct llist_node *l;
 	int p;
 
+	l = llist_del_all(&ch->incoming);
+	llist_for_each_entry_safe(km, tmp, l, lnode)
+		list_add_tail(&km->node, &ch->queue[km->prio]);
 	for (p = 0; p < IPCCHAN_NR_PRIO; p++) {
 		list_for_each_entry_safe(km, tmp, &ch->queue[p], node) {
 			list_del(&km->node);
@@ -122,11 +150,12 @@ void ipcchan_msgq_purge(struct ipcchan_channel *ch)
 	}
 	for (p = 0; p < IPCCHAN_PID_SLOTS; p++)
 		put_pid(ch->senders[p].pid);
-	list_for_each_entry_safe(km, tmp, &ch->free_msgs, node) {
-		list_del(&km->node);
+	l = llist_del_all(&ch->free_msgs);
+	llist_for_each_entry_safe(km, tmp, l, lnode)
 		ipcchan_kmsg_free(km);
-	}
-	ch->nr_free = 0;
+	llist_for_each_entry_safe(km, tmp, ch->spare, lnode)
+		ipcchan_kmsg_free(km);
+	ch->spare = NULL;
 }
 
 /*
@@ -138,17 +167,27 @@ static void ipcchan_pid_get_locked(struct ipcchan_channel *ch,
 				   struct ipcchan_kmsg *km)
 {
 	struct pid *pid = task_tgid(current);
+	unsigned long removed;
 	int i, unused = -1;
 
-	lockdep_assert_held(&ch->lock);
+	lockdep_assert_held(&ch->send_lock);
 	km->pid = pid;
 	for (i = 0; i < IPCCHAN_PID_SLOTS; i++) {
 		if (ch->senders[i].pid == pid) {
-			ch->senders[i].users++;
+			ch->senders[i].added++;
 			km->pid_slot = i;
 			return;
 		}
-		if (!ch->senders[i].users && unused < 0)
+		if (unused >= 0)
+			continue;
+		/*
+		 * Only senders add users, under this lock, so a slot seen
+		 * unused stays so.  Acquire, pairs with the release in
+		 * ipcchan_pid_put_locked(): the receivers that removed the
+		 * last users are done with the pid.
+		 */
+		removed = smp_load_acquire(&ch->pid_removed[i]);
+		if (ch->senders[i].added == removed)
 			unused = i;
 	}
 	if (unused < 0) {
@@ -158,32 +197,62 @@ static void ipcchan_pid_get_locked(struct ipcchan_channel *ch,
 	}
 	put_pid(ch->senders[unused].pid);
 	ch->senders[unused].pid = get_pid(pid);
-	ch->senders[unused].users = 1;
+	ch->senders[unused].added++;
 	km->pid_slot = unused;
 }
 
-/* Drop the pid reference of a message leaving the queue for good. */
+/*
+ * Drop the pid reference of a message leaving the queue for good, once
+ * nothing reads km->pid any more: the release orders those reads before a
+ * sender may reuse the slot and put the pid.
+ */
 static void ipcchan_pid_put_locked(struct ipcchan_channel *ch,
 				   struct ipcchan_kmsg *km)
 {
+	u32 i = km->pid_slot;
+
 	lockdep_assert_held(&ch->lock);
-	if (km->pid_slot == IPCCHAN_PID_OWN)
+	if (i == IPCCHAN_PID_OWN)
 		put_pid(km->pid);
-	else
-		ch->senders[km->pid_slot].users--;
+	else	/* pairs with the acquire in ipcchan_pid_get_locked() */
+		smp_store_release(&ch->pid_removed[i], ch->pid_removed[i] + 1);
 	km->pid = NULL;
 }
 
-/* Take the most recently freed (cache-warm) object off the free list. */
+/*
+ * Take a recycled object, or NULL: from the senders' spares, refilled with
+ * everything on the free list (one atomic exchange for many objects).
+ */
 static struct ipcchan_kmsg *ipcchan_free_pop_locked(struct ipcchan_channel *ch)
 {
-	struct ipcchan_kmsg *km;
+	struct llist_node *l;
 
-	lockdep_assert_held(&ch->lock);
-	km = list_first_entry(&ch->free_msgs, struct ipcchan_kmsg, node);
-	list_del(&km->node);
-	WRITE_ONCE(ch->nr_free, ch->nr_free - 1);
-	return km;
+	lockdep_assert_held(&ch->send_lock);
+	l = ch->spare;
+	if (!l) {
+		l = llist_del_all(&ch->free_msgs);
+		if (!l)
+			return NULL;
+	}
+	WRITE_ONCE(ch->spare, l->next);
+	ch->popped++;
+	return llist_entry(l, struct ipcchan_kmsg, lnode);
+}
+
+/* Put back an object ipcchan_free_pop_locked() just gave. */
+static void ipcchan_free_unpop_locked(struct ipcchan_channel *ch,
+				      struct ipcchan_kmsg *km)
+{
+	lockdep_assert_held(&ch->send_lock);
+	km->lnode.next = ch->spare;
+	WRITE_ONCE(ch->spare, &km->lnode);
+	ch->popped--;
+}
+
+/* Unlocked peek: is there any recycled object? */
+static bool ipcchan_free_any(struct ipcchan_channel *ch)
+{
+	return READ_ONCE(ch->spare) || !llist_empty(&ch->free_msgs);
 }
 
 /**
@@ -192,7 +261,7 @@ static struct ipcchan_kmsg *ipcchan_free_pop_locked(struct ipcchan_channel *ch)
  * @kms: out: the messages
  * @n: how many are wanted
  *
- * Return: how many were taken (0..@n), to be passed to ipcchan_kmsg_new().
+ * Return: how many were taken (0..@n), to be passed to ipcchan_kmsg_alloc().
  */
 unsigned int ipcchan_kmsg_reuse(struct ipcchan_channel *ch,
 				struct ipcchan_kmsg **kms, unsigned int n)
@@ -200,27 +269,30 @@ unsigned int ipcchan_kmsg_reuse(struct ipcchan_channel *ch,
 	unsigned int i;
 
 	/* Unlocked peek: at worst a message is allocated that need not be. */
-	if (!n || !READ_ONCE(ch->nr_free))
+	if (!n || !ipcchan_free_any(ch))
 		return 0;
-	spin_lock(&ch->lock);
-	for (i = 0; i < n && ch->nr_free; i++)
+	spin_lock(&ch->send_lock);
+	for (i = 0; i < n; i++) {
 		kms[i] = ipcchan_free_pop_locked(ch);
-	spin_unlock(&ch->lock);
+		if (!kms[i])
+			break;
+	}
+	spin_unlock(&ch->send_lock);
 	return i;
 }
 
 /*
- * Wake @nr exclusive waiters of @wq (and every poller) for @events.  Called
- * under the channel lock, which every waiter holds while it queues itself
- * and checks its condition, so an empty queue here means nobody can miss
- * the change.  One task is woken "sync", like pipes do: the waker is about
- * to return to userspace, so the woken task may run on this CPU.
+ * Wake @nr exclusive waiters of @wq (and every poller) for @events.  The
+ * caller either holds the lock the waiters check their condition under, or
+ * has changed that condition with a full barrier after it (see the top of
+ * this file), so an empty queue here means nobody can miss the change.
+ * One task is woken "sync", like pipes do: the waker is about to return to
+ * userspace, so the woken task may run on this CPU.
  */
-static void ipcchan_wake(struct ipcchan_channel *ch, struct wait_queue_head *wq,
-			 unsigned int nr, __poll_t events)
+static void ipcchan_wake(struct wait_queue_head *wq, unsigned int nr,
+			 __poll_t events)
 {
-	lockdep_assert_held(&ch->lock);
-	/* Waiters queue under ch->lock too (see above): no barrier needed. */
+	/* Ordered by the lock or barrier described above. */
 	if (!nr || !waitqueue_active(wq))
 		return;
 	if (nr == 1)
@@ -229,14 +301,13 @@ static void ipcchan_wake(struct ipcchan_channel *ch, struct wait_queue_head *wq,
 		__wake_up(wq, TASK_INTERRUPTIBLE, nr, poll_to_key(events));
 }
 
-static bool ipcchan_has_msg(struct ipcchan_channel *ch)
-{
-	return ch->cur_msgs != 0;
-}
-
+/*
+ * Senders' condition (under ch->send_lock to act on it): only senders take
+ * slots, so room seen there stays until they take it.
+ */
 static bool ipcchan_has_room(struct ipcchan_channel *ch)
 {
-	return ch->cur_msgs + ch->inflight < ch->max_msgs;
+	return ch->taken - READ_ONCE(ch->given) < ch->max_msgs;
 }
 
 /**
@@ -267,23 +338,24 @@ int ipcchan_wait_setup(struct ipcchan_wait *w, struct file *file, u32 flags,
 }
 
 /*
- * Wait on @wq (exclusively) until @cond holds.  @ch is locked by the caller;
- * the lock is dropped while asleep and held again on return.  @nwaiting
- * counts the blocked tasks; @w says how long to wait.
+ * Wait on @wq (exclusively) until @cond holds.  @lock (the channel's send
+ * lock or its lock) is held by the caller; it is dropped while asleep and
+ * held again on return.  @nwaiting counts the blocked tasks; @w says how
+ * long to wait.
  *
  * Returns 0 with @cond true, or -EAGAIN, -ETIMEDOUT, -EINTR (timed wait
  * interrupted) or -ERESTARTSYS (untimed wait interrupted).
  */
-static int ipcchan_wait_locked(struct ipcchan_channel *ch,
+static int ipcchan_wait_locked(struct ipcchan_channel *ch, spinlock_t *lock,
 			       struct wait_queue_head *wq,
 			       bool (*cond)(struct ipcchan_channel *ch),
 			       u32 *nwaiting, const struct ipcchan_wait *w)
-	__must_hold(&ch->lock)
+	__must_hold(lock)
 {
 	DEFINE_WAIT(wait);
 	int ret = 0;
 
-	lockdep_assert_held(&ch->lock);
+	lockdep_assert_held(lock);
 	if (cond(ch))
 		return 0;
 	if (w->nonblock)
@@ -302,7 +374,7 @@ static int ipcchan_wait_locked(struct ipcchan_channel *ch,
 			ret = -ETIMEDOUT;
 			break;
 		}
-		spin_unlock(&ch->lock);
+		spin_unlock(lock);
 		if (w->timed) {
 			ktime_t expires = w->deadline;
 
@@ -310,7 +382,7 @@ static int ipcchan_wait_locked(struct ipcchan_channel *ch,
 		} else {
 			schedule();
 		}
-		spin_lock(&ch->lock);
+		spin_lock(lock);
 	}
 	finish_wait(wq, &wait);
 	(*nwaiting)--;
@@ -360,22 +432,42 @@ static void ipcchan_unlink_msg(struct ipcchan_channel *ch,
 	ch->cur_bytes -= km->len;
 }
 
+/* The receiving side takes what senders pushed, oldest first. */
+static void ipcchan_drain_locked(struct ipcchan_channel *ch)
+{
+	struct ipcchan_kmsg *km, *tmp;
+	struct llist_node *l;
+
+	lockdep_assert_held(&ch->lock);
+	if (llist_empty(&ch->incoming))
+		return;
+	l = llist_reverse_order(llist_del_all(&ch->incoming));
+	llist_for_each_entry_safe(km, tmp, l, lnode)
+		ipcchan_link(ch, km, false);
+}
+
+/* Receivers' condition, under ch->lock. */
+static bool ipcchan_has_msg(struct ipcchan_channel *ch)
+{
+	ipcchan_drain_locked(ch);
+	return ch->cur_msgs != 0;
+}
+
 /**
- * ipcchan_kmsg_new - allocate a message and copy its payload in
+ * ipcchan_kmsg_alloc - allocate a message, its payload still to be copied
  * @km: a recycled message from ipcchan_kmsg_reuse() (only for @len up to
- *      IPCCHAN_SMALL_MSG), or NULL to allocate one; consumed either way
- * @buf: payload in userspace
+ *      IPCCHAN_SMALL_MSG), or NULL to allocate one
  * @len: its length, already checked against the channel's max_msg_size
  * @prio: its priority, already checked
  *
- * Only the header and the first @len payload bytes are ever read back, and
- * this writes all of them (the pid when the message is linked), so a
- * recycled object leaks nothing.
+ * Only the header and the first @len payload bytes are ever read back;
+ * this writes the header (the pid when the message is linked) and the
+ * caller the payload, so a recycled object leaks nothing.
  *
- * Return: the message, or ERR_PTR(-ENOMEM / -EFAULT).
+ * Return: the message, or ERR_PTR(-ENOMEM).
  */
-struct ipcchan_kmsg *ipcchan_kmsg_new(struct ipcchan_kmsg *km,
-				      const void __user *buf, u32 len, u32 prio)
+struct ipcchan_kmsg *ipcchan_kmsg_alloc(struct ipcchan_kmsg *km, u32 len,
+					u32 prio)
 {
 	if (!km) {
 		if (len <= IPCCHAN_SMALL_MSG)
@@ -389,12 +481,21 @@ struct ipcchan_kmsg *ipcchan_kmsg_new(struct ipcchan_kmsg *km,
 	}
 	km->len = len;
 	km->pid = NULL;
-	if (ipcchan_copy_in(km->data, buf, len)) {
+	km->prio = prio;
+	km->uid = current_euid();
+	return km;
+}
+
+/* Allocate a message and copy its payload in: the message or ERR_PTR(). */
+static struct ipcchan_kmsg *ipcchan_kmsg_new(const void __user *buf, u32 len,
+					     u32 prio)
+{
+	struct ipcchan_kmsg *km = ipcchan_kmsg_alloc(NULL, len, prio);
+
+	if (!IS_ERR(km) && ipcchan_copy_in(km->data, buf, len)) {
 		ipcchan_kmsg_free(km);
 		return ERR_PTR(-EFAULT);
 	}
-	km->prio = prio;
-	km->uid = current_euid();
 	return km;
 }
 
@@ -417,14 +518,34 @@ struct ipcchan_channel *ipcchan_chan_for(struct file *file, u32 access)
 	return ch;
 }
 
-/* Queue a filled message at the tail of its priority: seq, sender, link. */
-static void ipcchan_link_sent_locked(struct ipcchan_channel *ch,
-				     struct ipcchan_kmsg *km)
+/*
+ * Give a filled message its sequence number and sender and chain it in
+ * front of @head (newest first, as on ch->incoming); it takes a slot.
+ */
+static void ipcchan_prep_sent_locked(struct ipcchan_channel *ch,
+				     struct ipcchan_kmsg *km,
+				     struct llist_node *head)
 {
+	lockdep_assert_held(&ch->send_lock);
 	km->seq = ++ch->seq;
 	ipcchan_pid_get_locked(ch, km);
-	ipcchan_link(ch, km, false);
+	km->lnode.next = head;
 	ch->sent++;
+}
+
+/*
+ * Publish @n chained messages (@first newest .. @last oldest) to the
+ * receivers and wake up to @n of them.  llist_add_batch() is fully
+ * ordered, so a receiver queued on recv_wq before it is seen here.
+ */
+static void ipcchan_publish_locked(struct ipcchan_channel *ch,
+				   struct ipcchan_kmsg *first,
+				   struct ipcchan_kmsg *last, unsigned int n)
+{
+	lockdep_assert_held(&ch->send_lock);
+	ch->taken += n;
+	llist_add_batch(&first->lnode, &last->lnode, &ch->incoming);
+	ipcchan_wake(&ch->recv_wq, n, EPOLLIN | EPOLLRDNORM);
 }
 
 /**
@@ -444,29 +565,33 @@ static void ipcchan_link_sent_locked(struct ipcchan_channel *ch,
 int ipcchan_enqueue(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
 		    unsigned int n, const struct ipcchan_wait *w, u64 *first_seq)
 {
-	unsigned int i = 0;
+	struct llist_node *head = NULL;
+	unsigned int i, room;
 	u64 bytes = 0;
 	int ret;
 
-	spin_lock(&ch->lock);
-	ret = ipcchan_wait_locked(ch, &ch->send_wq, ipcchan_has_room,
-				  &ch->blocked_senders, w);
+	spin_lock(&ch->send_lock);
+	ret = ipcchan_wait_locked(ch, &ch->send_lock, &ch->send_wq,
+				  ipcchan_has_room, &ch->blocked_senders, w);
 	if (ret) {
-		spin_unlock(&ch->lock);
+		spin_unlock(&ch->send_lock);
 		return ret;
 	}
+	/* Only senders take slots, and they hold this lock: room stays. */
+	room = ch->max_msgs - (ch->taken - READ_ONCE(ch->given));
 	/*
-	 * Linked messages may be received and freed as soon as the lock is
-	 * dropped: report their (consecutive) sequence numbers from here.
+	 * Published messages may be received and freed at once: report
+	 * their (consecutive) sequence numbers from here.
 	 */
 	*first_seq = ch->seq + 1;
-	for (i = 0; i < n && ipcchan_has_room(ch); i++) {
-		ipcchan_link_sent_locked(ch, kms[i]);
+	for (i = 0; i < n && i < room; i++) {
+		ipcchan_prep_sent_locked(ch, kms[i], head);
+		head = &kms[i]->lnode;
 		bytes += kms[i]->len;
 	}
 	/* One message wakes one receiver (plus every poller). */
-	ipcchan_wake(ch, &ch->recv_wq, i, EPOLLIN | EPOLLRDNORM);
-	spin_unlock(&ch->lock);
+	ipcchan_publish_locked(ch, kms[i - 1], kms[0], i);
+	spin_unlock(&ch->send_lock);
 	ipcchan_stats_add(i, bytes);
 	return i;
 }
@@ -482,7 +607,7 @@ static int ipcchan_dequeue_locked(struct ipcchan_channel *ch,
 	unsigned int i;
 	int ret;
 
-	ret = ipcchan_wait_locked(ch, &ch->recv_wq, ipcchan_has_msg,
+	ret = ipcchan_wait_locked(ch, &ch->lock, &ch->recv_wq, ipcchan_has_msg,
 				  &ch->blocked_receivers, w);
 	if (ret)
 		return ret;
@@ -495,7 +620,7 @@ static int ipcchan_dequeue_locked(struct ipcchan_channel *ch,
 				break;
 			*too_big = km->len;
 			/* Still queued: let another receiver try. */
-			ipcchan_wake(ch, &ch->recv_wq, 1, EPOLLIN | EPOLLRDNORM);
+			ipcchan_wake(&ch->recv_wq, 1, EPOLLIN | EPOLLRDNORM);
 			return -EMSGSIZE;
 		}
 		ipcchan_unlink_msg(ch, km);
@@ -533,26 +658,32 @@ int ipcchan_dequeue(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
 }
 
 /*
- * Keep a delivered small message (its pid dropped) for the next
- * sender, as long as free + queued + in-flight messages stay within
- * max_msgs, the queue space the creator reserved.  Returns true if kept.
+ * Keep a delivered small message (its pid dropped) for the next sender, as
+ * long as kept and used messages stay within max_msgs, the queue space the
+ * creator reserved.  @before messages delivered with it are already kept
+ * or freed, but their slots (like its own) are not yet given back.
+ * Returns true if kept.
  */
 static bool ipcchan_recycle_locked(struct ipcchan_channel *ch,
-				   struct ipcchan_kmsg *km)
+				   struct ipcchan_kmsg *km, unsigned int before)
 {
+	unsigned long kept, used;
+
 	lockdep_assert_held(&ch->lock);
-	if (km->len > IPCCHAN_SMALL_MSG ||
-	    ch->nr_free + ch->cur_msgs + ch->inflight >= ch->max_msgs)
+	kept = ch->pushed - READ_ONCE(ch->popped);
+	used = READ_ONCE(ch->taken) - ch->given - before;
+	if (km->len > IPCCHAN_SMALL_MSG || kept >= ch->max_msgs ||
+	    kept + used > ch->max_msgs)
 		return false;
-	list_add(&km->node, &ch->free_msgs);
-	WRITE_ONCE(ch->nr_free, ch->nr_free + 1);
+	ch->pushed++;
+	llist_add(&km->lnode, &ch->free_msgs);
 	return true;
 }
 
 /*
  * The locked half of ipcchan_dequeue_done(): put back the undelivered,
  * recycle the delivered where there is room (their @kms entries become
- * NULL), wake senders.
+ * NULL), give their slots back and wake senders.
  */
 static void ipcchan_dequeue_done_locked(struct ipcchan_channel *ch,
 					struct ipcchan_kmsg **kms,
@@ -565,14 +696,19 @@ static void ipcchan_dequeue_done_locked(struct ipcchan_channel *ch,
 		ipcchan_link(ch, kms[i - 1], true);
 	ch->inflight -= n;
 	ch->received += done;
+	ipcchan_wake(&ch->recv_wq, n - done, EPOLLIN | EPOLLRDNORM);
+	if (!done)
+		return;
 	for (i = 0; i < done; i++) {
 		/* Delivered: nothing reads its sender any more. */
 		ipcchan_pid_put_locked(ch, kms[i]);
-		if (ipcchan_recycle_locked(ch, kms[i]))
+		if (ipcchan_recycle_locked(ch, kms[i], i))
 			kms[i] = NULL;
 	}
-	ipcchan_wake(ch, &ch->send_wq, done, EPOLLOUT | EPOLLWRNORM);
-	ipcchan_wake(ch, &ch->recv_wq, n - done, EPOLLIN | EPOLLRDNORM);
+	WRITE_ONCE(ch->given, ch->given + done);
+	/* Slots given back before a sender's queue is looked at. */
+	smp_mb();
+	ipcchan_wake(&ch->send_wq, done, EPOLLOUT | EPOLLWRNORM);
 }
 
 /* The unlocked half: free what was not recycled, count @bytes out. */
@@ -654,18 +790,14 @@ void ipcchan_msg_out(struct ipcchan_msg *m, const struct ipcchan_kmsg *km)
 int ipcchan_put_recv_out(struct ipcchan_msg __user *um,
 			 const struct ipcchan_msg *m)
 {
+	int ret;
+
 	if (!user_access_begin(um, sizeof(*um)))
 		return -EFAULT;
-	unsafe_put_user(m->len, &um->len, efault);
-	unsafe_put_user(m->prio, &um->prio, efault);
-	unsafe_put_user(m->pid, &um->pid, efault);
-	unsafe_put_user(m->seq, &um->seq, efault);
-	unsafe_put_user(m->uid, &um->uid, efault);
+	ret = ipcchan_unsafe_recv_out(um, m->len, m->prio, m->pid, m->seq,
+				      m->uid);
 	user_access_end();
-	return 0;
-efault:
-	user_access_end();
-	return -EFAULT;
+	return ret;
 }
 
 /**
@@ -679,16 +811,13 @@ efault:
  */
 int ipcchan_put_send_out(struct ipcchan_msg __user *um, u64 seq)
 {
+	int ret;
+
 	if (!user_access_begin(um, sizeof(*um)))
 		return -EFAULT;
-	unsafe_put_user(0, &um->pid, efault);
-	unsafe_put_user(seq, &um->seq, efault);
-	unsafe_put_user(0, &um->uid, efault);
+	ret = ipcchan_unsafe_send_out(um, seq);
 	user_access_end();
-	return 0;
-efault:
-	user_access_end();
-	return -EFAULT;
+	return ret;
 }
 
 /*
@@ -713,66 +842,106 @@ static struct ipcchan_channel *ipcchan_msg_in(struct file *file,
 }
 
 /*
+ * Copy a small payload (at most IPCCHAN_WORD_COPY_MAX bytes) into @data
+ * and, with @um, write SEND's out fields (sequence number @seq) back, in
+ * one user access window: STAC/CLAC are not free (and end a translation
+ * block under QEMU's TCG).  0 or -EFAULT.
+ */
+static int ipcchan_send_copy(void *data, const void __user *buf, u32 len,
+			     struct ipcchan_msg __user *um, u64 seq)
+{
+	if (!check_copy_size(data, len, false))
+		return -EFAULT;
+	if (um && !access_ok(um, sizeof(*um)))
+		return -EFAULT;
+	int ret;
+
+	if (!user_access_begin(buf, len))
+		return -EFAULT;
+	ret = ipcchan_unsafe_copy_in(data, buf, len);
+	if (!ret && um)
+		ret = ipcchan_unsafe_send_out(um, seq);
+	user_access_end();
+	return ret;
+}
+
+/*
  * SEND of a small message when there is room and a recycled object: copy
- * the payload straight into the object under the channel lock, with page
- * faults disabled so nothing can sleep, and link it; one lock round trip.
- * Returns 0 (sent) or 1 when the caller must take the slow path (no room,
- * no object, or the copy would fault); never waits.
+ * the payload straight into the object under the send lock, with page
+ * faults disabled so nothing can sleep, write the out fields of @um (if
+ * any) and publish it; one lock round trip.  Returns 0 (sent, @um written)
+ * or 1 when the caller must take the slow path (no room, no object, or a
+ * copy would fault: nothing is sent then); never waits.
  */
 static int ipcchan_send_fast(struct ipcchan_channel *ch,
 			     const void __user *buf, u32 len, u32 prio,
-			     u64 *seq)
+			     struct ipcchan_msg __user *um, u64 *seq)
 {
 	struct ipcchan_kmsg *km;
 	int ret;
 
-	if (!READ_ONCE(ch->nr_free))
+	if (!ipcchan_free_any(ch))
 		return 1;
-	spin_lock(&ch->lock);
-	if (!ch->nr_free || !ipcchan_has_room(ch))
+	spin_lock(&ch->send_lock);
+	if (!ipcchan_has_room(ch))
 		goto out_slow;
-	km = list_first_entry(&ch->free_msgs, struct ipcchan_kmsg, node);
+	km = ipcchan_free_pop_locked(ch);
+	if (!km)
+		goto out_slow;
+	/* The sequence number it will get: this lock is held throughout. */
 	pagefault_disable();
-	ret = ipcchan_copy_in(km->data, buf, len);
+	ret = ipcchan_send_copy(km->data, buf, len, um, ch->seq + 1);
 	pagefault_enable();
-	if (ret)
-		goto out_slow;	/* the object stays on the free list */
-	ipcchan_free_pop_locked(ch);
+	if (ret) {
+		/* Kept for the slow path's next try. */
+		ipcchan_free_unpop_locked(ch, km);
+		goto out_slow;
+	}
 	km->len = len;
 	km->prio = prio;
 	km->uid = current_euid();
-	ipcchan_link_sent_locked(ch, km);
+	ipcchan_prep_sent_locked(ch, km, NULL);
 	*seq = km->seq;
-	ipcchan_wake(ch, &ch->recv_wq, 1, EPOLLIN | EPOLLRDNORM);
-	spin_unlock(&ch->lock);
+	ipcchan_publish_locked(ch, km, km, 1);
+	spin_unlock(&ch->send_lock);
 	ipcchan_stats_add(1, len);
 	return 0;
 
 out_slow:
-	spin_unlock(&ch->lock);
+	spin_unlock(&ch->send_lock);
 	return 1;
 }
 
-/* Allocate, fill and queue one message (SEND and write(2)). */
+/*
+ * Allocate, fill and queue one message (SEND with @um, write(2) without).
+ * With @um, its out fields are written: a struct userspace cannot write
+ * back fails before anything is sent; a report that fails after the send
+ * returns -EFAULT, but the message is sent.
+ */
 static int ipcchan_send_one(struct ipcchan_channel *ch, const void __user *buf,
 			    u32 len, u32 prio, const struct ipcchan_wait *w,
-			    u64 *seq)
+			    struct ipcchan_msg __user *um)
 {
 	struct ipcchan_kmsg *km;
+	u64 seq;
 	int ret;
 
-	if (len <= IPCCHAN_SMALL_MSG && !ipcchan_send_fast(ch, buf, len, prio,
-							   seq))
+	if (len <= IPCCHAN_SMALL_MSG &&
+	    !ipcchan_send_fast(ch, buf, len, prio, um, &seq))
 		return 0;
+	if (um && ipcchan_put_send_out(um, 0))
+		return -EFAULT;
 	/* Copy first, then wait for a slot, so a bad buffer fails at once. */
-	km = ipcchan_kmsg_new(NULL, buf, len, prio);
+	km = ipcchan_kmsg_new(buf, len, prio);
 	if (IS_ERR(km))
 		return PTR_ERR(km);
-	ret = ipcchan_enqueue(ch, &km, 1, w, seq);
+	ret = ipcchan_enqueue(ch, &km, 1, w, &seq);
 	if (ret < 0) {
 		ipcchan_kmsg_free(km);
 		return ret;
 	}
+	if (um && put_user(seq, &um->seq))
+		return -EFAULT;
 	return 0;
 }
 
@@ -789,8 +958,6 @@ long ipcchan_send(struct file *file, void __user *uarg)
 	struct ipcchan_channel *ch;
 	struct ipcchan_wait w;
 	struct ipcchan_msg m;
-	u64 seq;
-	int ret;
 
 	ch = ipcchan_msg_in(file, um, IPCCHAN_ACCESS_SEND, &m, &w);
 	if (IS_ERR(ch))
@@ -799,19 +966,34 @@ long ipcchan_send(struct file *file, void __user *uarg)
 		return -EINVAL;
 	if (m.len > ch->max_msg_size)
 		return -EMSGSIZE;
+	return ipcchan_send_one(ch, u64_to_user_ptr(m.buf), m.len, m.prio, &w,
+				um);
+}
 
-	/* A struct userspace cannot write back fails before anything is sent. */
-	if (ipcchan_put_send_out(um, 0))
+/*
+ * Copy a small message (at most IPCCHAN_WORD_COPY_MAX bytes) and, with @um,
+ * RECV's out fields @m to userspace in one user access window (see
+ * ipcchan_send_copy()).  0 or -EFAULT.
+ */
+static int ipcchan_recv_copy(void __user *buf, const struct ipcchan_kmsg *km,
+			     const struct ipcchan_msg *m,
+			     struct ipcchan_msg __user *um)
+{
+	if (!check_copy_size(km->data, km->len, true))
 		return -EFAULT;
-
-	ret = ipcchan_send_one(ch, u64_to_user_ptr(m.buf), m.len, m.prio, &w,
-			       &seq);
-	if (ret)
-		return ret;
-	/* Sent whatever happens next: a failed report does not undo it. */
-	if (put_user(seq, &um->seq))
+	if (um && !access_ok(um, sizeof(*um)))
 		return -EFAULT;
+	if (!user_access_begin(buf, km->len))
+		return -EFAULT;
+	unsafe_copy_to_user(buf, km->data, km->len, efault);
+	if (um && ipcchan_unsafe_recv_out(um, m->len, m->prio, m->pid, m->seq,
+					  m->uid))
+		goto efault;
+	user_access_end();
 	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
 }
 
 /*
@@ -827,9 +1009,7 @@ static bool ipcchan_deliver_atomic(void __user *buf,
 	int ret;
 
 	pagefault_disable();
-	ret = ipcchan_copy_out(buf, km->data, km->len);
-	if (!ret && um)
-		ret = ipcchan_put_recv_out(um, m);
+	ret = ipcchan_recv_copy(buf, km, m, um);
 	pagefault_enable();
 	return !ret;
 }
@@ -945,7 +1125,6 @@ ssize_t ipcchan_write(struct file *file, const char __user *buf, size_t count,
 {
 	struct ipcchan_channel *ch;
 	struct ipcchan_wait w;
-	u64 seq;
 	int ret;
 
 	ch = ipcchan_chan_for(file, IPCCHAN_ACCESS_SEND);
@@ -956,7 +1135,7 @@ ssize_t ipcchan_write(struct file *file, const char __user *buf, size_t count,
 	ret = ipcchan_wait_setup(&w, file, 0, 0);
 	if (ret)
 		return ret;
-	ret = ipcchan_send_one(ch, buf, count, 0, &w, &seq);
+	ret = ipcchan_send_one(ch, buf, count, 0, &w, NULL);
 	return ret ? ret : count;
 }
 
@@ -978,14 +1157,40 @@ __poll_t ipcchan_poll(struct file *file, struct poll_table_struct *pt)
 	poll_wait(file, &ch->recv_wq, pt);
 	poll_wait(file, &ch->send_wq, pt);
 
+	/* Queued on both wait queues before the state is read. */
+	smp_mb();
 	spin_lock(&ch->lock);
 	if (ipcchan_has_msg(ch))
 		mask |= EPOLLIN | EPOLLRDNORM;
-	if (ipcchan_has_room(ch))
-		mask |= EPOLLOUT | EPOLLWRNORM;
 	if (READ_ONCE(ch->unlinked) && !ch->cur_msgs && !ch->inflight)
 		mask |= EPOLLHUP;
 	spin_unlock(&ch->lock);
+	if (ipcchan_has_room(ch))
+		mask |= EPOLLOUT | EPOLLWRNORM;
 
 	return mask | ipcchan_ring_poll(ch, file, pt);
+}
+
+/**
+ * ipcchan_msgq_snapshot - read a channel's queue counters together
+ * @ch: the channel
+ * @s: out: the counters
+ *
+ * Holds both locks (send lock first), so cur_msgs + in flight is exactly
+ * sent - received at that instant.
+ */
+void ipcchan_msgq_snapshot(struct ipcchan_channel *ch,
+			   struct ipcchan_msgq_snap *s)
+{
+	spin_lock(&ch->send_lock);
+	spin_lock(&ch->lock);
+	ipcchan_drain_locked(ch);
+	s->cur_msgs = ch->cur_msgs;
+	s->cur_bytes = ch->cur_bytes;
+	s->sent = ch->sent;
+	s->received = ch->received;
+	s->blocked_senders = ch->blocked_senders;
+	s->blocked_receivers = ch->blocked_receivers;
+	spin_unlock(&ch->lock);
+	spin_unlock(&ch->send_lock);
 }
