@@ -29,6 +29,7 @@
 #define KiB		1024UL
 #define MiB		(1024UL * 1024UL)
 #define WHY_LEN		256
+#define MAX_REPEAT	100	/* --repeat upper bound */
 
 enum pattern { PAT_PINGPONG, PAT_STREAM, PAT_NR };
 
@@ -131,6 +132,15 @@ struct result {
 	double csw_per_msg;	/* context switches per message, both sides */
 	double spread;		/* stream: (max-min)/mean of interval rates */
 	double elapsed_s;
+	/*
+	 * --repeat: a reported cell is one of its runs (the median by the
+	 * headline metric, see result_headline()); these say which and what
+	 * the others measured.
+	 */
+	unsigned int nruns;	/* runs measured (1 without --repeat) */
+	unsigned int median_round; /* 1-based round of the reported run */
+	double runs[MAX_REPEAT]; /* headline value of every run, by round */
+	double rep_spread;	/* (max-min)/reported value; NaN: one run */
 };
 
 struct limits {
@@ -174,6 +184,7 @@ struct env {
 	const struct profile *profile;
 	char date[64];
 	long spin_ns;
+	unsigned int repeat;	/* runs per cell (--repeat) */
 };
 void report_all(FILE *f, const struct env *env, const struct limits *l,
 		const struct result *r, size_t n, bool tty);
@@ -181,6 +192,10 @@ int write_json(const char *path, const struct env *env,
 	       const struct limits *l, const struct result *r, size_t n);
 int write_csv(const char *path, const struct result *r, size_t n);
 const char *pat_name(enum pattern p);
+double result_headline(const struct result *r);
+const char *headline_name(enum pattern p);
+void combine_runs(const struct result *run, unsigned int n,
+		  struct result *out);
 const char *size_str(size_t size, char *buf, size_t n);
 
 /* Futex and CPU helpers shared by the shared-memory methods. */

@@ -5,7 +5,7 @@
  *
  *	ipcchan-bench [--profile quick|full] [--methods a,b] [--sizes 8,64K]
  *		      [--pattern pingpong|stream|both] [--accel tcg|kvm|none]
- *		      [--out DIR]
+ *		      [--repeat N] [--out DIR]
  *
  * See docs/benchmark.md for the methodology.  Progress goes to stderr, the
  * report to stdout, and with --out DIR also bench.json, bench.csv and
@@ -65,6 +65,10 @@ static void usage(FILE *f)
 "  --pattern P           pingpong, stream or both (default)\n"
 "  --accel A             tcg, kvm or none (recorded in the output)\n"
 "  --out DIR             write DIR/bench.json, bench.csv and table.txt\n"
+"  --repeat N            measure every cell N times (1..%d, default 1), in\n"
+"                        rounds: every cell once, then every cell again, ...;\n"
+"                        report each cell's median run (stream: msgs/s,\n"
+"                        pingpong: p50) with all of that run's figures\n"
 "  --time SEC            override the measuring time per cell\n"
 "  --iterations N        override the minimum round trips per pingpong cell\n"
 "  --batch N             messages per call for ipcchan-batch stream (64)\n"
@@ -80,7 +84,7 @@ static void usage(FILE *f)
 "  -h, --help            this help\n"
 "\n"
 "Exit status: 0 when every cell ran or was skipped with a reason, 1 when a\n"
-"cell failed, 2 on a usage error.\n", DEFAULT_SPIN_NS);
+"cell failed, 2 on a usage error.\n", MAX_REPEAT, DEFAULT_SPIN_NS);
 }
 
 static const struct method *all_methods[MAX_METHODS];
@@ -242,10 +246,13 @@ static void pick_cpus(int *a, int *b)
 	*a = -1;
 }
 
-static void progress(size_t i, size_t n, const struct result *r)
+static void progress(unsigned int round, unsigned int nrounds, size_t i,
+		     size_t n, const struct result *r)
 {
 	char sz[32];
 
+	if (nrounds > 1)
+		fprintf(stderr, "[round %u/%u] ", round, nrounds);
 	fprintf(stderr, "[%3zu/%zu] %-8s %-16s %7s  ", i, n, pat_name(r->pat),
 		r->m->name, size_str(r->size, sz, sizeof(sz)));
 	if (r->status == CELL_SKIPPED)
@@ -329,6 +336,7 @@ int main(int argc, char **argv)
 		{ "accel", required_argument, NULL, 'a' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "time", required_argument, NULL, 't' },
+		{ "repeat", required_argument, NULL, 'r' },
 		{ "iterations", required_argument, NULL, 'i' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "spin-ns", required_argument, NULL, 'S' },
@@ -344,13 +352,17 @@ int main(int argc, char **argv)
 	char avail_why[MAX_METHODS][WHY_LEN];
 	int avail_err[MAX_METHODS];
 	struct profile prof = profiles[0];
-	struct env env = { .accel = "none", .spin_ns = DEFAULT_SPIN_NS };
+	struct env env = { .accel = "none", .spin_ns = DEFAULT_SPIN_NS,
+			   .repeat = 1 };
 	size_t sizes[32], nsizes = ARRAY_SIZE(default_sizes), nmethods;
-	size_t i, j, k, ncells, nres = 0, minsz, maxsz;
+	size_t i, j, k, ci, ncells, nres, minsz, maxsz;
 	unsigned long batch = 64, ul;
 	bool pat[PAT_NR] = { true, true }, raise = true;
 	const char *out = NULL;
-	struct result *res;
+	struct result *res, *runs;
+	struct { struct cellcfg cfg; size_t mi; } *cells;
+	unsigned int round;
+	double t_round;
 	struct limits lim = { 0 };
 	unsigned int cell_id = 0;
 	int c, failed = 0, pin = 0, cpu_a = -1, cpu_b = -1;
@@ -415,6 +427,14 @@ int main(int argc, char **argv)
 			prof.pp_time_s = prof.st_time_s = d;
 			if (prof.watchdog_s < 20 * d + 60)
 				prof.watchdog_s = 20 * d + 60;
+			break;
+		case 'r':
+			if (parse_ulong(optarg, &ul) || !ul || ul > MAX_REPEAT) {
+				fprintf(stderr, "ipcchan-bench: bad --repeat '%s' (1..%d)\n",
+					optarg, MAX_REPEAT);
+				return 2;
+			}
+			env.repeat = (unsigned int)ul;
 			break;
 		case 'i':
 			if (parse_ulong(optarg, &ul) || !ul) {
@@ -516,10 +536,18 @@ int main(int argc, char **argv)
 
 	ncells = (pat[0] + pat[1]) * nmethods * nsizes;
 	res = calloc(ncells, sizeof(*res));
-	if (!res)
+	/* runs[cell * repeat + round - 1] */
+	runs = calloc(ncells * env.repeat, sizeof(*runs));
+	cells = calloc(ncells, sizeof(*cells));
+	if (!res || !runs || !cells) {
+		fprintf(stderr, "ipcchan-bench: out of memory\n");
 		return 1;
-	fprintf(stderr, "ipcchan-bench: %zu cells (%zu methods x %zu sizes x %d patterns), profile %s\n",
+	}
+	fprintf(stderr, "ipcchan-bench: %zu cells (%zu methods x %zu sizes x %d patterns), profile %s",
 		ncells, nmethods, nsizes, pat[0] + pat[1], prof.name);
+	if (env.repeat > 1)
+		fprintf(stderr, ", %u interleaved rounds", env.repeat);
+	fputc('\n', stderr);
 	for (i = 0; i < n_sysctl_changes; i++)
 		fprintf(stderr, "ipcchan-bench: %s %lld -> %lld%s%s\n",
 			sysctl_changes[i].name, sysctl_changes[i].before,
@@ -532,37 +560,65 @@ int main(int argc, char **argv)
 	memcpy(lim.sizes, sizes, nsizes * sizeof(*sizes));
 	measure_limits(&prof, &lim);
 
+	/* the cells in the order they run: pattern, method, size */
+	nres = 0;
 	for (k = 0; k < PAT_NR; k++) {
 		if (!pat[k])
 			continue;
 		for (i = 0; i < nmethods; i++) {
 			for (j = 0; j < nsizes; j++) {
-				struct result *r = &res[nres++];
-				struct cellcfg cfg = {
+				cells[nres].mi = i;
+				cells[nres++].cfg = (struct cellcfg){
 					.pat = (enum pattern)k,
 					.size = sizes[j],
 					.capacity = cell_capacity(sizes[j]),
 					.batch = (unsigned int)batch,
 					.spin_ns = env.spin_ns,
-					.id = cell_id++,
 				};
-
-				if (avail_err[i]) {
-					memset(r, 0, sizeof(*r));
-					r->m = methods[i];
-					r->pat = cfg.pat;
-					r->size = cfg.size;
-					r->status = CELL_SKIPPED;
-					snprintf(r->why, WHY_LEN, "skipped: %s",
-						 avail_why[i]);
-				} else {
-					run_cell(methods[i], &cfg, &prof, r);
-				}
-				failed |= r->status == CELL_ERROR;
-				progress(nres, ncells, r);
 			}
 		}
 	}
+
+	/*
+	 * Round r runs every cell once, in the same order, before round r + 1
+	 * starts, so a slow phase of the machine lands on different cells in
+	 * different rounds instead of on all runs of one cell.  A cell that
+	 * cannot run (skipped) is not tried again.
+	 */
+	for (round = 1; round <= env.repeat; round++) {
+		t_round = now_s();
+		for (ci = 0; ci < nres; ci++) {
+			struct result *first = &runs[ci * env.repeat];
+			struct result *r = &first[round - 1];
+			const struct method *m = methods[cells[ci].mi];
+
+			if (round > 1 && first->status == CELL_SKIPPED) {
+				*r = *first;
+				continue;
+			}
+			cells[ci].cfg.id = cell_id++;
+			if (avail_err[cells[ci].mi]) {
+				memset(r, 0, sizeof(*r));
+				r->m = m;
+				r->pat = cells[ci].cfg.pat;
+				r->size = cells[ci].cfg.size;
+				r->status = CELL_SKIPPED;
+				snprintf(r->why, WHY_LEN, "skipped: %.240s",
+					 avail_why[cells[ci].mi]);
+			} else {
+				run_cell(m, &cells[ci].cfg, &prof, r);
+			}
+			failed |= r->status == CELL_ERROR;
+			progress(round, env.repeat, ci + 1, ncells, r);
+		}
+		if (env.repeat > 1)
+			fprintf(stderr, "ipcchan-bench: round %u/%u done in %.1f s\n",
+				round, env.repeat, now_s() - t_round);
+	}
+	for (i = 0; i < nres; i++)
+		combine_runs(&runs[i * env.repeat], env.repeat, &res[i]);
+	free(runs);
+	free(cells);
 
 	putchar('\n');
 	report_all(stdout, &env, &lim, res, nres, isatty(1));

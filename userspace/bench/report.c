@@ -32,6 +32,83 @@ const char *size_str(size_t size, char *buf, size_t n)
 	return buf;
 }
 
+/* --- repeats --------------------------------------------------------------- */
+
+/* The value a cell's runs are ranked by: stream msgs/s, pingpong p50. */
+double result_headline(const struct result *r)
+{
+	return r->pat == PAT_PINGPONG ? r->rtt_ns[ST_P50] : r->msgs_per_s;
+}
+
+const char *headline_name(enum pattern p)
+{
+	return p == PAT_PINGPONG ? "rtt_p50_ns" : "msgs_per_s";
+}
+
+/* Is run a better than run b by the headline metric? */
+static bool better(const struct result *a, const struct result *b)
+{
+	double x = result_headline(a), y = result_headline(b);
+
+	return a->pat == PAT_PINGPONG ? x < y : x > y;
+}
+
+/*
+ * Make one reported cell of the n runs of a cell (run[k]: round k + 1).  A
+ * failed run makes the cell failed (with the round in the reason); else the
+ * reported run is the median by the headline metric, all its figures
+ * together, so its percentiles, CPU time and throughput stay one
+ * measurement.  With an even n it is the worse of the two middle runs.
+ */
+void combine_runs(const struct result *run, unsigned int n,
+		  struct result *out)
+{
+	const struct result *rank[MAX_REPEAT], *t;
+	double lo = INFINITY, hi = -INFINITY, v;
+	unsigned int i, j, pick = 0;
+	char why[WHY_LEN];
+
+	for (i = 0; i < n && run[i].status != CELL_ERROR; i++)
+		;
+	if (i < n) {
+		*out = run[i];
+		if (n > 1) {
+			size_t l = (size_t)snprintf(why, sizeof(why),
+						    "round %u/%u: ", i + 1, n);
+			size_t w = strnlen(run[i].why, sizeof(why) - 1 - l);
+
+			memcpy(why + l, run[i].why, w);
+			why[l + w] = 0;
+			memcpy(out->why, why, sizeof(why));
+		}
+		pick = i;
+	} else if (run[0].status != CELL_OK) {
+		*out = run[0];
+	} else {
+		/* insertion sort, best first; equal runs keep round order */
+		for (i = 0; i < n; i++) {
+			t = &run[i];
+			for (j = i; j > 0 && better(t, rank[j - 1]); j--)
+				rank[j] = rank[j - 1];
+			rank[j] = t;
+		}
+		pick = (unsigned int)(rank[n / 2] - run);
+		*out = run[pick];
+	}
+	out->nruns = n;
+	out->median_round = pick + 1;
+	out->rep_spread = NAN;
+	for (i = 0; i < n; i++) {
+		v = run[i].status == CELL_OK ? result_headline(&run[i]) : NAN;
+		out->runs[i] = v;
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+	}
+	v = result_headline(out);
+	if (out->status == CELL_OK && n > 1 && v > 0)
+		out->rep_spread = (hi - lo) / v;
+}
+
 /* The methods and sizes in the order they were run. */
 struct grid {
 	const struct method *m[MAXM];
@@ -401,6 +478,55 @@ static int cmp_dbl(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * With --repeat: how far apart the runs of one cell were, (max-min) over
+ * the reported (median) run's headline value, per pattern.  v: scratch for
+ * n values.
+ */
+static void print_repeat_noise(FILE *f, const struct result *r, size_t n,
+			       double *v)
+{
+	const struct result *wr;
+	unsigned int nruns = 0;
+	size_t i, nv;
+	bool first = true;
+	char sz[32];
+	int p;
+
+	for (i = 0; i < n; i++)
+		if (r[i].status == CELL_OK && r[i].nruns > nruns)
+			nruns = r[i].nruns;
+	if (nruns < 2)
+		return;
+	for (p = 0; p < PAT_NR; p++) {
+		wr = NULL;
+		for (i = nv = 0; i < n; i++) {
+			const struct result *x = &r[i];
+
+			if (x->status != CELL_OK || x->pat != (enum pattern)p ||
+			    isnan(x->rep_spread))
+				continue;
+			v[nv++] = x->rep_spread;
+			if (!wr || x->rep_spread > wr->rep_spread)
+				wr = x;
+		}
+		if (!nv)
+			continue;
+		qsort(v, nv, sizeof(*v), cmp_dbl);
+		if (first)
+			fprintf(f, "noise: across %u repeats per cell (interleaved rounds), "
+				"(max-min)/median of", nruns);
+		fprintf(f, "%s %s %s median %.0f%% (worst %.0f%%, %s %s)",
+			first ? "" : ";", pat_name((enum pattern)p),
+			p == PAT_PINGPONG ? "p50" : "msgs/s", 100 * v[nv / 2],
+			100 * wr->rep_spread, wr->m->name,
+			size_str(wr->size, sz, sizeof(sz)));
+		first = false;
+	}
+	if (!first)
+		fputc('\n', f);
+}
+
 static void print_noise(FILE *f, const struct result *r, size_t n)
 {
 	double *v = calloc(n + 1, sizeof(*v)), *w = calloc(n + 1, sizeof(*w));
@@ -457,6 +583,7 @@ static void print_noise(FILE *f, const struct result *r, size_t n)
 			100 * v[ns / 2], 100 * wspread, ws->m->name,
 			size_str(ws->size, sz, sizeof(sz)));
 	}
+	print_repeat_noise(f, r, n, v);
 out:
 	free(v);
 	free(w);
@@ -489,6 +616,11 @@ void report_all(FILE *f, const struct env *env, const struct limits *l,
 		(unsigned long long)env->profile->pp_min_iters,
 		(unsigned long long)env->profile->pp_max_iters,
 		env->profile->st_time_s, env->profile->warm_s);
+	if (env->repeat > 1)
+		fprintf(f, "repeat %u: every cell measured %u times in interleaved rounds "
+			"(all cells, then all again); each figure is from one run, the "
+			"median by stream msgs/s or pingpong p50\n",
+			env->repeat, env->repeat);
 	if (env->profile->pp_min_iters < 10000)
 		fprintf(f, "note: profile %s is time-boxed and may measure fewer than "
 			"the 10,000 round trips per cell of --profile full\n",
@@ -580,6 +712,7 @@ int write_json(const char *path, const struct env *env,
 	json_str(f, env->date);
 	fprintf(f, ", \"cpu_side0\": %d, \"cpu_side1\": %d", bench_cpu[0],
 		bench_cpu[1]);
+	fprintf(f, ", \"repeat\": %u", env->repeat);
 	fprintf(f, ", \"shm_spin_ns\": %ld, \"ring_spin_ns\": %ld,\n    \"spinning_methods\": [",
 		env->spin_ns, bench_ring_spin >= 0 ? bench_ring_spin : env->spin_ns);
 	for (i = 0, first = 1; i < g.nm; i++) {
@@ -631,6 +764,15 @@ int write_json(const char *path, const struct env *env,
 		}
 		fprintf(f, ", \"cpu_ns_per_msg\": ");
 		json_num(f, x->cpu_ns_per_msg);
+		fprintf(f, ",\n     \"runs_metric\": \"%s\", \"runs\": [",
+			headline_name(x->pat));
+		for (k = 0; k < x->nruns; k++) {
+			fprintf(f, "%s", k ? ", " : "");
+			json_num(f, x->runs[k]);
+		}
+		fprintf(f, "], \"median_round\": %u, \"spread\": ",
+			x->median_round);
+		json_num(f, x->rep_spread);
 		fprintf(f, "}");
 	}
 	fprintf(f, "\n  ],\n  \"skipped\": [");
@@ -672,7 +814,7 @@ int write_csv(const char *path, const struct result *r, size_t n)
 		fprintf(f, ",rtt_%s_ns", stat_names[k]);
 	fprintf(f, ",msgs_per_s,bytes_per_s,cpu_ns_per_msg,cpu_ns_per_msg_side0,"
 		"cpu_ns_per_msg_side1,ctx_switches_per_msg,rtt_outliers,"
-		"stream_spread,reason\n");
+		"stream_spread,repeats,median_round,repeat_spread,runs,reason\n");
 	for (i = 0; i < n; i++) {
 		const struct result *x = &r[i];
 		bool ok = x->status == CELL_OK, pp = x->pat == PAT_PINGPONG;
@@ -692,6 +834,18 @@ int write_csv(const char *path, const struct result *r, size_t n)
 		csv_num(f, x->csw_per_msg, ok);
 		csv_num(f, (double)x->outliers, ok && pp);
 		csv_num(f, x->spread, ok && !pp);
+		fprintf(f, ",%u,", x->nruns);
+		if (ok)
+			fprintf(f, "%u", x->median_round);
+		csv_num(f, x->rep_spread, ok);
+		/* the headline value of every run, ';'-separated: no quoting */
+		fputc(',', f);
+		for (k = 0; ok && k < x->nruns; k++) {
+			if (k)
+				fputc(';', f);
+			if (!isnan(x->runs[k]))
+				fprintf(f, "%.17g", x->runs[k]);
+		}
 		fprintf(f, ",\"");
 		for (c = x->why; !ok && *c; c++)
 			fprintf(f, *c == '"' ? "\"\"" : "%c", *c);
