@@ -478,19 +478,40 @@ static int cmp_dbl(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* A spread as a percentage, or as a factor once it is beyond 10x. */
+static const char *fmt_spread(double v, char *buf, size_t n)
+{
+	if (v >= 10)
+		snprintf(buf, n, "%.0fx", v);
+	else
+		snprintf(buf, n, "%.0f%%", 100 * v);
+	return buf;
+}
+
+/* How fast run k of x was against the reported run: > 1 is faster. */
+static double run_speed(const struct result *x, unsigned int k)
+{
+	double rep = result_headline(x), v = x->runs[k];
+
+	if (isnan(v) || v <= 0 || rep <= 0)
+		return NAN;
+	return x->pat == PAT_PINGPONG ? rep / v : v / rep;
+}
+
 /*
  * With --repeat: how far apart the runs of one cell were, (max-min) over
- * the reported (median) run's headline value, per pattern.  v: scratch for
- * n values.
+ * the reported (median) run's headline value, per pattern; then per round
+ * the median over cells of that round's speed against the reported runs,
+ * which shows a round that ran in a slow phase.  v: scratch for n values.
  */
 static void print_repeat_noise(FILE *f, const struct result *r, size_t n,
 			       double *v)
 {
 	const struct result *wr;
-	unsigned int nruns = 0;
+	unsigned int nruns = 0, k;
 	size_t i, nv;
 	bool first = true;
-	char sz[32];
+	char sz[32], a[32], b[32];
 	int p;
 
 	for (i = 0; i < n; i++)
@@ -516,15 +537,30 @@ static void print_repeat_noise(FILE *f, const struct result *r, size_t n,
 		if (first)
 			fprintf(f, "noise: across %u repeats per cell (interleaved rounds), "
 				"(max-min)/median of", nruns);
-		fprintf(f, "%s %s %s median %.0f%% (worst %.0f%%, %s %s)",
+		fprintf(f, "%s %s %s median %s (worst %s, %s %s)",
 			first ? "" : ";", pat_name((enum pattern)p),
-			p == PAT_PINGPONG ? "p50" : "msgs/s", 100 * v[nv / 2],
-			100 * wr->rep_spread, wr->m->name,
+			p == PAT_PINGPONG ? "p50" : "msgs/s",
+			fmt_spread(v[nv / 2], a, sizeof(a)),
+			fmt_spread(wr->rep_spread, b, sizeof(b)), wr->m->name,
 			size_str(wr->size, sz, sizeof(sz)));
 		first = false;
 	}
-	if (!first)
-		fputc('\n', f);
+	if (first)
+		return;
+	fprintf(f, "\nnoise: round speed over the reported runs (median over cells; "
+		"stream msgs/s, pingpong 1/p50):");
+	for (k = 0; k < nruns && k < 20; k++) {
+		for (i = nv = 0; i < n; i++)
+			if (r[i].status == CELL_OK && k < r[i].nruns &&
+			    !isnan(run_speed(&r[i], k)))
+				v[nv++] = run_speed(&r[i], k);
+		if (!nv)
+			continue;
+		qsort(v, nv, sizeof(*v), cmp_dbl);
+		fprintf(f, " round %u %.2f%s", k + 1, v[nv / 2],
+			k + 1 < nruns && k + 1 < 20 ? "," : "");
+	}
+	fprintf(f, "%s\n", nruns > 20 ? " ..." : "");
 }
 
 static void print_noise(FILE *f, const struct result *r, size_t n)
