@@ -1,0 +1,45 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host test of ipcchan-bench --repeat (needs no module: pipe only):
+# usage errors exit 2 with a clear message; N interleaved runs per cell
+# show in the progress, the noise line, the JSON (runs, median_round,
+# spread: the reported figures are the median run's) and the CSV.
+#
+# usage: bench_test.sh PATH_TO_IPCCHAN_BENCH
+set -u
+B=${1:-ipcchan-bench}
+fail=0
+no() { echo "not ok: $*"; fail=1; }
+
+for bad in 0 -1 101 3x 99999999999999999999 ''; do
+	"$B" --repeat "$bad" --list >/dev/null 2>&1
+	rc=$?
+	[ $rc -eq 2 ] || no "--repeat '$bad' exits $rc, want 2"
+done
+"$B" --repeat 0 2>&1 | grep -q "bad --repeat '0' (1..100)" ||
+	no "no clear message for --repeat 0"
+
+d=$(mktemp -d) || exit 1
+trap 'rm -rf "$d"' EXIT
+"$B" --no-raise --methods pipe --sizes 64 --time 0.05 --repeat 3 --out "$d" \
+	>"$d/out" 2>"$d/err" || no "--repeat 3 run failed: $(tail -3 "$d/err")"
+[ "$(grep -c '^\[round [123]/3\]' "$d/err")" -eq 6 ] ||
+	no "progress lacks [round r/3] for each cell and round"
+grep -q '^noise: across 3 repeats per cell' "$d/out" || no "no repeat noise line"
+python3 - "$d/bench.json" <<'PY' || no "bench.json repeats"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["env"]["repeat"] == 3, d["env"]
+assert d["results"], "no results"
+for r in d["results"]:
+    assert len(r["runs"]) == 3 and 1 <= r["median_round"] <= 3, r
+    head = r["rtt_ns"]["p50"] if r["pattern"] == "pingpong" else r["msgs_per_s"]
+    assert r["runs"][r["median_round"] - 1] == head, r
+    assert sorted(r["runs"])[1] == head, r
+    assert abs(r["spread"] - (max(r["runs"]) - min(r["runs"])) / head) < 1e-9, r
+PY
+awk -F, 'NR > 1 && $4 == "ok" && ($21 != 3 || split($24, a, ";") != 3) { bad = 1 }
+	END { exit bad }' "$d/bench.csv" || no "bench.csv repeats/runs columns"
+[ $fail -eq 0 ] && echo "ok: ipcchan-bench --repeat"
+exit $fail
