@@ -45,8 +45,9 @@ METHODS ?=
 SIZES ?=
 # make run measures every cell REPEAT times in interleaved rounds and
 # reports each cell's median run (ipcchan-bench --repeat): 3 keeps the quick
-# profile at about 2.5 min of TCG VM time.
-REPEAT ?= 3
+# profile at about 2.5 min of TCG VM time; the full profile's cells are long
+# and it would need three times VM_TIMEOUT, so it runs once by default.
+REPEAT ?= $(if $(filter full,$(PROFILE)),1,3)
 
 .PHONY: all module userspace tests stage deps check lint vm run clean help \
 	host-check check-debug crosscheck \
