@@ -356,6 +356,12 @@ static int ipcchan_recv_chunk(struct ipcchan_channel *ch,
 		return taken;
 
 	for (i = 0; i < taken; i++) {
+		/* Runs of one sender (the common case) translate ids once. */
+		if (i && kms[i]->pid == kms[i - 1]->pid &&
+		    uid_eq(kms[i]->uid, kms[i - 1]->uid)) {
+			ids[i] = ids[i - 1];
+			continue;
+		}
 		ipcchan_msg_out(&m, kms[i]);
 		ids[i].pid = m.pid;
 		ids[i].uid = m.uid;
