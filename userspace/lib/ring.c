@@ -16,6 +16,7 @@
  * access outside the mapping.
  */
 #include <sched.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -166,6 +167,27 @@ static int wait_peer(struct ipcchan_ring *r, struct waiter *w,
 	return ret;
 }
 
+/*
+ * The one-compare gates of the fast paths (see "the fast paths" below):
+ * prod.fast and cons.fast are 0 while the ring is unmapped, a record is
+ * reserved or peeked, so every fast path check fails and the slow path sorts
+ * the case out.
+ */
+static inline void prod_fast_on(struct ipcchan_ring *r)
+{
+	r->prod.fast = r->size - (REC_HDR - 1);	/* len < fast: len <= max */
+}
+
+static inline void cons_fast_on(struct ipcchan_ring *r)
+{
+	r->cons.fast = r->size / REC_ALIGN;
+}
+
+_Static_assert(sizeof(struct ipcchan_ring) == 192 &&
+	       offsetof(struct ipcchan_ring, prod) == 64 &&
+	       offsetof(struct ipcchan_ring, cons) == 128,
+	       "struct ipcchan_ring is allocated by the caller: keep its size");
+
 __ipc_export int ipcchan_ring_map(int fd, struct ipcchan_ring *r)
 {
 	struct ipcchan_info info;
@@ -188,7 +210,11 @@ __ipc_export int ipcchan_ring_map(int fd, struct ipcchan_ring *r)
 
 	/* The kernel's layout, checked so a bad one cannot hurt us later. */
 	d = info.ring_data_size;
-	if (d < 2 * REC_HDR || (d & (d - 1)) || d > (SIZE_MAX >> 2))
+	/* At most 4 GiB: a record length is 32 bits, and the fast path of
+	 * ipcchan_ring_recv() relies on every payload bound being < 2^32.
+	 */
+	if (d < 2 * REC_HDR || (d & (d - 1)) || d > (SIZE_MAX >> 2) ||
+	    d > ((uint64_t)1 << 32))
 		return -EPROTO;
 	if (info.ring_data_offset % REC_ALIGN ||
 	    info.ring_hdr_offset % REC_ALIGN)
@@ -216,8 +242,11 @@ __ipc_export int ipcchan_ring_map(int fd, struct ipcchan_ring *r)
 					     info.ring_hdr_offset);
 	r->data = (unsigned char *)p + info.ring_data_offset;
 	r->size = d;
-	r->prod.cons_cache = load_acquire(&r->hdr->cons.pos);
+	/* The caches are never used unchecked; they are only ever aligned. */
+	r->prod.cons_cache = load_acquire(&r->hdr->cons.pos) & ~(REC_ALIGN - 1);
 	r->cons.prod_cache = r->prod.cons_cache;
+	prod_fast_on(r);
+	cons_fast_on(r);
 	return 0;
 }
 
@@ -269,31 +298,42 @@ __ipc_export void *ipcchan_ring_data(const struct ipcchan_ring *r, size_t *size)
 
 /* ---- the fast paths ---------------------------------------------------- *
  *
- * ipcchan_ring_send()/recv() and the zero-copy calls share one shape: an
- * inlined fast path for a ring that is neither empty nor full, which costs
- * about what a hand-written SPSC ring costs (one load of each side's own
- * position, the cached peer position, one 8-byte record header access, the
- * release store and the notify check), and out-of-line slow paths for
- * everything else: re-reading the peer's position and waiting, padding
- * records, corrupt headers.  Every value read from shared memory is read
- * once and checked before it is used, in the fast path as in the slow one:
+ * ipcchan_ring_send()/recv() and the zero-copy calls share one shape: a
+ * fast path for a ring that is neither empty nor full, which costs what a
+ * hand-written SPSC ring costs (one load of each side's own position, the
+ * cached peer position, one 8-byte record header access, the release store
+ * and the notify check), and out-of-line slow paths for everything else:
+ * re-reading the peer's position and waiting, padding records, corrupt
+ * headers, records kept or reserved, bad arguments.  The slow paths check
+ * everything again from the start and report exactly as they always did.
+ * Every value read from shared memory is read once and checked before it
+ * is used, in the fast path as in the slow one, with as few compares as the
+ * arithmetic allows:
  *
  *  - our own position is re-read from the header page on every call (a
  *    producer or consumer may be handed over between processes that
- *    serialize among themselves) and must be aligned;
- *  - the cached peer position was checked when it was read; it is used only
- *    while 0 < h - t <= D against the position just read, otherwise it is
- *    re-read and checked again;
- *  - a record header is loaded with one 8-byte access (length and flags
- *    together); a record with any flag set, or longer than the bytes
- *    published, goes to the slow path, which reports it (-EBADMSG/-EPROTO)
- *    or skips it (a padding record).  total <= h - t <= D also bounds the
- *    length by the data area, so no separate check is needed.
+ *    serialize among themselves); the cached peer position was checked
+ *    when it was read, and caches only ever hold aligned values;
+ *  - so the distance x between the two is a multiple of 8 exactly when our
+ *    position is aligned, and words(x) (x rotated right by 3) is x / 8 for
+ *    an aligned x and >= 2^61 otherwise: the producer's one compare
+ *    words(h - t) <= (D - need) / 8 means "aligned, 0 <= h - t <= D and
+ *    room for need bytes"; the consumer's words(h - t) - 1 < D / 8 means
+ *    "aligned and 8 <= h - t <= D", at least one record header published;
+ *  - prod.fast / cons.fast are 0 while the ring is unmapped or a record is
+ *    reserved / peeked (those cases take the slow path), and the producer's
+ *    len < prod.fast is also the -EMSGSIZE bound;
+ *  - a record header is loaded with one 8-byte access (rec_word_len()): its
+ *    length with the flags above bit 32, and since D <= 2^32 (checked at
+ *    map time) any flag makes it larger than every bound, so one compare
+ *    with min(cap, h - t - 8) says "no flags, within the bytes published,
+ *    fits the buffer".  h - t <= D then bounds the record by the data area.
  */
 
 #define likely(x)	__builtin_expect(!!(x), 1)
 #define unlikely(x)	__builtin_expect(!!(x), 0)
 #define __slow		__attribute__((noinline, cold))
+#define __outline	__attribute__((noinline))
 #define __fast		inline __attribute__((always_inline))
 
 typedef uint64_t __attribute__((may_alias)) rec_word_t;
@@ -317,6 +357,27 @@ rec_hdr_read(const struct ipcchan_ring_rec *rec)
 
 	memcpy(&v, &w, sizeof(v));
 	return v;
+}
+
+/*
+ * Read a record header once, as one number: its length when it has no
+ * flags, >= 2^32 when it has any.
+ */
+static __fast uint64_t rec_word_len(const struct ipcchan_ring_rec *rec)
+{
+	uint64_t w = load_relaxed((const rec_word_t *)(const void *)rec);
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return w;			/* len in bits 0..31, flags above */
+#else
+	return (w >> 32) | (w << 32);	/* len first in memory: swap halves */
+#endif
+}
+
+/* @x / 8 when @x is a multiple of 8, else >= 2^61 (x rotated right by 3). */
+static __fast uint64_t words(uint64_t x)
+{
+	return (x >> 3) | (x << 61);
 }
 
 static __slow int notify_slow(struct ipcchan_ring *r, unsigned int which,
@@ -415,6 +476,31 @@ static __fast int prod_room(struct ipcchan_ring *r, uint64_t need,
 	return prod_wait_room(r, h, need, t, timeout_ns);
 }
 
+/*
+ * The producer's fast path test for a record of @need bytes (need <= D) at
+ * our position @h: against the cached consumer position t (aligned), h
+ * aligned, 0 <= h - t <= D and D - (h - t) >= need, in one compare.  When
+ * the cache says no, the consumer position is re-read and checked the same
+ * way (t itself aligned too) before it is cached; false sends the caller to
+ * the slow path, which waits or reports what is wrong.
+ */
+static __fast bool prod_fits(struct ipcchan_ring *r, uint64_t h,
+			     uint64_t need)
+{
+	uint64_t lim = (r->size - need) / REC_ALIGN, t;
+
+	if (likely(words(h - r->prod.cons_cache) <= lim))
+		return true;
+	/* Pairs with the consumer's store_release of cons.pos: its reads of
+	 * the old records are done before we overwrite them.
+	 */
+	t = load_acquire(&r->hdr->cons.pos);
+	if (unlikely(words((h - t) | (t % REC_ALIGN)) > lim))
+		return false;
+	r->prod.cons_cache = t;	/* cache checked values only */
+	return true;
+}
+
 /* Publish the record(s) in [@prev, @next). */
 static __fast int prod_publish(struct ipcchan_ring *r, uint64_t prev,
 			       uint64_t next)
@@ -454,21 +540,51 @@ static __fast int prod_begin(struct ipcchan_ring *r, size_t len,
 	return 0;
 }
 
+/* The reserved record is at @h, @need bytes: no fast path until commit. */
+static __fast void prod_set_resv(struct ipcchan_ring *r, uint64_t h,
+				 uint64_t need)
+{
+	r->prod.resv_pos = h;
+	r->prod.resv_len = (uint32_t)need;
+	r->prod.fast = 0;
+}
+
+/* ipcchan_ring_reserve() in general: waits, reports every error. */
+static __outline int reserve_slow(struct ipcchan_ring *r, size_t len,
+				  void **ptr, int64_t timeout_ns)
+{
+	struct ipcchan_ring_rec *rec;
+	uint64_t h;
+	int ret;
+
+	if (!r || !r->map || !ptr)
+		return -EINVAL;
+	ret = prod_begin(r, len, timeout_ns, &h, &rec);
+	if (ret)
+		return ret;
+	prod_set_resv(r, h, rec_size(len));
+	*ptr = rec + 1;
+	return 0;
+}
+
 __ipc_export int ipcchan_ring_reserve(struct ipcchan_ring *r, size_t len,
 				      void **ptr, int64_t timeout_ns)
 {
 	struct ipcchan_ring_rec *rec;
 	uint64_t h, need;
-	int ret;
 
-	if (unlikely(!r || !r->map || !ptr))
-		return -EINVAL;
-	ret = prod_begin(r, len, timeout_ns, &h, &rec);
-	if (unlikely(ret))
-		return ret;
+	if (unlikely(!r || !ptr || len >= r->prod.fast))
+		return reserve_slow(r, len, ptr, timeout_ns);
 	need = rec_size(len);
-	r->prod.resv_pos = h;
-	r->prod.resv_len = (uint32_t)need;
+	h = load_relaxed(&r->hdr->prod.pos);
+	if (unlikely(!prod_fits(r, h, need)))
+		return reserve_slow(r, len, ptr, timeout_ns);
+	/* The data area is mapped twice: the record is contiguous even when
+	 * it runs past the end of the first copy.
+	 */
+	rec = (struct ipcchan_ring_rec *)(r->data + (h & (r->size - 1)));
+	rec_hdr_write(rec, (uint32_t)len);
+	prod_set_resv(r, h, need);
 	*ptr = rec + 1;
 	return 0;
 }
@@ -483,7 +599,29 @@ __ipc_export int ipcchan_ring_commit(struct ipcchan_ring *r)
 	prev = r->prod.resv_pos;
 	len = r->prod.resv_len;
 	r->prod.resv_len = 0;
+	prod_fast_on(r);
 	return prod_publish(r, prev, prev + len);
+}
+
+/* ipcchan_ring_send() in general: waits, reports every error. */
+static __outline ssize_t send_slow(struct ipcchan_ring *r, const void *buf,
+				   size_t len, int64_t timeout_ns)
+{
+	struct ipcchan_ring_rec *rec;
+	uint64_t h;
+	int ret;
+
+	if (len && !buf)
+		return -EFAULT;
+	if (!r || !r->map)
+		return -EINVAL;
+	ret = prod_begin(r, len, timeout_ns, &h, &rec);
+	if (ret)
+		return ret;
+	if (len)
+		memcpy(rec + 1, buf, len);
+	ret = prod_publish(r, h, h + rec_size(len));
+	return ret < 0 ? ret : (ssize_t)len;
 }
 
 __ipc_export ssize_t ipcchan_ring_send(struct ipcchan_ring *r, const void *buf,
@@ -493,16 +631,15 @@ __ipc_export ssize_t ipcchan_ring_send(struct ipcchan_ring *r, const void *buf,
 	uint64_t h, need;
 	int ret;
 
-	if (unlikely(len && !buf))
-		return -EFAULT;
-	if (unlikely(!r || !r->map))
-		return -EINVAL;
-	ret = prod_begin(r, len, timeout_ns, &h, &rec);
-	if (unlikely(ret))
-		return ret;
+	if (unlikely(!r || !buf || len >= r->prod.fast))
+		return send_slow(r, buf, len, timeout_ns);
 	need = rec_size(len);
-	if (len)
-		memcpy(rec + 1, buf, len);
+	h = load_relaxed(&r->hdr->prod.pos);
+	if (unlikely(!prod_fits(r, h, need)))
+		return send_slow(r, buf, len, timeout_ns);
+	rec = (struct ipcchan_ring_rec *)(r->data + (h & (r->size - 1)));
+	rec_hdr_write(rec, (uint32_t)len);
+	memcpy(rec + 1, buf, len);
 	ret = prod_publish(r, h, h + need);
 	return unlikely(ret < 0) ? ret : (ssize_t)len;
 }
@@ -599,8 +736,8 @@ static __slow struct next_rec cons_next_slow(struct ipcchan_ring *r,
 /*
  * cons_next_slow() for the common case: a record without flags, within the
  * bytes published up to the cached (or, when that is used up, re-read)
- * producer position.  Anything else goes to the slow path, which reads and
- * checks everything again from the start.
+ * producer position.  Anything else goes to cons_next_slow(), which reads
+ * and checks everything again from the start.
  */
 static __fast struct next_rec cons_next(struct ipcchan_ring *r,
 					int64_t timeout_ns)
@@ -630,26 +767,95 @@ static __fast struct next_rec cons_next(struct ipcchan_ring *r,
 	return (struct next_rec){ .t = t, .len = v.len };
 }
 
-__ipc_export int ipcchan_ring_peek(struct ipcchan_ring *r, const void **ptr,
-				   size_t *len, int64_t timeout_ns)
+/*
+ * The consumer's fast path test on @x, the cached producer position minus
+ * our position just read: aligned and 8 <= x <= D (at least one record
+ * header published), and cons.fast set (mapped, nothing peeked), in one
+ * compare.
+ */
+static __fast bool cons_ready(const struct ipcchan_ring *r, uint64_t x)
+{
+	return words(x) - 1 < r->cons.fast;
+}
+
+/*
+ * The consumer's fast path: true and the bytes published after our position
+ * @t (just read; cons.fast is set) in *@xp, at least one record header, or
+ * false for the slow path (empty ring, or something to report).  The cached producer position
+ * is used while it passes cons_ready(); else it is re-read, and cached when
+ * it passes cons_ready() and is itself aligned.
+ */
+static __fast bool cons_avail(struct ipcchan_ring *r, uint64_t t,
+			       uint64_t *xp)
+{
+	uint64_t x = r->cons.prod_cache - t, h;
+
+	if (likely(cons_ready(r, x))) {
+		*xp = x;
+		return true;
+	}
+	/* Pairs with the producer's store_release of prod.pos: the records
+	 * before it are fully written.
+	 */
+	h = load_acquire(&r->hdr->prod.pos);
+	x = h - t;
+	if (unlikely(!cons_ready(r, x | (h % REC_ALIGN))))
+		return false;
+	r->cons.prod_cache = h;	/* cache checked values only */
+	*xp = x;
+	return true;
+}
+
+/* The record at @t of @len payload bytes is kept: no fast path until release. */
+static __fast void cons_set_peek(struct ipcchan_ring *r, uint64_t t,
+				 uint64_t len)
+{
+	r->cons.peek_pos = t;
+	r->cons.peek_len = (uint32_t)rec_size(len);
+	r->cons.peek_payload = (uint32_t)len;
+	r->cons.fast = 0;
+}
+
+/* ipcchan_ring_peek() in general: waits, reports every error. */
+static __outline int peek_slow(struct ipcchan_ring *r, const void **ptr,
+			       size_t *len, int64_t timeout_ns)
 {
 	struct next_rec n;
 
-	if (unlikely(!r || !r->map || !ptr || !len))
+	if (!r || !r->map || !ptr || !len)
 		return -EINVAL;
-	if (unlikely(r->cons.peek_len)) {
+	if (r->cons.peek_len) {
 		*ptr = r->data + (r->cons.peek_pos & (r->size - 1)) + REC_HDR;
 		*len = r->cons.peek_payload;
 		return 0;
 	}
 	n = cons_next(r, timeout_ns);
-	if (unlikely(n.len < 0))
+	if (n.len < 0)
 		return (int)n.len;
-	r->cons.peek_pos = n.t;
-	r->cons.peek_len = (uint32_t)rec_size((uint64_t)n.len);
-	r->cons.peek_payload = (uint32_t)n.len;
+	cons_set_peek(r, n.t, (uint64_t)n.len);
 	*ptr = r->data + (n.t & (r->size - 1)) + REC_HDR;
 	*len = (size_t)n.len;
+	return 0;
+}
+
+__ipc_export int ipcchan_ring_peek(struct ipcchan_ring *r, const void **ptr,
+				   size_t *len, int64_t timeout_ns)
+{
+	const struct ipcchan_ring_rec *rec;
+	uint64_t t, x, n;
+
+	if (unlikely(!r || !ptr || !len || !r->cons.fast))
+		return peek_slow(r, ptr, len, timeout_ns);
+	t = load_relaxed(&r->hdr->cons.pos);
+	if (unlikely(!cons_avail(r, t, &x)))
+		return peek_slow(r, ptr, len, timeout_ns);
+	rec = (const struct ipcchan_ring_rec *)(r->data + (t & (r->size - 1)));
+	n = rec_word_len(rec);
+	if (unlikely(n > x - REC_HDR))	/* flags, or beyond the published */
+		return peek_slow(r, ptr, len, timeout_ns);
+	cons_set_peek(r, t, n);
+	*ptr = rec + 1;
+	*len = (size_t)n;
 	return 0;
 }
 
@@ -662,6 +868,7 @@ __ipc_export int ipcchan_ring_release(struct ipcchan_ring *r)
 	from = r->cons.peek_pos;
 	len = r->cons.peek_len;
 	r->cons.peek_len = 0;
+	cons_fast_on(r);
 	return consume_to(r, from, from + len);
 }
 
@@ -688,31 +895,53 @@ static __slow ssize_t recv_peeked(struct ipcchan_ring *r, void *buf,
 static __slow ssize_t recv_keep(struct ipcchan_ring *r, struct next_rec n,
 				size_t cap)
 {
-	r->cons.peek_pos = n.t;
-	r->cons.peek_len = (uint32_t)rec_size((uint64_t)n.len);
-	r->cons.peek_payload = (uint32_t)n.len;
+	cons_set_peek(r, n.t, (uint64_t)n.len);
 	return (size_t)n.len > cap ? -EMSGSIZE : -EFAULT;
 }
 
-__ipc_export ssize_t ipcchan_ring_recv(struct ipcchan_ring *r, void *buf,
-				       size_t cap, int64_t timeout_ns)
+/* ipcchan_ring_recv() in general: waits, reports every error. */
+static __outline ssize_t recv_slow(struct ipcchan_ring *r, void *buf,
+				   size_t cap, int64_t timeout_ns)
 {
 	struct next_rec n;
 	size_t len;
 	int ret;
 
-	if (unlikely(!r || !r->map))
+	if (!r || !r->map)
 		return -EINVAL;
-	if (unlikely(r->cons.peek_len))
+	if (r->cons.peek_len)
 		return recv_peeked(r, buf, cap);
 	n = cons_next(r, timeout_ns);
-	if (unlikely(n.len < 0))
+	if (n.len < 0)
 		return n.len;
 	len = (size_t)n.len;
-	if (unlikely(len > cap || (len && !buf)))
+	if (len > cap || (len && !buf))
 		return recv_keep(r, n, cap);
 	if (len)
 		memcpy(buf, r->data + (n.t & (r->size - 1)) + REC_HDR, len);
 	ret = consume_to(r, n.t, n.t + rec_size(len));
+	return ret < 0 ? ret : (ssize_t)len;
+}
+
+__ipc_export ssize_t ipcchan_ring_recv(struct ipcchan_ring *r, void *buf,
+				       size_t cap, int64_t timeout_ns)
+{
+	const struct ipcchan_ring_rec *rec;
+	uint64_t t, x, len, room;
+	int ret;
+
+	if (unlikely(!r || !buf || !r->cons.fast))
+		return recv_slow(r, buf, cap, timeout_ns);
+	t = load_relaxed(&r->hdr->cons.pos);
+	if (unlikely(!cons_avail(r, t, &x)))
+		return recv_slow(r, buf, cap, timeout_ns);
+	rec = (const struct ipcchan_ring_rec *)(r->data + (t & (r->size - 1)));
+	len = rec_word_len(rec);
+	/* No flags, within the bytes published and within @cap. */
+	room = x - REC_HDR;
+	if (unlikely(len > (cap < room ? cap : room)))
+		return recv_slow(r, buf, cap, timeout_ns);
+	memcpy(buf, rec + 1, len);
+	ret = consume_to(r, t, t + rec_size(len));
 	return unlikely(ret < 0) ? ret : (ssize_t)len;
 }

@@ -32,6 +32,7 @@ static int fake_fd = -1;
 static struct ipcchan_ring_hdr *fake_hdr;
 static unsigned long waits, notifies;
 static unsigned int fake_abi = IPCCHAN_ABI_VERSION;
+static uint64_t fake_data_size = D;	/* what INFO reports */
 
 int __real_ioctl(int fd, unsigned long req, ...);
 void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd,
@@ -56,8 +57,8 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 		in->ring_pages = DATA_PAGES;
 		in->ring_hdr_offset = 0;
 		in->ring_data_offset = PAGE;
-		in->ring_data_size = D;
-		in->ring_map_size = PAGE + 2 * D;
+		in->ring_data_size = fake_data_size;
+		in->ring_map_size = PAGE + 2 * fake_data_size;
 		return 0;
 	}
 	if (req == IPCCHAN_IOC_RING_WAIT) {
@@ -107,8 +108,9 @@ void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 	mfd = memfd_create("fake-ring", MFD_CLOEXEC);
 	if (mfd < 0 || ftruncate(mfd, (off_t)(PAGE + D)))
 		return MAP_FAILED;
-	base = __real_mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-			   -1, 0);
+	/* One PROT_NONE page stays after the mapping: an overrun faults. */
+	base = __real_mmap(NULL, len + PAGE, PROT_NONE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (base == MAP_FAILED)
 		return MAP_FAILED;
 	if (__real_mmap(base, PAGE + D, prot, MAP_SHARED | MAP_FIXED, mfd, 0) ==
@@ -404,18 +406,237 @@ static int t_abi_mismatch(void)
 	return 1;
 }
 
+/*
+ * The fast paths' one-compare checks catch what the separate checks caught:
+ * our own position misaligned against an aligned cache, a re-read peer
+ * position that is misaligned, behind or too far ahead, records kept or
+ * reserved, an unmapped ring, a ring larger than 4 GiB.
+ */
+static int t_fast_path_checks(void)
+{
+	struct ipcchan_ring r;
+	struct ipcchan_ring_rec *rec;
+	char buf[64];
+	const void *cp;
+	uint64_t base;
+	size_t len;
+	void *p;
+
+	fake_data_size = (uint64_t)1 << 33;
+	CHECK(map(&r) == -EPROTO);
+	fake_data_size = D;
+
+	CHECK(map(&r) == 0);
+	/* Consumer: records published and cached, own position misaligned. */
+	CHECK(ipcchan_ring_send(&r, "abcd", 4, 0) == 4);
+	CHECK(ipcchan_ring_send(&r, "efgh", 4, 0) == 4);
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == 4);
+	base = r.hdr->cons.pos;
+	CHECK(r.cons.prod_cache == base + 16);
+	r.hdr->cons.pos = base + 4;
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EBADMSG);
+	CHECK(ipcchan_ring_peek(&r, &cp, &len, 0) == -EBADMSG);
+	r.hdr->cons.pos = base + 8;	/* inside a record: len 'efgh' */
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EBADMSG);
+	r.hdr->cons.pos = base;
+	/* Cache used up, the re-read producer position is bad. */
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == 4);
+	base += 16;
+	CHECK(r.hdr->cons.pos == base && r.cons.prod_cache == base);
+	r.hdr->prod.pos = base + 20;	/* misaligned */
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EBADMSG);
+	CHECK(r.cons.prod_cache == base);	/* not cached */
+	r.hdr->prod.pos = base + D + 8;	/* too far ahead */
+	CHECK(ipcchan_ring_peek(&r, &cp, &len, 0) == -EBADMSG);
+	r.hdr->prod.pos = base - 16;	/* behind */
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EBADMSG);
+	r.hdr->prod.pos = base + 4;	/* less than a header */
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EBADMSG);
+	/* A header with a flag in its high word, or longer than published. */
+	rec = (struct ipcchan_ring_rec *)(r.data + (base & (D - 1)));
+	rec->len = 0;
+	rec->flags = 0x80000000U;
+	r.hdr->prod.pos = base + 8;
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EPROTO);
+	rec->flags = 0;
+	rec->len = 9;
+	r.hdr->prod.pos = base + 16;
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EBADMSG);
+	CHECK(ipcchan_ring_peek(&r, &cp, &len, 0) == -EBADMSG);
+	rec->len = 8;
+	r.cons.prod_cache = base;	/* re-read: base + 16 */
+	CHECK(ipcchan_ring_recv(&r, buf, 7, 0) == -EMSGSIZE);
+	CHECK(ipcchan_ring_recv(&r, buf, 8, 0) == 8);
+
+	/* Producer: cache says full, the re-read consumer position is bad. */
+	base = r.hdr->prod.pos;
+	CHECK(r.hdr->cons.pos == base);
+	r.prod.cons_cache = base - D;	/* as if the ring were full */
+	r.hdr->cons.pos = base - 4;	/* misaligned */
+	CHECK(ipcchan_ring_send(&r, "x", 1, 0) == -EBADMSG);
+	CHECK(r.prod.cons_cache == base - D);	/* not cached */
+	r.hdr->cons.pos = base + 8;	/* ahead of the producer */
+	CHECK(ipcchan_ring_reserve(&r, 1, &p, 0) == -EBADMSG);
+	r.hdr->cons.pos = base - D - 8;	/* more than the ring behind */
+	CHECK(ipcchan_ring_send(&r, "x", 1, 0) == -EBADMSG);
+	r.hdr->cons.pos = base - D;	/* full, for real */
+	CHECK(ipcchan_ring_send(&r, "x", 1, 0) == -EAGAIN);
+	r.hdr->cons.pos = base;
+	r.hdr->prod.pos = base - 8;	/* own position behind the consumer */
+	CHECK(ipcchan_ring_send(&r, "x", 1, 0) == -EBADMSG);
+	r.hdr->prod.pos = base;
+
+	/* Reserved: send and reserve are busy until the commit. */
+	CHECK(ipcchan_ring_reserve(&r, 3, &p, 0) == 0);
+	CHECK(ipcchan_ring_send(&r, "x", 1, 0) == -EBUSY);
+	CHECK(ipcchan_ring_reserve(&r, 1, &p, 0) == -EBUSY);
+	memcpy(p, "xyz", 3);
+	CHECK(ipcchan_ring_commit(&r) == 0);
+	CHECK(ipcchan_ring_commit(&r) == -EINVAL);
+	CHECK(ipcchan_ring_send(&r, "uv", 2, 0) == 2);
+	/* Peeked: recv and peek return the same record until release. */
+	CHECK(ipcchan_ring_peek(&r, &cp, &len, 0) == 0 && len == 3);
+	CHECK(ipcchan_ring_peek(&r, &cp, &len, 0) == 0 && len == 3);
+	CHECK(!memcmp(cp, "xyz", 3));
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == 3);
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == 2);
+	CHECK(!memcmp(buf, "uv", 2));
+	/* Zero-length records, NULL buffers. */
+	CHECK(ipcchan_ring_send(&r, NULL, 0, 0) == 0);
+	CHECK(ipcchan_ring_send(&r, NULL, 1, 0) == -EFAULT);
+	CHECK(ipcchan_ring_recv(&r, NULL, 0, 0) == 0);
+	CHECK(ipcchan_ring_send(&r, buf, D - 7, 0) == -EMSGSIZE);
+	CHECK(ipcchan_ring_reserve(&r, D - 7, &p, 0) == -EMSGSIZE);
+	CHECK(ipcchan_ring_unmap(&r) == 0);
+	/* Unmapped: every call says so. */
+	CHECK(ipcchan_ring_send(&r, buf, 1, 0) == -EINVAL);
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EINVAL);
+	CHECK(ipcchan_ring_reserve(&r, 1, &p, 0) == -EINVAL);
+	CHECK(ipcchan_ring_peek(&r, &cp, &len, 0) == -EINVAL);
+	CHECK(ipcchan_ring_send(NULL, buf, 1, 0) == -EINVAL);
+	CHECK(ipcchan_ring_recv(NULL, buf, 1, 0) == -EINVAL);
+	return 1;
+}
+
+static uint64_t rnd_state = 88172645463325252ULL;
+
+static uint64_t rnd(void)
+{
+	rnd_state ^= rnd_state << 13;
+	rnd_state ^= rnd_state >> 7;
+	rnd_state ^= rnd_state << 17;
+	return rnd_state;
+}
+
+/* A value near @base that a hostile or buggy peer might write. */
+static uint64_t hostile(uint64_t base)
+{
+	static const int64_t near[] = { 0, 1, 4, 7, 8, 16, 64, -8, -16, -4 };
+
+	switch (rnd() % 6) {
+	case 0:
+		return rnd();
+	case 1:
+		return base + D + (rnd() % 3) * 8 - 8;
+	case 2:
+		return base - D + (rnd() % 3) * 8 - 8;
+	default:
+		return base + (uint64_t)near[rnd() % 10] + (rnd() % 4) * 8;
+	}
+}
+
+/*
+ * Whatever the peer writes into the positions and the record headers, no
+ * call reads or writes outside the mapping (a guard page follows it) or
+ * returns more than asked for.
+ */
+static int t_hostile_fuzz(void)
+{
+	static unsigned char buf[D + 64];
+	struct ipcchan_ring r;
+	unsigned long i;
+
+	CHECK(map(&r) == 0);
+	for (i = 0; i < 300000; i++) {
+		uint64_t cp = r.hdr->cons.pos, pp = r.hdr->prod.pos;
+		unsigned char *rec = r.data + (cp & (D - 1));
+		size_t cap = rnd() % 3 ? 64 : sizeof(buf), len;
+		const void *c;
+		void *p;
+		ssize_t n;
+
+		if (i % 64 == 0) {	/* back to a sane ring now and then */
+			ipcchan_ring_unmap(&r);
+			CHECK(map(&r) == 0);
+			continue;
+		}
+		switch (rnd() % 8) {
+		case 0:
+			r.hdr->prod.pos = hostile(cp);
+			break;
+		case 1:
+			r.hdr->cons.pos = hostile(pp);
+			break;
+		case 2:
+			memcpy(rec, &(uint64_t){ rnd() % 3 == 0 ? rnd() % 80 :
+						 rnd() % 3 == 1 ? D - rnd() % 24 :
+						 rnd() }, 8);
+			break;
+		case 3:
+			r.hdr->prod.pos = hostile(cp);
+			r.hdr->cons.pos = hostile(r.hdr->prod.pos);
+			break;
+		default:
+			break;	/* leave it, use the ring */
+		}
+		switch (rnd() % 4) {
+		case 0:
+			n = ipcchan_ring_send(&r, buf, rnd() % 100, 0);
+			CHECK(n < 0 || n < 100);
+			break;
+		case 1:
+			n = ipcchan_ring_recv(&r, buf, cap, 0);
+			CHECK(n < 0 || (size_t)n <= cap);
+			break;
+		case 2:
+			if (ipcchan_ring_peek(&r, &c, &len, 0) == 0) {
+				CHECK((const unsigned char *)c >= r.data &&
+				      (const unsigned char *)c + len <=
+				      r.data + 2 * D);
+				memcpy(buf, c, len);
+				ipcchan_ring_release(&r);
+			}
+			break;
+		default:
+			len = rnd() % 100;
+			if (ipcchan_ring_reserve(&r, len, &p, 0) == 0) {
+				CHECK((unsigned char *)p >= r.data &&
+				      (unsigned char *)p + len <=
+				      r.data + 2 * D);
+				memset(p, 0xa5, len);
+				ipcchan_ring_commit(&r);
+			}
+			break;
+		}
+	}
+	ipcchan_ring_unmap(&r);
+	return 1;
+}
+
 int main(void)
 {
 	fake_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fake_fd < 0)
 		return 1;
-	printf("TAP version 13\n1..9\n");
+	printf("TAP version 13\n1..11\n");
 	result(t_double_mapping(), "double_mapping");
 	result(t_wrap_every_alignment(), "wrap_every_alignment");
 	result(t_full_and_max(), "full_and_max");
 	result(t_corrupt(), "corrupt_header_is_an_error");
 	result(t_abi_mismatch(), "abi_mismatch_eprotonosupport");
 	result(t_pad_and_kept_records(), "pad_and_kept_records");
+	result(t_fast_path_checks(), "fast_path_checks");
+	result(t_hostile_fuzz(), "hostile_peer_fuzz");
 	result(t_two_processes(0, 200000, 0), "two_processes_nospin_copy");
 	result(t_two_processes(2000, 1000000, 1), "two_processes_spin_zerocopy");
 	result(t_two_processes(50, 300000, 1), "two_processes_shortspin_zerocopy");
