@@ -374,6 +374,37 @@ static __fast uint64_t rec_word_len(const struct ipcchan_ring_rec *rec)
 #endif
 }
 
+/*
+ * Copy a payload of @n <= SMALL_COPY bytes in or out: two moves of a fixed
+ * size that overlap as needed (what the C library's memcpy() does for these
+ * sizes, without the call, which costs more than such a copy).  It reads
+ * and writes exactly [0, n) of both buffers, which do not overlap (as for
+ * memcpy()), so the two moves write the same bytes where they overlap.
+ */
+#define SMALL_COPY		64U
+#define copy_fixed(d, s, k)	__builtin_memcpy((d), (s), (k))
+static __fast void copy_small(unsigned char *d, const unsigned char *s,
+			      size_t n)
+{
+	if (n > 32) {
+		copy_fixed(d, s, 32);
+		copy_fixed(d + n - 32, s + n - 32, 32);
+	} else if (n >= 16) {
+		copy_fixed(d, s, 16);
+		copy_fixed(d + n - 16, s + n - 16, 16);
+	} else if (n >= 8) {
+		copy_fixed(d, s, 8);
+		copy_fixed(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		copy_fixed(d, s, 4);
+		copy_fixed(d + n - 4, s + n - 4, 4);
+	} else if (n) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	}
+}
+
 /* @x / 8 when @x is a multiple of 8, else >= 2^61 (x rotated right by 3). */
 static __fast uint64_t words(uint64_t x)
 {
@@ -624,24 +655,64 @@ static __outline ssize_t send_slow(struct ipcchan_ring *r, const void *buf,
 	return ret < 0 ? ret : (ssize_t)len;
 }
 
+/*
+ * The tail of ipcchan_ring_send() for payloads above SMALL_COPY (memcpy)
+ * and for a peer whose waiting flag is set: out of line and reached by a
+ * tail call, so the fast path for small records calls nothing and saves no
+ * registers.
+ */
+static __outline ssize_t send_tail(struct ipcchan_ring *r,
+				   struct ipcchan_ring_rec *rec,
+				   const void *buf, size_t len, uint64_t h,
+				   uint64_t need)
+{
+	int ret;
+
+	if (len > SMALL_COPY)
+		memcpy(rec + 1, buf, len);
+	ret = prod_publish(r, h, h + need);
+	return ret < 0 ? ret : (ssize_t)len;
+}
+
+static __slow ssize_t send_notify(struct ipcchan_ring *r, uint32_t v,
+				  uint64_t prev, size_t len)
+{
+	int ret = notify_slow(r, IPCCHAN_RING_PROD, v, prev);
+
+	return ret < 0 ? ret : (ssize_t)len;
+}
+
 __ipc_export ssize_t ipcchan_ring_send(struct ipcchan_ring *r, const void *buf,
 				       size_t len, int64_t timeout_ns)
 {
+	struct ipcchan_ring_hdr *hdr;
 	struct ipcchan_ring_rec *rec;
 	uint64_t h, need;
-	int ret;
+	uint32_t v;
 
-	if (unlikely(!r || !buf || len >= r->prod.fast))
+	if (unlikely((r == NULL) | (buf == NULL)) ||
+	    unlikely(len >= r->prod.fast))
 		return send_slow(r, buf, len, timeout_ns);
+	hdr = r->hdr;
 	need = rec_size(len);
-	h = load_relaxed(&r->hdr->prod.pos);
+	h = load_relaxed(&hdr->prod.pos);
 	if (unlikely(!prod_fits(r, h, need)))
 		return send_slow(r, buf, len, timeout_ns);
+	/* The data area is mapped twice: the record is contiguous even when
+	 * it runs past the end of the first copy.
+	 */
 	rec = (struct ipcchan_ring_rec *)(r->data + (h & (r->size - 1)));
 	rec_hdr_write(rec, (uint32_t)len);
-	memcpy(rec + 1, buf, len);
-	ret = prod_publish(r, h, h + need);
-	return unlikely(ret < 0) ? ret : (ssize_t)len;
+	if (unlikely(len > SMALL_COPY))
+		return send_tail(r, rec, buf, len, h, need);
+	copy_small((unsigned char *)(rec + 1), buf, len);
+	/* prod_publish(), with the notify out of line. */
+	store_release(&hdr->prod.pos, h + need);
+	full_barrier();
+	v = load_relaxed(&hdr->cons.waiting);
+	if (unlikely(v))
+		return send_notify(r, v, h, len);
+	return (ssize_t)len;
 }
 
 /* ---- consumer ---------------------------------------------------------- */
@@ -923,16 +994,39 @@ static __outline ssize_t recv_slow(struct ipcchan_ring *r, void *buf,
 	return ret < 0 ? ret : (ssize_t)len;
 }
 
+/* As send_tail(), for ipcchan_ring_recv(). */
+static __outline ssize_t recv_tail(struct ipcchan_ring *r,
+				   const struct ipcchan_ring_rec *rec,
+				   void *buf, size_t len, uint64_t t)
+{
+	int ret;
+
+	if (len > SMALL_COPY)
+		memcpy(buf, rec + 1, len);
+	ret = consume_to(r, t, t + rec_size(len));
+	return ret < 0 ? ret : (ssize_t)len;
+}
+
+static __slow ssize_t recv_notify(struct ipcchan_ring *r, uint32_t v,
+				  uint64_t prev, size_t len)
+{
+	int ret = notify_slow(r, IPCCHAN_RING_CONS, v, prev);
+
+	return ret < 0 ? ret : (ssize_t)len;
+}
+
 __ipc_export ssize_t ipcchan_ring_recv(struct ipcchan_ring *r, void *buf,
 				       size_t cap, int64_t timeout_ns)
 {
 	const struct ipcchan_ring_rec *rec;
+	struct ipcchan_ring_hdr *hdr;
 	uint64_t t, x, len, room;
-	int ret;
+	uint32_t v;
 
-	if (unlikely(!r || !buf || !r->cons.fast))
+	if (unlikely((r == NULL) | (buf == NULL)) || unlikely(!r->cons.fast))
 		return recv_slow(r, buf, cap, timeout_ns);
-	t = load_relaxed(&r->hdr->cons.pos);
+	hdr = r->hdr;
+	t = load_relaxed(&hdr->cons.pos);
 	if (unlikely(!cons_avail(r, t, &x)))
 		return recv_slow(r, buf, cap, timeout_ns);
 	rec = (const struct ipcchan_ring_rec *)(r->data + (t & (r->size - 1)));
@@ -941,7 +1035,14 @@ __ipc_export ssize_t ipcchan_ring_recv(struct ipcchan_ring *r, void *buf,
 	room = x - REC_HDR;
 	if (unlikely(len > (cap < room ? cap : room)))
 		return recv_slow(r, buf, cap, timeout_ns);
-	memcpy(buf, rec + 1, len);
-	ret = consume_to(r, t, t + rec_size(len));
-	return unlikely(ret < 0) ? ret : (ssize_t)len;
+	if (unlikely(len > SMALL_COPY))
+		return recv_tail(r, rec, buf, len, t);
+	copy_small(buf, (const unsigned char *)(rec + 1), len);
+	/* consume_to(), with the notify out of line. */
+	store_release(&hdr->cons.pos, t + rec_size(len));
+	full_barrier();
+	v = load_relaxed(&hdr->prod.waiting);
+	if (unlikely(v))
+		return recv_notify(r, v, t, len);
+	return (ssize_t)len;
 }

@@ -172,8 +172,12 @@ static int t_wrap_every_alignment(void)
 				in[k] = (unsigned char)(round * 3 + len + k);
 			CHECK(ipcchan_ring_send(&r, in, len, 0) == (ssize_t)len);
 			CHECK(ipcchan_ring_send(&r, in, len, 0) == (ssize_t)len);
+			memset(out, 0xee, sizeof(out));
 			CHECK(ipcchan_ring_recv(&r, out, sizeof(out), 0) == (ssize_t)len);
 			CHECK(!memcmp(in, out, len));
+			/* Exactly len bytes written (small copies overlap). */
+			for (k = len; k < sizeof(out); k++)
+				CHECK(out[k] == 0xee);
 			CHECK(ipcchan_ring_recv(&r, out, sizeof(out), 0) == (ssize_t)len);
 			CHECK(!memcmp(in, out, len));
 		}
