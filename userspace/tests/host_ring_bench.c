@@ -153,6 +153,7 @@ int main(int argc, char **argv)
 	if (fake_fd < 0 || ipcchan_ring_map(fake_fd, &r) ||
 	    size > ipcchan_ring_max_msg(&r))
 		return 2;
+	ipcchan_ring_set_spin(&r, 20000);	/* ipcchan-bench's default */
 	memset(in, 0x5a, sizeof(in));
 	clock_gettime(CLOCK_MONOTONIC, &a);
 	if (forked) {
