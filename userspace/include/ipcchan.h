@@ -297,7 +297,7 @@ void ipcchan_list_free(struct ipcchan_entry *list);
 /* The shared ring (see the ring section of <linux/ipcchan.h>)            */
 /* ---------------------------------------------------------------------- */
 
-/* Default bounded spin (iterations of a CPU pause) before sleeping. */
+/* Default bounded spin before sleeping, in nanoseconds. */
 #define IPCCHAN_RING_SPIN_DEFAULT	2000U
 
 /**
@@ -353,10 +353,11 @@ int ipcchan_ring_unmap(struct ipcchan_ring *r);
 
 /**
  * ipcchan_ring_set_spin() - set the spin before sleeping
- * @spins: CPU-pause iterations to poll the peer's position before sleeping
- *         in the kernel (0: sleep at once)
+ * @spin_ns: how long, in nanoseconds of CLOCK_MONOTONIC, to poll the peer's
+ *           position (yielding the CPU every 64 polls) before sleeping in
+ *           the kernel (0: sleep at once)
  */
-void ipcchan_ring_set_spin(struct ipcchan_ring *r, unsigned int spins);
+void ipcchan_ring_set_spin(struct ipcchan_ring *r, unsigned int spin_ns);
 
 /**
  * ipcchan_ring_max_msg() - largest payload one record can carry

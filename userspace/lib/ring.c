@@ -261,10 +261,10 @@ __ipc_export int ipcchan_ring_unmap(struct ipcchan_ring *r)
 }
 
 __ipc_export void ipcchan_ring_set_spin(struct ipcchan_ring *r,
-					unsigned int spins)
+					unsigned int spin_ns)
 {
 	if (r)
-		r->spin = spins;
+		r->spin = spin_ns;
 }
 
 __ipc_export size_t ipcchan_ring_max_msg(const struct ipcchan_ring *r)
