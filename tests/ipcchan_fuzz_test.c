@@ -146,7 +146,7 @@ static void fuzz_one(uint64_t *s, int fd, char *buf, size_t buflen)
 		struct ipcchan_ring_notify rn;
 		char raw[512];
 	} a;
-	struct ipcchan_msg msgs[8];
+	struct ipcchan_msg msgs[9];	/* 8 used; msgs + 1 (misaligned) fits */
 	unsigned long cmd;
 	void *arg = &a;
 	unsigned int i, n;
@@ -332,23 +332,38 @@ static int thread_timer(timer_t *timer)
 	return timer_settime(*timer, 0, &its, NULL);
 }
 
+/*
+ * Each thread's good buffer is followed by an inaccessible guard larger
+ * than any message (max_msg_size_limit is 4 MiB): the fuzzer passes that
+ * buffer with random lengths, and a RECV or read() that delivers a long
+ * message into it must hit the guard (EFAULT) rather than the fuzzer's
+ * own memory.
+ */
+#define FUZZ_BUF	16384UL
+#define FUZZ_GUARD	(8UL << 20)
+
 static void *fuzz_thread(void *p)
 {
 	uint64_t s = (uintptr_t)p * 0x9E3779B97F4A7C15ULL + fz.seed + 1;
-	static char bufs[8][16384];
-	char *buf = bufs[(uintptr_t)p % 8];
 	unsigned long i;
 	timer_t timer;
+	char *buf;
 
+	buf = mmap(NULL, FUZZ_BUF + FUZZ_GUARD, PROT_NONE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (buf == MAP_FAILED ||
+	    mprotect(buf, FUZZ_BUF, PROT_READ | PROT_WRITE))
+		return (void *)1;
 	if (thread_timer(&timer))
 		return (void *)1;
 
 	for (i = 0; i < fz.calls_per_thread; i++) {
 		int fd = fz.fds[rnd(&s) % NFDS];
 
-		fuzz_one(&s, fd, buf, sizeof(bufs[0]));
+		fuzz_one(&s, fd, buf, FUZZ_BUF);
 	}
 	timer_delete(timer);
+	munmap(buf, FUZZ_BUF + FUZZ_GUARD);
 	return NULL;
 }
 
