@@ -302,7 +302,11 @@ static unsigned int ipcchan_deliver_chunk(struct ipcchan_kmsg **kms,
 	if (i < n) {
 		/* A long payload (or a bad pointer): one copy each. */
 		for (i = 0; i < n; i++) {
-			ipcchan_msg_out(&m, kms[i]);
+			m.len = kms[i]->len;
+			m.prio = kms[i]->prio;
+			m.pid = ids[i].pid;
+			m.seq = kms[i]->seq;
+			m.uid = ids[i].uid;
 			if (ipcchan_copy_out(e[i].buf, kms[i]->data,
 					     kms[i]->len) ||
 			    ipcchan_put_recv_out(&um[i], &m))
