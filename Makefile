@@ -192,12 +192,7 @@ crosscheck: deps
 # the module is rebuilt against it and every test runs with panic_on_warn,
 # a million fuzz calls, then a kmemleak scan after unload.
 DEBUG_CACHE ?= /var/tmp/ipcchan-cache
-# Two fuzz threads, not the test's default four: with four threads and a
-# million calls the fuzzer process itself sometimes dies of SIGSEGV (its main
-# thread's TCB reads as zero in pthread_join), with the previous module too,
-# only when its mmap case runs, and with no kernel report; reproducer and
-# status in the benchmark/reliability issue notes.  Not yet understood.
-DEBUG_ENV ?= IPCCHAN_FUZZ_CALLS=1000000 IPCCHAN_FUZZ_THREADS=2
+DEBUG_ENV ?= IPCCHAN_FUZZ_CALLS=1000000
 DEBUG_MOD := $(CACHE)/debug-mod
 
 check-debug: deps

@@ -6,8 +6,8 @@
  * without a ring, receive-only, send-only) with random command numbers in and
  * out of the ipcchan magic and with struct-aware mutations of every command's
  * argument: each field set to 0, 1, max, max + 1, huge, negative or random;
- * reserved fields and flag bits set; user pointers NULL, kernel, unmapped,
- * read-only, misaligned or straddling an unmapped page.  mmap gets random
+ * reserved fields and flag bits set; user pointers NULL, kernel, inaccessible,
+ * read-only, misaligned or straddling an inaccessible page.  mmap gets random
  * offsets, lengths, protections and flags.  A 5 ms interval timer without
  * SA_RESTART per thread interrupts any call that blocks.
  *
@@ -36,8 +36,8 @@ struct fuzz {
 	char names[3][IPCCHAN_NAME_MAX];
 	long page;
 	char *ro_page;		/* PROT_READ page */
-	char *hole;		/* unmapped page */
-	char *edge;		/* last page before an unmapped one */
+	char *hole;		/* PROT_NONE page */
+	char *edge;		/* last page before a PROT_NONE guard */
 	unsigned long calls_per_thread;
 	unsigned long ok, fail, mapped;
 	unsigned int seed;
@@ -435,16 +435,23 @@ TEST_F_TIMEOUT(fuzz, ioctl_mmap_rw, 3600)
 	TH_LOG("seed %u, %lu calls, %lu threads (IPCCHAN_FUZZ_SEED=%u reproduces)",
 	       fz.seed, calls, threads, fz.seed);
 
-	/* Pages: read-only, a hole, and one right before a hole. */
-	area = mmap(NULL, 4 * fz.page, PROT_READ | PROT_WRITE,
+	/*
+	 * Pages: read-only, inaccessible, and a writable one right before an
+	 * inaccessible guard as long as the thread buffers' guards.  The
+	 * inaccessible pages are PROT_NONE reservations, not holes: another
+	 * thread's mmap() of a ring page lands in the highest free gap, so a
+	 * munmap()ed page next to the edge was soon a ring mapping, and a
+	 * long RECV through the edge then wrote on into whatever lay above
+	 * it (the harness's shared page and the main thread's TCB).
+	 */
+	area = mmap(NULL, 3 * fz.page + FUZZ_GUARD, PROT_NONE,
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, area);
 	fz.ro_page = area;
 	ASSERT_EQ(0, mprotect(fz.ro_page, fz.page, PROT_READ));
 	fz.hole = area + fz.page;
-	ASSERT_EQ(0, munmap(fz.hole, fz.page));
 	fz.edge = area + 2 * fz.page;
-	ASSERT_EQ(0, munmap(area + 3 * fz.page, fz.page));
+	ASSERT_EQ(0, mprotect(fz.edge, fz.page, PROT_READ | PROT_WRITE));
 
 	for (i = 0; i < 3; i++)
 		snprintf(fz.names[i], sizeof(fz.names[i]), "fuzz.%d.%d",
