@@ -125,7 +125,7 @@ static unsigned int ipcchan_payloads_in(struct ipcchan_kmsg **kms,
 
 	for (i = 0; i < n; i++)
 		if (!ipcchan_word_copy(kms[i]->data, e[i].len) ||
-		    !check_copy_size(kms[i]->data, e[i].len, false) ||
+		    !ipcchan_small_payload_ok(kms[i]->data, e[i].len, false) ||
 		    !access_ok(e[i].buf, e[i].len))
 			break;
 	if (i < n) {
@@ -296,7 +296,7 @@ static unsigned int ipcchan_deliver_chunk(struct ipcchan_kmsg **kms,
 
 	for (i = 0; i < n; i++)
 		if (!ipcchan_word_copy(kms[i]->data, kms[i]->len) ||
-		    !check_copy_size(kms[i]->data, kms[i]->len, true) ||
+		    !ipcchan_small_payload_ok(kms[i]->data, kms[i]->len, true) ||
 		    !access_ok(e[i].buf, kms[i]->len))
 			break;
 	if (i < n) {

@@ -345,7 +345,8 @@ ipcchan_file_channel(struct ipcchan_file *pf)
  * user_access_begin() window: one STAC/CLAC pair for the lot and no string
  * copy, whose start-up costs more than a copy this short (and which QEMU's
  * TCG emulates a byte at a time).  check_copy_size() keeps hardened
- * usercopy's object checks; anything larger, a kernel buffer that is not
+ * usercopy's object checks (ipcchan_small_payload_ok() has the cheaper
+ * equivalent for message payloads); anything larger, a kernel buffer that is not
  * 8-byte aligned, or an architecture without cheap unaligned access goes
  * through copy_{from,to}_user().
  */
@@ -411,6 +412,25 @@ ipcchan_unsafe_recv_out(struct ipcchan_msg __user *um, u32 len, u32 prio,
 	return 0;
 efault:
 	return -EFAULT;
+}
+
+/*
+ * Hardened usercopy's check for a word copy of @len payload bytes to or
+ * from @data, the payload of a message of at most IPCCHAN_SMALL_MSG bytes.
+ * Such a message always lives in an ipcchan_msg_cache object, whose
+ * usercopy region is exactly its data[IPCCHAN_SMALL_MSG], so the object
+ * check that check_copy_size() does with a slab lookup per copy (10-15% of
+ * a batch of small messages under TCG) comes down to @len against that
+ * size.  Under KASAN (the debug lane) the generic check runs as well, to
+ * keep the argument honest.
+ */
+static __always_inline bool ipcchan_small_payload_ok(const void *data,
+						     size_t len, bool to_user)
+{
+	BUILD_BUG_ON(IPCCHAN_WORD_COPY_MAX > IPCCHAN_SMALL_MSG);
+	if (len > IPCCHAN_SMALL_MSG)
+		return false;
+	return !IS_ENABLED(CONFIG_KASAN) || check_copy_size(data, len, to_user);
 }
 
 /* copy_from_user() for short copies; 0 or -EFAULT. */

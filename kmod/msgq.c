@@ -850,7 +850,7 @@ static struct ipcchan_channel *ipcchan_msg_in(struct file *file,
 static int ipcchan_send_copy(void *data, const void __user *buf, u32 len,
 			     struct ipcchan_msg __user *um, u64 seq)
 {
-	if (!check_copy_size(data, len, false))
+	if (!ipcchan_small_payload_ok(data, len, false))
 		return -EFAULT;
 	if (um && !access_ok(um, sizeof(*um)))
 		return -EFAULT;
@@ -979,7 +979,7 @@ static int ipcchan_recv_copy(void __user *buf, const struct ipcchan_kmsg *km,
 			     const struct ipcchan_msg *m,
 			     struct ipcchan_msg __user *um)
 {
-	if (!check_copy_size(km->data, km->len, true))
+	if (!ipcchan_small_payload_ok(km->data, km->len, true))
 		return -EFAULT;
 	if (um && !access_ok(um, sizeof(*um)))
 		return -EFAULT;
