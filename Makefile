@@ -39,8 +39,11 @@ RUN := tests/vm/run.sh --kernel $(VMLINUZ) --stage $(STAGE) --loader $(LOADER) $
 
 PROFILE ?= quick
 # idle=poll keeps an idle vCPU from sleeping until the next tick under TCG,
-# which otherwise dominates wake-up latency (docs/benchmark.md has the A/B).
-RUN_APPEND ?= idle=poll
+# which otherwise dominates wake-up latency; tsc=reliable keeps the TSC as
+# the guest's clocksource (QEMU's TCG TSC follows the host's, monotonic
+# across vCPUs), where the kernel would fall back to the emulated HPET and
+# make every clock read a 2 us system call (docs/benchmark.md has both A/Bs).
+RUN_APPEND ?= idle=poll tsc=reliable
 METHODS ?=
 SIZES ?=
 # make run measures every cell REPEAT times in interleaved rounds and

@@ -179,6 +179,7 @@ struct env {
 	char kernel[128];
 	char machine[80];
 	char cpu_model[128];
+	char clocksource[64];	/* the kernel's, "" when unknown */
 	long cpus;
 	const char *accel;
 	const struct profile *profile;

@@ -222,6 +222,13 @@ static void fill_env(struct env *e)
 	}
 	if (f)
 		fclose(f);
+	/* What CLOCK_MONOTONIC costs depends on it (vDSO or system call). */
+	f = fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource",
+		  "r");
+	if (f && fgets(e->clocksource, sizeof(e->clocksource), f))
+		e->clocksource[strcspn(e->clocksource, "\n")] = 0;
+	if (f)
+		fclose(f);
 }
 
 /* The first two CPUs in our affinity mask, or none on a single CPU. */

@@ -640,6 +640,8 @@ void report_all(FILE *f, const struct env *env, const struct limits *l,
 		env->profile->name, env->date);
 	if (env->cpu_model[0])
 		fprintf(f, "cpu: %s\n", env->cpu_model);
+	if (env->clocksource[0])
+		fprintf(f, "clocksource: %s\n", env->clocksource);
 	if (bench_cpu[0] >= 0)
 		fprintf(f, "processes pinned: side 0 (client/producer) on CPU %d, "
 			"side 1 (server/consumer) on CPU %d\n",
@@ -740,6 +742,8 @@ int write_json(const char *path, const struct env *env,
 	json_str(f, env->machine);
 	fprintf(f, ", \"cpu_model\": ");
 	json_str(f, env->cpu_model);
+	fprintf(f, ", \"clocksource\": ");
+	json_str(f, env->clocksource);
 	fprintf(f, ", \"cpus\": %ld, \"accel\": ", env->cpus);
 	json_str(f, env->accel);
 	fprintf(f, ", \"profile\": ");

@@ -31,6 +31,8 @@ python3 - "$d/bench.json" <<'PY' || no "bench.json repeats"
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert d["env"]["repeat"] == 3, d["env"]
+cs = open("/sys/devices/system/clocksource/clocksource0/current_clocksource").read().strip()
+assert d["env"]["clocksource"] == cs, (d["env"], cs)
 assert d["results"], "no results"
 for r in d["results"]:
     assert len(r["runs"]) == 3 and 1 <= r["median_round"] <= 3, r
