@@ -177,7 +177,7 @@ static int ipcchan_send_chunk(struct ipcchan_channel *ch,
 	struct ipcchan_kmsg *kms[IPCCHAN_BATCH_CHUNK];
 	struct ipcchan_kmsg *reuse[IPCCHAN_BATCH_CHUNK];
 	struct ipcchan_entry e[IPCCHAN_BATCH_CHUNK];
-	unsigned int i, k, copied, small = 0, nreuse, r = 0;
+	unsigned int i, k, copied, small = 0, nreuse, r = 0, pooled;
 	u64 seq;
 	int ret;
 
@@ -205,6 +205,7 @@ static int ipcchan_send_chunk(struct ipcchan_channel *ch,
 		}
 	}
 	/* Recycled objects left over after a refused entry. */
+	pooled = r;
 	while (r < nreuse)
 		ipcchan_kmsg_free(reuse[r++]);
 	copied = ipcchan_payloads_in(kms, e, k);
@@ -213,13 +214,29 @@ static int ipcchan_send_chunk(struct ipcchan_channel *ch,
 		for (i = copied; i < k; i++)
 			ipcchan_kmsg_free(kms[i]);
 		k = copied;
+		/* Recycled objects among the freed ones are gone. */
+		for (i = 0, small = 0; i < k; i++)
+			small += e[i].len <= IPCCHAN_SMALL_MSG;
+		pooled = min(pooled, small);
 	}
 	if (!k)
 		return *err;
 
 	ret = ipcchan_enqueue(ch, kms, k, w, &seq);
-	for (i = ret > 0 ? ret : 0; i < k; i++)
-		ipcchan_kmsg_free(kms[i]);
+	i = ret > 0 ? ret : 0;
+	if (i < k) {
+		/*
+		 * Not queued (the queue filled): the recycled objects go
+		 * back for the next call.  They were given to the first
+		 * small entries, so the queued ones used theirs first; the
+		 * queued messages themselves may be gone already, so count
+		 * from the entries.
+		 */
+		for (r = 0; r < i; r++)
+			if (pooled && e[r].len <= IPCCHAN_SMALL_MSG)
+				pooled--;
+		ipcchan_kmsg_unuse(ch, kms + i, k - i, pooled);
+	}
 	if (ret < 0)
 		return ret;
 	if (ipcchan_send_outs(um, ret, seq))
@@ -247,6 +264,7 @@ long ipcchan_send_batch(struct file *file, void __user *uarg)
 	unsigned int n, total = 0;
 	bool unreported = false;
 	int ret, err = 0;
+	u32 room;
 
 	ch = ipcchan_batch_in(file, uarg, IPCCHAN_ACCESS_SEND, &b, &w, &um);
 	if (IS_ERR(ch))
@@ -255,6 +273,15 @@ long ipcchan_send_batch(struct file *file, void __user *uarg)
 	wait = &w;
 	while (total < b.count) {
 		n = min_t(unsigned int, b.count - total, IPCCHAN_BATCH_CHUNK);
+		/*
+		 * Prepare no more than fits now: copying payloads the queue
+		 * then refuses is wasted.  Only the first chunk may wait.
+		 */
+		room = ipcchan_room_hint(ch);
+		if (room)
+			n = min(n, room);
+		else if (wait == &ipcchan_nowait)
+			break;
 		ret = ipcchan_send_chunk(ch, um + total, n, wait, &err,
 					 &unreported);
 		if (ret < 0) {

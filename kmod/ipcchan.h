@@ -293,6 +293,9 @@ ssize_t ipcchan_write(struct file *file, const char __user *buf, size_t count,
 __poll_t ipcchan_poll(struct file *file, struct poll_table_struct *pt);
 unsigned int ipcchan_kmsg_reuse(struct ipcchan_channel *ch,
 				struct ipcchan_kmsg **kms, unsigned int n);
+void ipcchan_kmsg_unuse(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
+			unsigned int n, unsigned int pooled);
+u32 ipcchan_room_hint(struct ipcchan_channel *ch);
 struct ipcchan_kmsg *ipcchan_kmsg_alloc(struct ipcchan_kmsg *km, u32 len,
 					u32 prio);
 void ipcchan_kmsg_free(struct ipcchan_kmsg *km);

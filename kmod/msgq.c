@@ -396,18 +396,6 @@ static int ipcchan_wait_locked(struct ipcchan_channel *ch, spinlock_t *lock,
 	return ret;
 }
 
-/* Dequeue the next message by priority; caller holds the lock. */
-static struct ipcchan_kmsg *ipcchan_peek(struct ipcchan_channel *ch)
-{
-	unsigned long p;
-
-	lockdep_assert_held(&ch->lock);
-	p = find_last_bit(&ch->prio_map, IPCCHAN_NR_PRIO);
-	if (p >= IPCCHAN_NR_PRIO)
-		return NULL;
-	return list_first_entry(&ch->queue[p], struct ipcchan_kmsg, node);
-}
-
 static void ipcchan_link(struct ipcchan_channel *ch, struct ipcchan_kmsg *km,
 			 bool at_head)
 {
@@ -419,17 +407,6 @@ static void ipcchan_link(struct ipcchan_channel *ch, struct ipcchan_kmsg *km,
 	__set_bit(km->prio, &ch->prio_map);
 	ch->cur_msgs++;
 	ch->cur_bytes += km->len;
-}
-
-static void ipcchan_unlink_msg(struct ipcchan_channel *ch,
-			       struct ipcchan_kmsg *km)
-{
-	lockdep_assert_held(&ch->lock);
-	list_del(&km->node);
-	if (list_empty(&ch->queue[km->prio]))
-		__clear_bit(km->prio, &ch->prio_map);
-	ch->cur_msgs--;
-	ch->cur_bytes -= km->len;
 }
 
 /* The receiving side takes what senders pushed, oldest first. */
@@ -518,6 +495,52 @@ struct ipcchan_channel *ipcchan_chan_for(struct file *file, u32 access)
 	return ch;
 }
 
+/**
+ * ipcchan_kmsg_unuse - dispose of prepared messages a sender did not queue
+ * @ch: the channel
+ * @kms: the messages, never linked (each is consumed)
+ * @n: how many
+ * @pooled: how many of them were taken with ipcchan_kmsg_reuse()
+ *
+ * That many small ones go back to the senders' spares (all small objects
+ * are alike, so the count is what matters for the bound on kept objects);
+ * the others are freed.
+ */
+void ipcchan_kmsg_unuse(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
+			unsigned int n, unsigned int pooled)
+{
+	unsigned int i;
+
+	if (pooled) {
+		spin_lock(&ch->send_lock);
+		for (i = 0; i < n && pooled; i++) {
+			if (kms[i]->len > IPCCHAN_SMALL_MSG)
+				continue;
+			ipcchan_free_unpop_locked(ch, kms[i]);
+			kms[i] = NULL;
+			pooled--;
+		}
+		spin_unlock(&ch->send_lock);
+	}
+	for (i = 0; i < n; i++)
+		if (kms[i])
+			ipcchan_kmsg_free(kms[i]);
+}
+
+/**
+ * ipcchan_room_hint - free queue slots, as an unlocked hint
+ * @ch: the channel
+ *
+ * Return: how many messages senders could queue now; another sender may
+ * take them first.
+ */
+u32 ipcchan_room_hint(struct ipcchan_channel *ch)
+{
+	unsigned long used = READ_ONCE(ch->taken) - READ_ONCE(ch->given);
+
+	return used < ch->max_msgs ? ch->max_msgs - used : 0;
+}
+
 /*
  * Give a filled message its sequence number and sender and chain it in
  * front of @head (newest first, as on ch->incoming); it takes a slot.
@@ -543,7 +566,7 @@ static void ipcchan_publish_locked(struct ipcchan_channel *ch,
 				   struct ipcchan_kmsg *last, unsigned int n)
 {
 	lockdep_assert_held(&ch->send_lock);
-	ch->taken += n;
+	WRITE_ONCE(ch->taken, ch->taken + n);
 	llist_add_batch(&first->lnode, &last->lnode, &ch->incoming);
 	ipcchan_wake(&ch->recv_wq, n, EPOLLIN | EPOLLRDNORM);
 }
@@ -604,18 +627,36 @@ static int ipcchan_dequeue_locked(struct ipcchan_channel *ch,
 	__must_hold(&ch->lock)
 {
 	struct ipcchan_kmsg *km;
-	unsigned int i;
+	struct list_head *q;
+	unsigned int i = 0, start;
+	unsigned long p;
+	LIST_HEAD(taken);
+	u64 bytes;
 	int ret;
 
 	ret = ipcchan_wait_locked(ch, &ch->lock, &ch->recv_wq, ipcchan_has_msg,
 				  &ch->blocked_receivers, w);
 	if (ret)
 		return ret;
-	for (i = 0; i < n; i++) {
-		km = ipcchan_peek(ch);
-		if (!km)
+	/*
+	 * Highest priority first, each FIFO in order; the run taken from a
+	 * FIFO leaves it in one list_cut_position() rather than a list_del()
+	 * each.  The first message that does not fit its cap ends the call.
+	 */
+	while (i < n) {
+		p = find_last_bit(&ch->prio_map, IPCCHAN_NR_PRIO);
+		if (p >= IPCCHAN_NR_PRIO)
 			break;
-		if (km->len > caps[i]) {
+		q = &ch->queue[p];
+		start = i;
+		bytes = 0;
+		list_for_each_entry(km, q, node) {
+			if (i == n || km->len > caps[i])
+				break;
+			bytes += km->len;
+			kms[i++] = km;
+		}
+		if (i == start) {
 			if (i)
 				break;
 			*too_big = km->len;
@@ -623,9 +664,15 @@ static int ipcchan_dequeue_locked(struct ipcchan_channel *ch,
 			ipcchan_wake(&ch->recv_wq, 1, EPOLLIN | EPOLLRDNORM);
 			return -EMSGSIZE;
 		}
-		ipcchan_unlink_msg(ch, km);
-		ch->inflight++;
-		kms[i] = km;
+		list_cut_position(&taken, q, &kms[i - 1]->node);
+		if (list_empty(q))
+			__clear_bit(p, &ch->prio_map);
+		ch->cur_msgs -= i - start;
+		ch->cur_bytes -= bytes;
+		ch->inflight += i - start;
+		/* Stopped by a cap, not by the end of the FIFO. */
+		if (!list_empty(q))
+			break;
 	}
 	return i;
 }

@@ -1985,6 +1985,50 @@ TEST_F(pair, recv_batch_stops_before_message_that_does_not_fit)
 	EXPECT_EQ(1ULL, cur_msgs(self->tx));
 }
 
+/*
+ * One batch takes the rest of a priority's FIFO, goes on to the next lower
+ * priority, and stops in the middle of that FIFO at the first message that
+ * does not fit its entry; the next batch starts right there.
+ */
+TEST_F(pair, recv_batch_crosses_priorities_stops_at_cap)
+{
+	static const char *const want[] = { "a", "b", "c", NULL, "e" };
+	struct ipcchan_msg m[6];
+	char bufs[6][16], big[100], out[100];
+	int i;
+
+	REQUIRE_BATCH();
+	memset(big, 'x', sizeof(big));
+	ASSERT_EQ(0, ipcchan_test_send(self->tx, "c", 1, 1, 0, 0, NULL));
+	ASSERT_EQ(0, ipcchan_test_send(self->tx, "a", 1, 3, 0, 0, NULL));
+	ASSERT_EQ(0, ipcchan_test_send(self->tx, big, 100, 1, 0, 0, NULL));
+	ASSERT_EQ(0, ipcchan_test_send(self->tx, "b", 1, 3, 0, 0, NULL));
+	ASSERT_EQ(0, ipcchan_test_send(self->tx, "e", 1, 1, 0, 0, NULL));
+	init_entries(m, 6, bufs, 16);
+	ASSERT_EQ(3, batch(self->rx, IPCCHAN_IOC_RECV_BATCH, m, 6,
+			   IPCCHAN_NONBLOCK, 0, NULL));
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(1U, m[i].len);
+		EXPECT_EQ(i < 2 ? 3U : 1U, m[i].prio);
+		EXPECT_EQ(want[i][0], bufs[i][0]);
+	}
+	EXPECT_EQ(SEQ_POISON, m[3].seq);
+	EXPECT_EQ(2ULL, cur_msgs(self->tx));
+
+	/* The 100-byte message is next, then "e": nothing was reordered. */
+	init_entries(m, 2, bufs, 16);
+	m[0].buf = (__u64)(unsigned long)out;
+	m[0].len = sizeof(out);
+	ASSERT_EQ(2, batch(self->rx, IPCCHAN_IOC_RECV_BATCH, m, 2,
+			   IPCCHAN_NONBLOCK, 0, NULL));
+	EXPECT_EQ(100U, m[0].len);
+	EXPECT_EQ(0, memcmp(out, big, sizeof(big)));
+	EXPECT_EQ(1U, m[1].len);
+	EXPECT_EQ(want[4][0], bufs[1][0]);
+	EXPECT_LT(m[0].seq, m[1].seq);
+	EXPECT_EQ(0ULL, cur_msgs(self->tx));
+}
+
 TEST_F(pair, recv_batch_first_too_big_emsgsize)
 {
 	struct ipcchan_msg m[2];
