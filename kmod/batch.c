@@ -196,9 +196,11 @@ static int ipcchan_send_chunk(struct ipcchan_channel *ch,
 			*err = -EMSGSIZE;
 			break;
 		}
-		kms[k] = ipcchan_kmsg_alloc(e[k].len <= IPCCHAN_SMALL_MSG &&
-					    r < nreuse ? reuse[r++] : NULL,
-					    e[k].len, e[k].prio);
+		if (e[k].len > IPCCHAN_SMALL_MSG)
+			kms[k] = ipcchan_kmsg_large(ch, e[k].len, e[k].prio);
+		else
+			kms[k] = ipcchan_kmsg_alloc(r < nreuse ? reuse[r++] :
+						    NULL, e[k].len, e[k].prio);
 		if (IS_ERR(kms[k])) {
 			*err = PTR_ERR(kms[k]);
 			break;

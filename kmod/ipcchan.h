@@ -82,6 +82,8 @@ void ipcchan_stats_sum(s64 *messages, s64 *bytes);
  * @seq: channel sequence number
  * @len: payload length
  * @prio: priority
+ * @cap: room for the payload of a large message (@len > IPCCHAN_SMALL_MSG),
+ *       which a recycled object may have more of than @len
  * @data: payload
  */
 struct ipcchan_kmsg {
@@ -95,6 +97,7 @@ struct ipcchan_kmsg {
 	u32 len;
 	u32 prio;
 	u32 pid_slot;		/* index in ch->senders, or IPCCHAN_PID_OWN */
+	u32 cap;
 	u8 data[];
 };
 
@@ -121,6 +124,14 @@ struct ipcchan_sender {
 /* Payloads up to this size live in recyclable objects of one size. */
 #define IPCCHAN_SMALL_MSG	256
 
+/*
+ * Delivered large messages are kept for reuse up to this many payload
+ * bytes per channel (and within max_msgs like small ones), so an idle
+ * channel does not hold on to its peak; one message of the default
+ * max_msg_size_limit fits.
+ */
+#define IPCCHAN_LARGE_KEEP	(4U << 20)
+
 /* Batches are moved this many messages at a time (batch.c). */
 #define IPCCHAN_BATCH_CHUNK	16
 
@@ -145,6 +156,8 @@ struct ipcchan_sender {
  *         messages on @incoming, on @queue or in flight (<= @max_msgs)
  * @popped: recycled objects taken for reuse since creation
  * @spare: recycled objects taken off @free_msgs, for the next senders
+ * @spare_large: the same off @free_large
+ * @large_popped: payload room (cap) of the large objects taken for reuse
  * @blocked_senders: tasks waiting in send
  * @senders: recent senders' pids (see struct ipcchan_sender)
  * @send_wq: senders wait here for a free slot (exclusive), pollers too
@@ -152,6 +165,8 @@ struct ipcchan_sender {
  *            push (under @send_lock, so in @seq order), receivers take all
  * @free_msgs: delivered small messages kept for reuse; receivers push,
  *             senders take them all (to @spare)
+ * @free_large: the same for large messages (payloads over
+ *              IPCCHAN_SMALL_MSG bytes), senders take them to @spare_large
  * @lock: the receiving side: protects everything below up to @recv_wq
  * @queue: one FIFO per priority
  * @prio_map: bit p set when @queue[p] is not empty
@@ -162,8 +177,10 @@ struct ipcchan_sender {
  * @cur_bytes: payload bytes on @queue
  * @received: messages received since creation
  * @given: slots given back since creation (read locklessly by senders)
- * @pushed: objects put on @free_msgs since creation; @pushed - @popped
- *          is the number of recycled objects kept
+ * @pushed: objects put on @free_msgs or @free_large since creation;
+ *          @pushed - @popped is the number of recycled objects kept
+ * @large_pushed: payload room put on @free_large; minus @large_popped, the
+ *                large payload bytes kept (<= IPCCHAN_LARGE_KEEP)
  * @pid_removed: per @senders slot, delivered messages that used it
  * @blocked_receivers: tasks waiting in receive
  * @recv_wq: receivers wait here for a message (exclusive), pollers too
@@ -196,6 +213,8 @@ struct ipcchan_channel {
 	unsigned long taken;
 	unsigned long popped;
 	struct llist_node *spare;
+	struct llist_node *spare_large;
+	u64 large_popped;
 	u32 blocked_senders;
 	struct ipcchan_sender senders[IPCCHAN_PID_SLOTS];
 	wait_queue_head_t send_wq;
@@ -203,6 +222,7 @@ struct ipcchan_channel {
 	/* Where the two sides meet: lock-free. */
 	struct llist_head incoming ____cacheline_aligned_in_smp;
 	struct llist_head free_msgs;
+	struct llist_head free_large;
 
 	/* Receivers' side. */
 	spinlock_t lock ____cacheline_aligned_in_smp;
@@ -214,6 +234,7 @@ struct ipcchan_channel {
 	u64 received;
 	unsigned long given;
 	unsigned long pushed;
+	u64 large_pushed;
 	unsigned long pid_removed[IPCCHAN_PID_SLOTS];
 	u32 blocked_receivers;
 	wait_queue_head_t recv_wq;
@@ -296,6 +317,8 @@ unsigned int ipcchan_kmsg_reuse(struct ipcchan_channel *ch,
 void ipcchan_kmsg_unuse(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
 			unsigned int n, unsigned int pooled);
 u32 ipcchan_room_hint(struct ipcchan_channel *ch);
+struct ipcchan_kmsg *ipcchan_kmsg_large(struct ipcchan_channel *ch, u32 len,
+					u32 prio);
 struct ipcchan_kmsg *ipcchan_kmsg_alloc(struct ipcchan_kmsg *km, u32 len,
 					u32 prio);
 void ipcchan_kmsg_free(struct ipcchan_kmsg *km);

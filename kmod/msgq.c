@@ -71,6 +71,7 @@ void ipcchan_msgq_init(struct ipcchan_channel *ch)
 		INIT_LIST_HEAD(&ch->queue[p]);
 	init_llist_head(&ch->incoming);
 	init_llist_head(&ch->free_msgs);
+	init_llist_head(&ch->free_large);
 	init_waitqueue_head(&ch->recv_wq);
 	init_waitqueue_head(&ch->send_wq);
 }
@@ -126,6 +127,20 @@ void ipcchan_kmsg_free(struct ipcchan_kmsg *km)
 		kvfree(km);
 }
 
+/* Free a recycling pool: its free list and the senders' spares. */
+static void ipcchan_pool_free(struct llist_head *free,
+			      struct llist_node **spare)
+{
+	struct ipcchan_kmsg *km, *tmp;
+	struct llist_node *l = llist_del_all(free);
+
+	llist_for_each_entry_safe(km, tmp, l, lnode)
+		ipcchan_kmsg_free(km);
+	llist_for_each_entry_safe(km, tmp, *spare, lnode)
+		ipcchan_kmsg_free(km);
+	*spare = NULL;
+}
+
 /**
  * ipcchan_msgq_purge - free every queued message of a dying channel
  * @ch: the channel; nobody else can reach it any more
@@ -150,12 +165,8 @@ void ipcchan_msgq_purge(struct ipcchan_channel *ch)
 	}
 	for (p = 0; p < IPCCHAN_PID_SLOTS; p++)
 		put_pid(ch->senders[p].pid);
-	l = llist_del_all(&ch->free_msgs);
-	llist_for_each_entry_safe(km, tmp, l, lnode)
-		ipcchan_kmsg_free(km);
-	llist_for_each_entry_safe(km, tmp, ch->spare, lnode)
-		ipcchan_kmsg_free(km);
-	ch->spare = NULL;
+	ipcchan_pool_free(&ch->free_msgs, &ch->spare);
+	ipcchan_pool_free(&ch->free_large, &ch->spare_large);
 }
 
 /*
@@ -220,23 +231,31 @@ static void ipcchan_pid_put_locked(struct ipcchan_channel *ch,
 }
 
 /*
- * Take a recycled object, or NULL: from the senders' spares, refilled with
- * everything on the free list (one atomic exchange for many objects).
+ * Take a recycled object, or NULL: from the senders' spares @spare,
+ * refilled with everything on the free list @free (one atomic exchange for
+ * many objects).  Small and large messages have a pair each.
  */
-static struct ipcchan_kmsg *ipcchan_free_pop_locked(struct ipcchan_channel *ch)
+static struct ipcchan_kmsg *ipcchan_pool_pop_locked(struct ipcchan_channel *ch,
+						    struct llist_node **spare,
+						    struct llist_head *free)
 {
 	struct llist_node *l;
 
 	lockdep_assert_held(&ch->send_lock);
-	l = ch->spare;
+	l = *spare;
 	if (!l) {
-		l = llist_del_all(&ch->free_msgs);
+		l = llist_del_all(free);
 		if (!l)
 			return NULL;
 	}
-	WRITE_ONCE(ch->spare, l->next);
+	WRITE_ONCE(*spare, l->next);
 	ch->popped++;
 	return llist_entry(l, struct ipcchan_kmsg, lnode);
+}
+
+static struct ipcchan_kmsg *ipcchan_free_pop_locked(struct ipcchan_channel *ch)
+{
+	return ipcchan_pool_pop_locked(ch, &ch->spare, &ch->free_msgs);
 }
 
 /* Put back an object ipcchan_free_pop_locked() just gave. */
@@ -432,8 +451,9 @@ static bool ipcchan_has_msg(struct ipcchan_channel *ch)
 
 /**
  * ipcchan_kmsg_alloc - allocate a message, its payload still to be copied
- * @km: a recycled message from ipcchan_kmsg_reuse() (only for @len up to
- *      IPCCHAN_SMALL_MSG), or NULL to allocate one
+ * @km: a recycled message from ipcchan_kmsg_reuse() (for @len up to
+ *      IPCCHAN_SMALL_MSG) or ipcchan_kmsg_large() (room for @len), or NULL
+ *      to allocate one
  * @len: its length, already checked against the channel's max_msg_size
  * @prio: its priority, already checked
  *
@@ -455,6 +475,7 @@ struct ipcchan_kmsg *ipcchan_kmsg_alloc(struct ipcchan_kmsg *km, u32 len,
 				      GFP_KERNEL_ACCOUNT);
 		if (!km)
 			return ERR_PTR(-ENOMEM);
+		km->cap = len;
 	}
 	km->len = len;
 	km->pid = NULL;
@@ -463,11 +484,48 @@ struct ipcchan_kmsg *ipcchan_kmsg_alloc(struct ipcchan_kmsg *km, u32 len,
 	return km;
 }
 
+/**
+ * ipcchan_kmsg_large - a message for a large payload, recycled if it can be
+ * @ch: the channel
+ * @len: its length (> IPCCHAN_SMALL_MSG), already checked
+ * @prio: its priority, already checked
+ *
+ * Takes the channel's recycled large object when it has room for @len, so
+ * a stream of large messages does not allocate (and have init_on_alloc
+ * zero) a new buffer for each one; see ipcchan_kmsg_alloc().
+ *
+ * Return: the message, or ERR_PTR(-ENOMEM).
+ */
+struct ipcchan_kmsg *ipcchan_kmsg_large(struct ipcchan_channel *ch, u32 len,
+					u32 prio)
+{
+	struct ipcchan_kmsg *km = NULL;
+
+	/* Unlocked peek: at worst a message is allocated that need not be. */
+	if (READ_ONCE(ch->spare_large) || !llist_empty(&ch->free_large)) {
+		spin_lock(&ch->send_lock);
+		km = ipcchan_pool_pop_locked(ch, &ch->spare_large,
+					     &ch->free_large);
+		if (km)
+			WRITE_ONCE(ch->large_popped, ch->large_popped + km->cap);
+		spin_unlock(&ch->send_lock);
+		/* Too small (the sizes changed): make room for a new one. */
+		if (km && km->cap < len) {
+			kvfree(km);
+			km = NULL;
+		}
+	}
+	return ipcchan_kmsg_alloc(km, len, prio);
+}
+
 /* Allocate a message and copy its payload in: the message or ERR_PTR(). */
-static struct ipcchan_kmsg *ipcchan_kmsg_new(const void __user *buf, u32 len,
+static struct ipcchan_kmsg *ipcchan_kmsg_new(struct ipcchan_channel *ch,
+					     const void __user *buf, u32 len,
 					     u32 prio)
 {
-	struct ipcchan_kmsg *km = ipcchan_kmsg_alloc(NULL, len, prio);
+	struct ipcchan_kmsg *km = len > IPCCHAN_SMALL_MSG ?
+				  ipcchan_kmsg_large(ch, len, prio) :
+				  ipcchan_kmsg_alloc(NULL, len, prio);
 
 	if (!IS_ERR(km) && ipcchan_copy_in(km->data, buf, len)) {
 		ipcchan_kmsg_free(km);
@@ -705,11 +763,12 @@ int ipcchan_dequeue(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
 }
 
 /*
- * Keep a delivered small message (its pid dropped) for the next sender, as
- * long as kept and used messages stay within max_msgs, the queue space the
- * creator reserved.  @before messages delivered with it are already kept
- * or freed, but their slots (like its own) are not yet given back.
- * Returns true if kept.
+ * Keep a delivered message (its pid dropped) for the next sender, as long
+ * as kept and used messages stay within max_msgs, the queue space the
+ * creator reserved (each at most max_msg_size).  @before messages
+ * delivered with it are already kept or freed, but their slots (like its
+ * own) are not yet given back.  Large ones are also kept only within
+ * IPCCHAN_LARGE_KEEP bytes.  Returns true if kept.
  */
 static bool ipcchan_recycle_locked(struct ipcchan_channel *ch,
 				   struct ipcchan_kmsg *km, unsigned int before)
@@ -719,9 +778,17 @@ static bool ipcchan_recycle_locked(struct ipcchan_channel *ch,
 	lockdep_assert_held(&ch->lock);
 	kept = ch->pushed - READ_ONCE(ch->popped);
 	used = READ_ONCE(ch->taken) - ch->given - before;
-	if (km->len > IPCCHAN_SMALL_MSG || kept >= ch->max_msgs ||
-	    kept + used > ch->max_msgs)
+	if (kept >= ch->max_msgs || kept + used > ch->max_msgs)
 		return false;
+	if (km->len > IPCCHAN_SMALL_MSG) {
+		if (ch->large_pushed - READ_ONCE(ch->large_popped) + km->cap >
+		    IPCCHAN_LARGE_KEEP)
+			return false;
+		ch->large_pushed += km->cap;
+		ch->pushed++;
+		llist_add(&km->lnode, &ch->free_large);
+		return true;
+	}
 	ch->pushed++;
 	llist_add(&km->lnode, &ch->free_msgs);
 	return true;
@@ -979,7 +1046,7 @@ static int ipcchan_send_one(struct ipcchan_channel *ch, const void __user *buf,
 	if (um && ipcchan_put_send_out(um, 0))
 		return -EFAULT;
 	/* Copy first, then wait for a slot, so a bad buffer fails at once. */
-	km = ipcchan_kmsg_new(buf, len, prio);
+	km = ipcchan_kmsg_new(ch, buf, len, prio);
 	if (IS_ERR(km))
 		return PTR_ERR(km);
 	ret = ipcchan_enqueue(ch, &km, 1, w, &seq);

@@ -1354,6 +1354,88 @@ TEST_F(pair, poll_wakes_on_unlink)
 	EXPECT_EQ(0, reap(pid, WAIT_MS));
 }
 
+/*
+ * Large messages (over 256 bytes) reuse a delivered message's buffer when
+ * it is big enough.  Sizes go up and down so that a buffer is reused for a
+ * shorter message, replaced by a longer one and displaced; every message
+ * must arrive with its own length and bytes, and nothing past its length
+ * may be written (no stale bytes of an earlier, longer message).
+ */
+TEST(large_messages_keep_length_and_bytes_across_reuse)
+{
+	static const __u32 sizes[] = { 8000, 300, 20000, 257, 65536, 4096,
+				       300, 65536, 1000, 40000 };
+	char name[IPCCHAN_NAME_MAX];
+	struct ipcchan_msg m[3], r;
+	struct ipcchan_batch b;
+	unsigned int i, k, round;
+	char *out, *in;
+	__u32 len;
+	int fd;
+
+	IPCCHAN_REQUIRE_DEV();
+	ipcchan_test_name(name, sizeof(name), "large");
+	fd = ipcchan_test_attach_sz(name, IPCCHAN_CREATE | IPCCHAN_EXCL,
+				    IPCCHAN_ACCESS_RDWR, 0600, 4, 65536, 0);
+	ASSERT_LE(0, fd);
+	in = malloc(3 * 65536);
+	out = malloc(3 * 65536 + 1);
+	ASSERT_NE(NULL, in);
+	ASSERT_NE(NULL, out);
+
+	for (round = 0; round < 4; round++) {
+		for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+			len = sizes[(i + round) % ARRAY_SIZE(sizes)];
+			memset(in, 'a' + (int)(i % 26), len);
+			ASSERT_EQ(0, ipcchan_test_send(fd, in, len, 0, 0, 0,
+						       NULL));
+			memset(out, 'Z', 65537);
+			ASSERT_EQ(0, ipcchan_test_recv(fd, out, 65537, 0, 0,
+						       &r));
+			EXPECT_EQ(len, r.len);
+			EXPECT_EQ(0, memcmp(out, in, len)) TH_LOG("len %u", len);
+			EXPECT_EQ('Z', out[len]) TH_LOG("len %u", len);
+			EXPECT_EQ('Z', out[65536]);
+		}
+	}
+
+	/* The same through batches of three, queued before any is received. */
+	for (i = 0; i + 3 <= ARRAY_SIZE(sizes); i++) {
+		memset(m, 0, sizeof(m));
+		for (k = 0; k < 3; k++) {
+			memset(in + k * 65536, 'A' + (int)(i + k), sizes[i + k]);
+			m[k].buf = (__u64)(unsigned long)(in + k * 65536);
+			m[k].len = sizes[i + k];
+		}
+		memset(&b, 0, sizeof(b));
+		b.msgs = (__u64)(unsigned long)m;
+		b.count = 3;
+		ASSERT_EQ(3, ipcchan_ioctl(fd, IPCCHAN_IOC_SEND_BATCH, &b));
+		memset(out, 'Z', 3 * 65536 + 1);
+		memset(m, 0, sizeof(m));
+		for (k = 0; k < 3; k++) {
+			m[k].buf = (__u64)(unsigned long)(out + k * 65536);
+			m[k].len = 65536;
+		}
+		memset(&b, 0, sizeof(b));
+		b.msgs = (__u64)(unsigned long)m;
+		b.count = 3;
+		ASSERT_EQ(3, ipcchan_ioctl(fd, IPCCHAN_IOC_RECV_BATCH, &b));
+		for (k = 0; k < 3; k++) {
+			len = sizes[i + k];
+			EXPECT_EQ(len, m[k].len);
+			EXPECT_EQ(0, memcmp(out + k * 65536, in + k * 65536,
+					    len)) TH_LOG("batch %u entry %u", i, k);
+			if (len < 65536)
+				EXPECT_EQ('Z', out[k * 65536 + len]);
+		}
+	}
+	free(in);
+	free(out);
+	close(fd);
+	ipcchan_test_unlink(name);
+}
+
 TEST(pollerr_unattached)
 {
 	struct pollfd p = { .events = POLLIN | POLLOUT };
