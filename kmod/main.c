@@ -25,10 +25,10 @@
  *    last put frees queued messages, ring pages and the reservation;
  *  - a file (struct ipcchan_file): attached once, for good;
  *  - a message: owned by the channel from send (its incoming list, then
- *    a priority queue) until a receiver copies it out; then a small one
- *    (<= 256 B) goes on the channel's free list (free + used <= max_msgs)
- *    for the next sender, a large one is freed.  Free-listed messages die
- *    with the channel.
+ *    a priority queue) until a receiver copies it out; then it goes on
+ *    one of the channel's two free lists, small (<= 256 B) or large (free
+ *    + used <= max_msgs, large ones within 4 MiB), for the next sender, or
+ *    is freed.  Free-listed messages die with the channel.
  * Every open file pins the module (fops owner), so module_exit only meets
  * channels the registry still holds, and frees them.
  *

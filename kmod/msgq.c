@@ -26,12 +26,12 @@
  * A delivered message gives its slot back and wakes one sender.  Waits are
  * exclusive: one message wakes one receiver, one freed slot one sender.
  *
- * Small messages (the common case) take a shorter road: a delivered one is
- * kept on the channel's free list, a sender with a slot and a free object
- * copies its payload straight in under the send lock, and a receiver
- * copies a small message out under the channel lock, both with page faults
- * disabled, so nothing sleeps there and one lock round trip on each side
- * moves a message.  A copy that would fault (page not present, bad
+ * Small messages (the common case) take a shorter road: a delivered one
+ * is kept on the channel's small free list, a sender with a slot and a
+ * free object copies its payload straight in under the send lock, and a
+ * receiver copies a small message out under the channel lock, both with
+ * page faults disabled, so nothing sleeps there and one lock round trip on
+ * each side moves a message.  A copy that would fault (page not present, bad
  * pointer) falls back to the road above, which reports EFAULT the same way.
  *
  * A wake-up across the sides cannot be lost: a waiter queues itself and
@@ -79,13 +79,13 @@ void ipcchan_msgq_init(struct ipcchan_channel *ch)
 /*
  * Small messages (the common case) come from a dedicated cache, larger
  * ones from kvmalloc(); both are charged to the sender's memcg.  A
- * delivered small message goes on its channel's free list for the next
- * sender, as long as kept and used (incoming, queued, in flight) messages
- * together stay within max_msgs; so a steady stream allocates, zeroes and
- * frees nothing.  (A receiver reads the senders' counts without their
- * lock, so that sum can pass max_msgs by what senders took meanwhile; it
- * is checked again at every recycling, and kept objects never exceed
- * max_msgs.)
+ * delivered message goes on its channel's free list (small or large) for
+ * the next sender, as long as kept and used (incoming, queued, in flight)
+ * messages together stay within max_msgs, and kept large ones within
+ * IPCCHAN_LARGE_KEEP bytes; so a steady stream allocates, zeroes and frees
+ * nothing.  (A receiver reads the senders' counts without their lock, so
+ * that sum can pass max_msgs by what senders took meanwhile; it is checked
+ * again at every recycling, and kept objects never exceed max_msgs.)
  */
 
 static struct kmem_cache *ipcchan_msg_cache;
