@@ -177,7 +177,7 @@ static int ipcchan_send_chunk(struct ipcchan_channel *ch,
 	struct ipcchan_kmsg *kms[IPCCHAN_BATCH_CHUNK];
 	struct ipcchan_kmsg *reuse[IPCCHAN_BATCH_CHUNK];
 	struct ipcchan_entry e[IPCCHAN_BATCH_CHUNK];
-	unsigned int i, k, copied, small = 0, nreuse, r = 0, pooled;
+	unsigned int i, k, copied, small = 0, nreuse, r = 0;
 	u64 seq;
 	int ret;
 
@@ -196,18 +196,15 @@ static int ipcchan_send_chunk(struct ipcchan_channel *ch,
 			*err = -EMSGSIZE;
 			break;
 		}
-		if (e[k].len > IPCCHAN_SMALL_MSG)
-			kms[k] = ipcchan_kmsg_large(ch, e[k].len, e[k].prio);
-		else
-			kms[k] = ipcchan_kmsg_alloc(r < nreuse ? reuse[r++] :
-						    NULL, e[k].len, e[k].prio);
+		kms[k] = ipcchan_kmsg_alloc(ch, e[k].len <= IPCCHAN_SMALL_MSG &&
+					    r < nreuse ? reuse[r++] : NULL,
+					    e[k].len, e[k].prio);
 		if (IS_ERR(kms[k])) {
 			*err = PTR_ERR(kms[k]);
 			break;
 		}
 	}
 	/* Recycled objects left over after a refused entry. */
-	pooled = r;
 	while (r < nreuse)
 		ipcchan_kmsg_free(reuse[r++]);
 	copied = ipcchan_payloads_in(kms, e, k);
@@ -216,29 +213,14 @@ static int ipcchan_send_chunk(struct ipcchan_channel *ch,
 		for (i = copied; i < k; i++)
 			ipcchan_kmsg_free(kms[i]);
 		k = copied;
-		/* Recycled objects among the freed ones are gone. */
-		for (i = 0, small = 0; i < k; i++)
-			small += e[i].len <= IPCCHAN_SMALL_MSG;
-		pooled = min(pooled, small);
 	}
 	if (!k)
 		return *err;
 
 	ret = ipcchan_enqueue(ch, kms, k, w, &seq);
-	i = ret > 0 ? ret : 0;
-	if (i < k) {
-		/*
-		 * Not queued (the queue filled): the recycled objects go
-		 * back for the next call.  They were given to the first
-		 * small entries, so the queued ones used theirs first; the
-		 * queued messages themselves may be gone already, so count
-		 * from the entries.
-		 */
-		for (r = 0; r < i; r++)
-			if (pooled && e[r].len <= IPCCHAN_SMALL_MSG)
-				pooled--;
-		ipcchan_kmsg_unuse(ch, kms + i, k - i, pooled);
-	}
+	/* Not queued (the queue filled meanwhile; rare, see the caller). */
+	for (i = ret > 0 ? ret : 0; i < k; i++)
+		ipcchan_kmsg_free(kms[i]);
 	if (ret < 0)
 		return ret;
 	if (ipcchan_send_outs(um, ret, seq))

@@ -314,12 +314,9 @@ ssize_t ipcchan_write(struct file *file, const char __user *buf, size_t count,
 __poll_t ipcchan_poll(struct file *file, struct poll_table_struct *pt);
 unsigned int ipcchan_kmsg_reuse(struct ipcchan_channel *ch,
 				struct ipcchan_kmsg **kms, unsigned int n);
-void ipcchan_kmsg_unuse(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
-			unsigned int n, unsigned int pooled);
 u32 ipcchan_room_hint(struct ipcchan_channel *ch);
-struct ipcchan_kmsg *ipcchan_kmsg_large(struct ipcchan_channel *ch, u32 len,
-					u32 prio);
-struct ipcchan_kmsg *ipcchan_kmsg_alloc(struct ipcchan_kmsg *km, u32 len,
+struct ipcchan_kmsg *ipcchan_kmsg_alloc(struct ipcchan_channel *ch,
+					struct ipcchan_kmsg *km, u32 len,
 					u32 prio);
 void ipcchan_kmsg_free(struct ipcchan_kmsg *km);
 struct ipcchan_channel *ipcchan_chan_for(struct file *file, u32 access);
@@ -372,9 +369,9 @@ ipcchan_file_channel(struct ipcchan_file *pf)
  * copy, whose start-up costs more than a copy this short (and which QEMU's
  * TCG emulates a byte at a time).  check_copy_size() keeps hardened
  * usercopy's object checks (ipcchan_small_payload_ok() has the cheaper
- * equivalent for message payloads); anything larger, a kernel buffer that is not
- * 8-byte aligned, or an architecture without cheap unaligned access goes
- * through copy_{from,to}_user().
+ * equivalent for message payloads); anything larger, a kernel buffer that
+ * is not 8-byte aligned, or an architecture without cheap unaligned access
+ * goes through copy_{from,to}_user().
  */
 #define IPCCHAN_WORD_COPY_MAX	256
 

@@ -449,11 +449,38 @@ static bool ipcchan_has_msg(struct ipcchan_channel *ch)
 	return ch->cur_msgs != 0;
 }
 
+/*
+ * A recycled large object with room for @len, or NULL.  A stream of large
+ * messages then does not allocate (and have init_on_alloc zero) a new
+ * buffer for each one.
+ */
+static struct ipcchan_kmsg *ipcchan_kmsg_large(struct ipcchan_channel *ch,
+					       u32 len)
+{
+	struct ipcchan_kmsg *km;
+
+	/* Unlocked peek: at worst a message is allocated that need not be. */
+	if (!READ_ONCE(ch->spare_large) && llist_empty(&ch->free_large))
+		return NULL;
+	spin_lock(&ch->send_lock);
+	km = ipcchan_pool_pop_locked(ch, &ch->spare_large, &ch->free_large);
+	if (km)
+		WRITE_ONCE(ch->large_popped, ch->large_popped + km->cap);
+	spin_unlock(&ch->send_lock);
+	/* Too small (the sizes changed): make room for a new one. */
+	if (km && km->cap < len) {
+		kvfree(km);
+		km = NULL;
+	}
+	return km;
+}
+
 /**
  * ipcchan_kmsg_alloc - allocate a message, its payload still to be copied
- * @km: a recycled message from ipcchan_kmsg_reuse() (for @len up to
- *      IPCCHAN_SMALL_MSG) or ipcchan_kmsg_large() (room for @len), or NULL
- *      to allocate one
+ * @ch: the channel it is for
+ * @km: a recycled small message from ipcchan_kmsg_reuse() (for @len up to
+ *      IPCCHAN_SMALL_MSG), or NULL to take a recycled large one with room
+ *      for @len or allocate one
  * @len: its length, already checked against the channel's max_msg_size
  * @prio: its priority, already checked
  *
@@ -463,9 +490,12 @@ static bool ipcchan_has_msg(struct ipcchan_channel *ch)
  *
  * Return: the message, or ERR_PTR(-ENOMEM).
  */
-struct ipcchan_kmsg *ipcchan_kmsg_alloc(struct ipcchan_kmsg *km, u32 len,
+struct ipcchan_kmsg *ipcchan_kmsg_alloc(struct ipcchan_channel *ch,
+					struct ipcchan_kmsg *km, u32 len,
 					u32 prio)
 {
+	if (!km && len > IPCCHAN_SMALL_MSG)
+		km = ipcchan_kmsg_large(ch, len);
 	if (!km) {
 		if (len <= IPCCHAN_SMALL_MSG)
 			km = kmem_cache_alloc(ipcchan_msg_cache,
@@ -484,48 +514,12 @@ struct ipcchan_kmsg *ipcchan_kmsg_alloc(struct ipcchan_kmsg *km, u32 len,
 	return km;
 }
 
-/**
- * ipcchan_kmsg_large - a message for a large payload, recycled if it can be
- * @ch: the channel
- * @len: its length (> IPCCHAN_SMALL_MSG), already checked
- * @prio: its priority, already checked
- *
- * Takes the channel's recycled large object when it has room for @len, so
- * a stream of large messages does not allocate (and have init_on_alloc
- * zero) a new buffer for each one; see ipcchan_kmsg_alloc().
- *
- * Return: the message, or ERR_PTR(-ENOMEM).
- */
-struct ipcchan_kmsg *ipcchan_kmsg_large(struct ipcchan_channel *ch, u32 len,
-					u32 prio)
-{
-	struct ipcchan_kmsg *km = NULL;
-
-	/* Unlocked peek: at worst a message is allocated that need not be. */
-	if (READ_ONCE(ch->spare_large) || !llist_empty(&ch->free_large)) {
-		spin_lock(&ch->send_lock);
-		km = ipcchan_pool_pop_locked(ch, &ch->spare_large,
-					     &ch->free_large);
-		if (km)
-			WRITE_ONCE(ch->large_popped, ch->large_popped + km->cap);
-		spin_unlock(&ch->send_lock);
-		/* Too small (the sizes changed): make room for a new one. */
-		if (km && km->cap < len) {
-			kvfree(km);
-			km = NULL;
-		}
-	}
-	return ipcchan_kmsg_alloc(km, len, prio);
-}
-
 /* Allocate a message and copy its payload in: the message or ERR_PTR(). */
 static struct ipcchan_kmsg *ipcchan_kmsg_new(struct ipcchan_channel *ch,
 					     const void __user *buf, u32 len,
 					     u32 prio)
 {
-	struct ipcchan_kmsg *km = len > IPCCHAN_SMALL_MSG ?
-				  ipcchan_kmsg_large(ch, len, prio) :
-				  ipcchan_kmsg_alloc(NULL, len, prio);
+	struct ipcchan_kmsg *km = ipcchan_kmsg_alloc(ch, NULL, len, prio);
 
 	if (!IS_ERR(km) && ipcchan_copy_in(km->data, buf, len)) {
 		ipcchan_kmsg_free(km);
@@ -551,38 +545,6 @@ struct ipcchan_channel *ipcchan_chan_for(struct file *file, u32 access)
 	if (!(pf->access & access))
 		return ERR_PTR(-EBADF);
 	return ch;
-}
-
-/**
- * ipcchan_kmsg_unuse - dispose of prepared messages a sender did not queue
- * @ch: the channel
- * @kms: the messages, never linked (each is consumed)
- * @n: how many
- * @pooled: how many of them were taken with ipcchan_kmsg_reuse()
- *
- * That many small ones go back to the senders' spares (all small objects
- * are alike, so the count is what matters for the bound on kept objects);
- * the others are freed.
- */
-void ipcchan_kmsg_unuse(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
-			unsigned int n, unsigned int pooled)
-{
-	unsigned int i;
-
-	if (pooled) {
-		spin_lock(&ch->send_lock);
-		for (i = 0; i < n && pooled; i++) {
-			if (kms[i]->len > IPCCHAN_SMALL_MSG)
-				continue;
-			ipcchan_free_unpop_locked(ch, kms[i]);
-			kms[i] = NULL;
-			pooled--;
-		}
-		spin_unlock(&ch->send_lock);
-	}
-	for (i = 0; i < n; i++)
-		if (kms[i])
-			ipcchan_kmsg_free(kms[i]);
 }
 
 /**
