@@ -200,7 +200,6 @@ static const struct file_operations ipcchan_fops = {
 	.mmap		= ipcchan_mmap,
 	.unlocked_ioctl	= ipcchan_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
-	.llseek		= no_llseek,
 };
 
 static struct miscdevice ipcchan_misc = {

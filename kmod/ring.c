@@ -27,6 +27,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "compat.h"
 #include "ipcchan.h"
 
 /**
@@ -135,20 +136,6 @@ static const struct vm_operations_struct ipcchan_vm_ops = {
 	.fault	= ipcchan_vm_fault,
 };
 
-/*
- * vm_flags became write-protected in 6.3 (vm_flags_mod()); kmod/Kbuild
- * detects which API the headers have, and this helper hides the difference.
- */
-static void ipcchan_vma_flags(struct vm_area_struct *vma, unsigned long set,
-			      unsigned long clear)
-{
-#ifdef IPCCHAN_HAVE_VM_FLAGS_MOD
-	vm_flags_mod(vma, set, clear);
-#else
-	vma->vm_flags = (vma->vm_flags | set) & ~clear;
-#endif
-}
-
 /**
  * ipcchan_mmap - map the ring of the attached channel
  * @file: the file
@@ -175,7 +162,7 @@ int ipcchan_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	/* No exec later (mprotect), no growth (mremap), not in core dumps. */
-	ipcchan_vma_flags(vma, VM_DONTEXPAND | VM_DONTDUMP, VM_MAYEXEC);
+	compat_vma_flags(vma, VM_DONTEXPAND | VM_DONTDUMP, VM_MAYEXEC);
 	vma->vm_ops = &ipcchan_vm_ops;
 	vma->vm_private_data = ch;
 	ipcchan_vm_open(vma);
