@@ -1,23 +1,28 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install what ipcchan needs to build, test and benchmark on Debian 12:
-# as root it runs apt-get for whatever is missing; as another user it prints
-# the exact command and fails.  Called by `make deps` (and so by `make check`
-# and `make run`).
+# Install what ipcchan needs to build, test and benchmark on Debian 12 or
+# 13: as root it runs apt-get for whatever is missing; as another user it
+# prints the exact command and fails.  Called by `make deps` (and so by
+# `make check`, `make run`, `make vm`).
+#
+# The same names serve both releases because the kernel packages are
+# Debian's metapackages, resolved by the release's archive:
+# linux-image-amd64, linux-headers-amd64 and linux-source are 6.1 on
+# Debian 12 and 6.12 on Debian 13.  Kernels of other series (make
+# KERNEL=...) are fetched into the cache by scripts/kernel.sh instead.
 set -eu
 
+# dwarves: pahole, which Debian's 6.12 headers run for module BTF.
 PKGS="build-essential make gcc libc6-dev pkg-config file xz-utils cpio
-qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static kmod
-libkmod-dev linux-source-6.1 sparse gnuplot-nox perl dkms stress-ng rt-tests
-flex bison bc libelf-dev libssl-dev rsync"
+qemu-system-x86 linux-image-amd64 linux-headers-amd64 linux-source
+busybox-static kmod libkmod-dev sparse dwarves gnuplot-nox perl dkms
+stress-ng rt-tests flex bison bc libelf-dev libssl-dev rsync"
 
-missing=""
+missing=
 for p in $PKGS; do
-	if ! dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null |
-	     grep -qx installed; then
-		missing="$missing $p"
-	fi
+	dpkg-query -W -f='${db:Status-Status}\n' "$p" 2>/dev/null |
+		grep -qx installed || missing="$missing $p"
 done
 
 if [ -z "$missing" ]; then
