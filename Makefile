@@ -10,18 +10,26 @@
 SHELL := /bin/bash
 TOP := $(CURDIR)
 
-# --- Kernel tree and the matching VM kernel ------------------------------
-# KDIR: the running kernel's build tree when there is one, else the newest
-# Debian linux-headers-*-amd64 tree.  The VM boots /boot/vmlinuz-<release of
-# KDIR>, so the module's vermagic always matches the kernel it is loaded in.
-KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
-	  $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+# --- Kernel: the tree the module is built against, the image the VM boots --
+# KERNEL picks a Debian kernel: empty for the host release's own (6.1 on
+# Debian 12, 6.12 on Debian 13), or 6.1, 6.12, 6.12-rt, ... fetched from
+# Debian's archive into the cache (scripts/kernel.sh).  KDIR and VMLINUZ
+# may also be given directly (a kernel tree and its bzImage).  Everything
+# here is resolved when first used, never while make reads this file, so
+# the packages `make deps` installs are seen on the very first run.
+KERNEL ?=
+KPATHS = $(eval KPATHS := $$(shell scripts/kernel.sh $(KERNEL)))$(KPATHS)
+KDIR ?= $(word 1,$(KPATHS))
+VMLINUZ ?= $(word 2,$(KPATHS))
 KREL = $(shell sed -n 's/.*UTS_RELEASE "\(.*\)"/\1/p' \
 	$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
-VMLINUZ ?= /boot/vmlinuz-$(KREL)
 
+# The kselftest harness, lib.mk and checkpatch come from Debian's kernel
+# source package of the host release (linux-source-6.1 or -6.12).
 CACHE ?= $(TOP)/.cache
-KSRC_TAR ?= /usr/src/linux-source-6.1.tar.xz
+KSRC_TAR ?= $(eval KSRC_TAR := $$(shell ls /usr/src/linux-source-*.tar.xz \
+	2>/dev/null | sort -V | tail -n1))$(KSRC_TAR)
+KSRC_NAME = $(notdir $(KSRC_TAR:.tar.xz=))
 KSFT_DIR := $(CACHE)/ksft/tools/testing/selftests
 CHECKPATCH := $(CACHE)/ksft/scripts/checkpatch.pl
 BUILD := $(TOP)/build
@@ -34,8 +42,8 @@ KSRCS := $(filter-out %.mod.c,$(wildcard kmod/*.c kmod/*.h)) \
 
 VM_TIMEOUT ?= 1500
 VM_ARGS ?=
-LOADER ?= $(if $(wildcard userspace/Makefile),cli,insmod)
-RUN := tests/vm/run.sh --kernel $(VMLINUZ) --stage $(STAGE) --loader $(LOADER) $(VM_ARGS)
+LOADER ?= cli
+RUN = tests/vm/run.sh --kernel $(VMLINUZ) --stage $(STAGE) --loader $(LOADER) $(VM_ARGS)
 
 PROFILE ?= quick
 # idle=poll keeps an idle vCPU from sleeping until the next tick under TCG,
@@ -53,9 +61,9 @@ SIZES ?=
 REPEAT ?= $(if $(filter full,$(PROFILE)),1,3)
 
 .PHONY: all module userspace tests stage deps check lint vm run clean help \
-	host-check check-debug crosscheck \
+	host-check check-debug crosscheck check-build vm-check \
 	modules_install check-vermagic ksft-headers ksft-intree dkms-check \
-	install
+	install FORCE
 
 all: module userspace tests
 
@@ -64,19 +72,23 @@ help:
 	@echo "  make lint               checkpatch --strict + sparse + W=1"
 	@echo "  make modules_install    install the module for KDIR's kernel"
 	@echo "  make install            install library, headers, tools"
-	@echo "  make ksft-intree        build tests/ inside a kernel tree"
+	@echo "  make ksft-intree        build tests/ inside a kernel tree (kselftest layout)"
 	@echo "  make dkms-check         dkms add/build/remove against KDIR"
 	@echo "  make crosscheck         stress-ng/pmqtest next to ipcchan-bench in the VM"
-	@echo "  KDIR=$(KDIR) VMLINUZ=$(VMLINUZ)"
+	@echo "  make check-debug        the suite on a KASAN/lockdep/kmemleak kernel"
+	@echo "  KERNEL=6.1|6.12|6.12-rt picks the kernel for check, run, vm, dkms-check"
+	@echo "  (now: KDIR=$(KDIR) VMLINUZ=$(VMLINUZ))"
 
 deps:
 	@scripts/deps.sh
+	@scripts/kernel.sh $(KERNEL) >/dev/null
 
 # --- kernel module ----------------------------------------------------------
+# Kbuild decides what to rebuild (it also notices a different KDIR).
 module: $(KMOD)
 
-$(KMOD): $(KSRCS) Kbuild kmod/Kbuild
-	@test -d "$(KDIR)" || { echo "no kernel build tree: set KDIR or make deps" >&2; exit 1; }
+$(KMOD): FORCE
+	@test -d "$(KDIR)" || { echo "no kernel build tree (KERNEL='$(KERNEL)' KDIR='$(KDIR)'): make deps, or set KDIR" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(TOP) modules
 
 modules_install: $(KMOD)
@@ -88,47 +100,50 @@ check-vermagic: $(KMOD)
 	img=$$(tests/vm/kernel-release.sh $(VMLINUZ)); \
 	if [ "$$mod" != "$$img" ]; then \
 		echo "vermagic mismatch: $(KMOD) is for '$$mod' but $(VMLINUZ) is '$$img'" >&2; \
-		echo "  build against the VM kernel's headers: make KDIR=/usr/src/linux-headers-$$img" >&2; \
+		echo "  KDIR and VMLINUZ must be the same kernel (or pick one with KERNEL=)" >&2; \
 		exit 1; \
 	fi; echo "vermagic: $$mod (module) = $$img (VM kernel)"
 
-# --- kselftest headers and checkpatch, from Debian's linux-source-6.1 ------
+# --- kselftest headers and checkpatch, from Debian's linux-source-* --------
 $(CACHE)/ksft/.stamp:
-	@test -r $(KSRC_TAR) || { echo "$(KSRC_TAR) missing: make deps installs linux-source-6.1" >&2; exit 1; }
+	@test -r "$(KSRC_TAR)" || { echo "no /usr/src/linux-source-*.tar.xz: make deps installs linux-source" >&2; exit 1; }
 	@mkdir -p $(CACHE)/ksft
 	tar -xJf $(KSRC_TAR) -C $(CACHE)/ksft --strip-components=1 \
-		linux-source-6.1/tools/testing/selftests/lib.mk \
-		linux-source-6.1/tools/testing/selftests/kselftest_harness.h \
-		linux-source-6.1/tools/testing/selftests/kselftest.h \
-		linux-source-6.1/tools/testing/selftests/kselftest \
-		linux-source-6.1/scripts/checkpatch.pl \
-		linux-source-6.1/scripts/spelling.txt \
-		linux-source-6.1/scripts/const_structs.checkpatch
-	@touch $@
+		$(addprefix $(KSRC_NAME)/,tools/testing/selftests/lib.mk \
+		tools/testing/selftests/kselftest_harness.h \
+		tools/testing/selftests/kselftest.h \
+		tools/testing/selftests/kselftest \
+		scripts/checkpatch.pl scripts/spelling.txt \
+		scripts/const_structs.checkpatch)
+	@echo $(KSRC_NAME) >$@
 
 ksft-headers: $(CACHE)/ksft/.stamp
 
 # --- userspace and tests ----------------------------------------------------
 userspace: ksft-headers
-	@if [ -f userspace/Makefile ]; then \
-		$(MAKE) -C userspace KSFT_DIR=$(KSFT_DIR); fi
+	$(MAKE) -C userspace KSFT_DIR=$(KSFT_DIR)
 
 tests: ksft-headers
 	$(MAKE) -C tests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(BUILD)/tests
 
-# Everything the VM gets under /opt/ipcchan.
-stage: all
+# Everything the VM gets under /opt/ipcchan: the module, the tools, the
+# tests, and the same tests as the kernel's own runners see them (ksft/:
+# installed with run_kselftest.sh; ksft-tree/: the selftests tree, for
+# `make run_tests`, with make itself).
+stage: all ksft-intree
 	@rm -rf $(STAGE) && mkdir -p $(STAGE)/tests $(STAGE)/bin
-	@cp $(KMOD) $(STAGE)/
+	@cp $(KMOD) tests/vm/ksft-runners.sh $(STAGE)/
 	@$(MAKE) -s -C tests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(BUILD)/tests \
 		INSTALL_PATH=$(STAGE)/tests install >/dev/null
-	@if [ -f userspace/Makefile ]; then \
-		$(MAKE) -s -C userspace KSFT_DIR=$(KSFT_DIR) STAGE=$(STAGE) stage; fi
+	@$(MAKE) -s -C userspace KSFT_DIR=$(KSFT_DIR) STAGE=$(STAGE) stage
+	@cp -a $(CACHE)/intree/install $(STAGE)/ksft
+	@cp -a $(CACHE)/intree/tree $(STAGE)/ksft-tree
+	@cp "$$(command -v make)" $(STAGE)/bin/
 
 # --- lint -------------------------------------------------------------------
 lint: ksft-headers
 	$(CHECKPATCH) --strict --no-tree --terse --show-types -f $(KSRCS)
-	@mkdir -p $(BUILD); echo "lint: W=1 + sparse (C=2)"
+	@mkdir -p $(BUILD); echo "lint: W=1 + sparse (C=2) against $(KREL)"
 	@$(MAKE) -s -C $(KDIR) M=$(TOP) W=1 C=2 modules 2>&1 | \
 		tee $(BUILD)/lint.log | grep -v -e '^Skipping BTF' || true
 	@if grep -E 'warning|error' $(BUILD)/lint.log; then \
@@ -136,7 +151,10 @@ lint: ksft-headers
 	@echo "lint: clean"
 
 # --- VM ---------------------------------------------------------------------
-vm: stage check-vermagic
+# Each VM target first runs deps, then a second make that resolves the
+# kernel with the packages in place.
+vm: deps
+	@$(MAKE) --no-print-directory stage check-vermagic
 ifeq ($(CMD),)
 	$(RUN) --interactive
 else
@@ -146,22 +164,27 @@ endif
 # Host-side tests (install, library against a fake kernel), TAP into a log.
 host-check: all
 	@mkdir -p $(BUILD)
-	@if [ -f userspace/Makefile ]; then \
-		$(MAKE) -s --no-print-directory -C userspace KSFT_DIR=$(KSFT_DIR) \
-			install-test host-test 2>&1 | tee $(BUILD)/host.log; \
-	else : >$(BUILD)/host.log; fi
+	@$(MAKE) -s --no-print-directory -C userspace KSFT_DIR=$(KSFT_DIR) \
+		install-test host-test 2>&1 | tee $(BUILD)/host.log
+
+# Everything make check builds and checks before it boots the VM.
+check-build: all lint ksft-intree dkms-check host-check stage check-vermagic
+
+# The suite in the VM: our runner over every test, then the kernel's two
+# runners over the kselftests, whose counts must equal ours.
+VM_CHECK_CMD := /opt/ipcchan/run-tests.sh | tee /tmp/run-tests.log; \
+	/opt/ipcchan/ksft-runners.sh /tmp/run-tests.log
 
 check: deps
 	@start=$$(date +%s); rm -f $(BUILD)/check.log $(BUILD)/host.log; \
-	$(MAKE) --no-print-directory all lint ksft-intree dkms-check host-check \
-		stage check-vermagic && \
+	$(MAKE) --no-print-directory check-build && \
 	$(RUN) --timeout $(VM_TIMEOUT) --log $(BUILD)/check.log \
-		-- /opt/ipcchan/run-tests.sh; rc=$$?; \
-	echo "check: $$(( $$(date +%s) - start )) s, VM exit status $$rc"; \
+		-- '$(VM_CHECK_CMD)'; rc=$$?; \
+	echo "check: $$(( $$(date +%s) - start )) s on $(KREL), VM exit status $$rc"; \
 	tests/summary.sh $(BUILD)/host.log $(BUILD)/check.log $$rc
 
 run: deps
-	$(MAKE) --no-print-directory all stage check-vermagic
+	@$(MAKE) --no-print-directory all stage check-vermagic
 	@rm -rf $(RESULTS).new && mkdir -p $(RESULTS).new
 	@$(RUN) --append "$(RUN_APPEND)" --timeout $(VM_TIMEOUT) \
 		--xfer $(RESULTS).new --log $(BUILD)/run.log -- \
@@ -181,26 +204,24 @@ run: deps
 
 # stress-ng and rt-tests against ipcchan-bench's baselines in one VM run
 # (docs/benchmark.md has the comparison).
-CROSS_TOOLS := $(wildcard /usr/bin/stress-ng /usr/bin/pmqtest)
-
 crosscheck: deps
-	$(MAKE) --no-print-directory all stage check-vermagic
-	@cp $(CROSS_TOOLS) userspace/bench/crosscheck.sh $(STAGE)/bin/
+	@$(MAKE) --no-print-directory all stage check-vermagic
+	@cp /usr/bin/stress-ng /usr/bin/pmqtest userspace/bench/crosscheck.sh $(STAGE)/bin/
 	$(RUN) --append "$(RUN_APPEND)" --timeout $(VM_TIMEOUT) \
 		--log $(BUILD)/crosscheck.log -- crosscheck.sh
 
 # --- debug kernel lane -------------------------------------------------------
-# A 6.1 kernel with KASAN, lockdep, kmemleak, DEBUG_LIST, ... built once from
-# linux-source-6.1 and cached outside the repository (keyed on its config);
-# the module is rebuilt against it and every test runs with panic_on_warn,
-# a million fuzz calls, then a kmemleak scan after unload.
+# A kernel with KASAN, lockdep, kmemleak, DEBUG_LIST, ... built once from
+# the host release's linux-source and cached outside the repository (keyed
+# on its config); the module is rebuilt against it and every test runs with
+# panic_on_warn, a million fuzz calls, then a kmemleak scan after unload.
 DEBUG_CACHE ?= /var/tmp/ipcchan-cache
 DEBUG_ENV ?= IPCCHAN_FUZZ_CALLS=1000000
 DEBUG_MOD := $(CACHE)/debug-mod
 
 check-debug: deps
 	@start=$$(date +%s); rm -f $(BUILD)/check-debug.log; \
-	tree=$$(tests/debug/build-kernel.sh $(DEBUG_CACHE)) && \
+	tree=$$(tests/debug/build-kernel.sh $(DEBUG_CACHE) $(KSRC_TAR)) && \
 	$(MAKE) --no-print-directory all stage && \
 	rm -rf $(DEBUG_MOD) $(STAGE)-debug && mkdir -p $(DEBUG_MOD) && \
 	cp -r Kbuild kmod include $(DEBUG_MOD)/ && \
@@ -225,10 +246,12 @@ ksft-intree: ksft-headers
 	tests/ksft-intree.sh $(KSRC_TAR) $(CACHE)/intree
 
 dkms-check:
-	@if [ "$$(id -u)" -eq 0 ]; then tests/dkms-check.sh $(KREL); \
+	@if [ "$$(id -u)" -eq 0 ]; then tests/dkms-check.sh $(KREL) $(KDIR); \
 	else echo "dkms-check: skipped (needs root)"; fi
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(TOP) clean
-	-@if [ -f userspace/Makefile ]; then $(MAKE) -C userspace clean; fi
+	-$(MAKE) -C userspace clean
 	rm -rf $(BUILD) $(STAGE)
+
+FORCE:
