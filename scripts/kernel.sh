@@ -70,10 +70,24 @@ if [ $flavour = amd64 ] && [ "$(host_series)" = "$series" ]; then
 	exit
 fi
 
+# The headers build with the compiler Debian built the kernel with
+# (CC = ... gcc-NN in .kernelvariables): install it when it is missing.
+need_cc() {
+	cc=$(sed -n 's/^CC = .*\(gcc-[0-9][0-9]*\).*/\1/p' "$1/.kernelvariables" 2>/dev/null)
+	[ -z "$cc" ] || command -v "$cc" >/dev/null && return 0
+	[ "$(id -u)" -eq 0 ] ||
+		die "these headers build with $cc: run as root: apt-get install $cc"
+	say "installing $cc, the compiler of these headers"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+		--no-install-recommends "$cc" >&2 ||
+		die "cannot install $cc from the host's archive"
+}
+
 dir=$cache/$want
 if [ -f "$dir/paths" ]; then
 	read -r kdir img <"$dir/paths"
 	if [ -d "$kdir" ] && [ -r "$img" ]; then
+		need_cc "$kdir"
 		echo "$kdir $img"
 		exit 0
 	fi
@@ -128,7 +142,6 @@ img_pkg=$(adep "linux-image-$flavour" linux-image- "$@" | head -n1)
 hdr_pkg=$(adep "linux-headers-$flavour" linux-headers- "$@" | head -n1)
 [ -n "$img_pkg" ] && [ -n "$hdr_pkg" ] || die "cannot resolve linux-image/headers-$flavour $pkgver"
 more=$(adep "$hdr_pkg" linux-headers- "$@"; adep "$hdr_pkg" linux-kbuild- "$@")
-cc=$(adep "$hdr_pkg" gcc- "$@" | head -n1)
 rel=${hdr_pkg#linux-headers-}
 
 say "fetching Debian $pkgver ($rel) from ${aptdir##*/} into $dir"
@@ -151,15 +164,6 @@ img=$dir/root/boot/vmlinuz-$rel
 # The flavour's Makefile includes the common tree by its /usr/src path.
 sed -i "s|^include /usr/src/|include $dir/root/usr/src/|" "$kdir/Makefile"
 
-if [ -n "$cc" ] && ! command -v "$cc" >/dev/null; then
-	if [ "$(id -u)" -eq 0 ]; then
-		say "installing $cc, the compiler of these headers"
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-			--no-install-recommends "$cc" >&2 ||
-			die "cannot install $cc from the host's archive"
-	else
-		die "these headers build with $cc: run as root: apt-get install $cc"
-	fi
-fi
+need_cc "$kdir"
 echo "$kdir $img" >"$dir/paths"
 echo "$kdir $img"
