@@ -420,6 +420,9 @@ TEST_F_TIMEOUT(fuzz, ioctl_mmap_rw, 3600)
 
 	if (!ipcchan_present())
 		SKIP(return, "%s absent (module not loaded)", IPCCHAN_DEVICE);
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_posix_timers(),
+			       "CONFIG_POSIX_TIMERS");
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_futex(), "CONFIG_FUTEX");
 	env = getenv("IPCCHAN_FUZZ_CALLS");
 	if (env)
 		calls = strtoul(env, NULL, 0);
