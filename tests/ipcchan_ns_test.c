@@ -224,4 +224,4 @@ TEST(user_channel_limit_enospc)
 	munmap(status, 4096);
 }
 
-TEST_HARNESS_MAIN
+IPCCHAN_HARNESS_MAIN(NULL)

@@ -315,26 +315,7 @@ static inline int ipcchan_have_module_unload(void)
 #define IPCCHAN_REQUIRE_KERNEL(cond, option)				\
 	IPCCHAN_SKIP_UNLESS(cond, "the kernel has no %s", option)
 
-/*
- * main() for a test binary built on kselftest_harness.h: the whole binary
- * exits with KSFT_SKIP when /dev/ipcchan is absent (the 6.1 harness exits
- * with KSFT_PASS when every test skipped).  @hook(argc, argv) runs first and
- * may take over the process (for exec'd helper roles); pass NULL for none.
- */
-#define IPCCHAN_HARNESS_MAIN(hook)					\
-	int main(int argc, char **argv)					\
-	{								\
-		int (*__hook)(int, char **) = (hook);			\
-									\
-		if (__hook && argc > 1 && !strncmp(argv[1], "--role=", 7)) \
-			return __hook(argc, argv);			\
-		if (!ipcchan_present()) {				\
-			ksft_print_header();				\
-			ksft_exit_skip("%s not present (module not loaded)\n", \
-				       IPCCHAN_DEVICE);			\
-		}							\
-		return test_harness_run(argc, argv);			\
-	}
+#include "ipcchan_harness.h"
 
 #endif /* IPCCHAN_UTIL_H */
 
