@@ -216,7 +216,7 @@ crosscheck: deps
 # on its config); the module is rebuilt against it and every test runs with
 # panic_on_warn, a million fuzz calls, then a kmemleak scan after unload.
 DEBUG_CACHE ?= /var/tmp/ipcchan-cache
-DEBUG_ENV ?= IPCCHAN_FUZZ_CALLS=1000000
+DEBUG_ENV ?= IPCCHAN_LONG=1
 DEBUG_MOD := $(CACHE)/debug-mod
 
 check-debug: deps
@@ -233,7 +233,7 @@ check-debug: deps
 		--stage $(STAGE)-debug --loader $(LOADER) --kmemleak \
 		--append "panic_on_warn=1 kmemleak=on" --env "$(DEBUG_ENV)" \
 		--timeout 4000 --log $(BUILD)/check-debug.log \
-		-- /opt/ipcchan/run-tests.sh; rc=$$?; \
+		-- /opt/ipcchan/run-tests.sh -t 3600; rc=$$?; \
 	echo "check-debug: $$(( $$(date +%s) - start )) s, VM exit status $$rc"; \
 	: >$(BUILD)/empty.log; \
 	tests/summary.sh $(BUILD)/empty.log $(BUILD)/check-debug.log $$rc

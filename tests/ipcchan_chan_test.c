@@ -899,6 +899,7 @@ TEST(max_channels_then_enospc)
 
 	IPCCHAN_REQUIRE_DEV();
 	IPCCHAN_SKIP_UNLESS(geteuid() == 0, "needs root to spread over uids");
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_multiuser(), "CONFIG_MULTIUSER");
 	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
 	ASSERT_LE(mi.channels, (__u64)mi.max_channels);
 	room = mi.max_channels - mi.channels;

@@ -77,4 +77,4 @@ TEST(not_seekable)
 	close(fd);
 }
 
-TEST_HARNESS_MAIN
+IPCCHAN_HARNESS_MAIN(NULL)

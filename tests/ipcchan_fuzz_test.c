@@ -15,8 +15,9 @@
  * oops, WARN, KASAN or lockdep report) and a channel must still work at the
  * end.  The run is reproducible from its seed.
  *
- * Environment: IPCCHAN_FUZZ_CALLS (default 20000), IPCCHAN_FUZZ_SEED
- * (default: time), IPCCHAN_FUZZ_THREADS (default 4).
+ * Environment: IPCCHAN_FUZZ_CALLS (default 20,000; 1,000,000 in the long
+ * profile, IPCCHAN_LONG=1), IPCCHAN_FUZZ_SEED (default: time),
+ * IPCCHAN_FUZZ_THREADS (default 4).
  */
 #include <poll.h>
 #include <pthread.h>
@@ -407,10 +408,13 @@ FIXTURE_TEARDOWN(fuzz)
 {
 }
 
-/* The debug lane runs a million calls under KASAN: allow an hour. */
-TEST_F_TIMEOUT(fuzz, ioctl_mmap_rw, 3600)
+/*
+ * 20,000 calls take about a second in the TCG VM; the long profile's
+ * million under KASAN (the debug lane) gets an hour.
+ */
+TEST_F_TIMEOUT(fuzz, ioctl_mmap_rw, 40)
 {
-	unsigned long calls = 20000, threads = 4, t;
+	unsigned long calls, threads = 4, t;
 	struct sigaction sa = { .sa_handler = on_alarm };
 	struct ipcchan_msg m;
 	pthread_t tid[16];
@@ -420,9 +424,10 @@ TEST_F_TIMEOUT(fuzz, ioctl_mmap_rw, 3600)
 
 	if (!ipcchan_present())
 		SKIP(return, "%s absent (module not loaded)", IPCCHAN_DEVICE);
-	env = getenv("IPCCHAN_FUZZ_CALLS");
-	if (env)
-		calls = strtoul(env, NULL, 0);
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_posix_timers(),
+			       "CONFIG_POSIX_TIMERS");
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_futex(), "CONFIG_FUTEX");
+	calls = ipcchan_count("IPCCHAN_FUZZ_CALLS", 20000, 1000000);
 	env = getenv("IPCCHAN_FUZZ_THREADS");
 	if (env)
 		threads = strtoul(env, NULL, 0);
@@ -534,5 +539,6 @@ TEST_F_TIMEOUT(fuzz, ioctl_mmap_rw, 3600)
 		close(fd);
 	}
 }
+IPCCHAN_LONG_TIMEOUT(fuzz, ioctl_mmap_rw, 3600)
 
-TEST_HARNESS_MAIN
+IPCCHAN_HARNESS_MAIN(NULL)

@@ -1225,8 +1225,10 @@ TEST_F(pair, poll_wakes_on_free_slot)
 static int epoll_for(struct __test_metadata *_metadata, int fd, __u32 ev)
 {
 	struct epoll_event e = { .events = ev };
-	int ep = epoll_create1(EPOLL_CLOEXEC);
+	int ep;
 
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_epoll(), "CONFIG_EPOLL");
+	ep = epoll_create1(EPOLL_CLOEXEC);
 	ASSERT_LE(0, ep);
 	e.data.fd = fd;
 	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, fd, &e));
@@ -1729,6 +1731,8 @@ TEST_F(pair, pid_not_visible_in_child_pidns_is_zero)
 	pid_t pid;
 
 	IPCCHAN_SKIP_UNLESS(geteuid() == 0, "needs root for CLONE_NEWPID");
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_try_unshare(CLONE_NEWPID) != -EINVAL,
+			       "CONFIG_PID_NS");
 	ASSERT_EQ(0, ipcchan_test_send(self->tx, "ns", 2, 0, 0, 0, NULL));
 	pid = spawn(recv_in_new_pidns, &pe);
 	ASSERT_LT(0, pid);
@@ -1770,6 +1774,7 @@ TEST_F(pair, close_while_thread_blocked_in_recv)
 	struct ipcchan_info info;
 	pthread_t th;
 
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_futex(), "CONFIG_FUTEX");
 	bt.fd = self->rx;
 	ASSERT_EQ(0, pthread_create(&th, NULL, thread_recv, &bt));
 	ASSERT_EQ(0, ipcchan_wait_blocked(self->tx, 1, 1, WAIT_MS));
@@ -1792,6 +1797,7 @@ TEST_F(pair, close_while_thread_blocked_in_send)
 	int fd;
 	char buf[8];
 
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_futex(), "CONFIG_FUTEX");
 	fill_queue(_metadata, self->tx);
 	fd = ipcchan_test_attach(self->name, 0, IPCCHAN_ACCESS_SEND, 0);
 	ASSERT_LE(0, fd);

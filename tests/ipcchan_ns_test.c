@@ -95,6 +95,8 @@ TEST(names_are_per_ipc_namespace)
 		SKIP(return, "%s absent (module not loaded)", IPCCHAN_DEVICE);
 	if (geteuid() != 0)
 		SKIP(return, "unshare(CLONE_NEWIPC) needs root");
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_try_unshare(CLONE_NEWIPC) != -EINVAL,
+			       "CONFIG_IPC_NS");
 	ipcchan_test_name(name, sizeof(name), "ns");
 	ipcchan_test_name(other, sizeof(other), "ns");
 	fd = ipcchan_test_attach(name, IPCCHAN_CREATE | IPCCHAN_EXCL,
@@ -135,6 +137,8 @@ TEST(channel_outlives_its_namespace)
 		SKIP(return, "%s absent (module not loaded)", IPCCHAN_DEVICE);
 	if (geteuid() != 0)
 		SKIP(return, "unshare(CLONE_NEWIPC) needs root");
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_try_unshare(CLONE_NEWIPC) != -EINVAL,
+			       "CONFIG_IPC_NS");
 	ASSERT_EQ(0, modinfo(&before));
 	pid = fork();
 	ASSERT_LE(0, pid);
@@ -169,6 +173,7 @@ TEST(user_channel_limit_enospc)
 		SKIP(return, "%s absent (module not loaded)", IPCCHAN_DEVICE);
 	if (geteuid() != 0)
 		SKIP(return, "needs root to become another uid");
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_multiuser(), "CONFIG_MULTIUSER");
 	ASSERT_EQ(0, modinfo(&mi));
 	limit = mi.user_channels_limit;
 	if (limit > 1024 || mi.max_channels - mi.channels <= limit)
@@ -219,4 +224,4 @@ TEST(user_channel_limit_enospc)
 	munmap(status, 4096);
 }
 
-TEST_HARNESS_MAIN
+IPCCHAN_HARNESS_MAIN(NULL)

@@ -167,6 +167,7 @@ FIXTURE_SETUP(perm)
 {
 	IPCCHAN_REQUIRE_DEV();
 	IPCCHAN_SKIP_UNLESS(geteuid() == 0, "permission tests need root");
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_multiuser(), "CONFIG_MULTIUSER");
 	ipcchan_test_name(self->name, sizeof(self->name), "perm");
 }
 
@@ -473,6 +474,7 @@ TEST(user_byte_quota_enospc)
 
 	IPCCHAN_REQUIRE_DEV();
 	IPCCHAN_SKIP_UNLESS(geteuid() == 0, "quota tests need root");
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_multiuser(), "CONFIG_MULTIUSER");
 	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
 
 	/* aim at about 4 channels per user quota */
@@ -546,6 +548,7 @@ TEST(user_single_channel_above_quota_enospc)
 
 	IPCCHAN_REQUIRE_DEV();
 	IPCCHAN_SKIP_UNLESS(geteuid() == 0, "quota tests need root");
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_multiuser(), "CONFIG_MULTIUSER");
 	ASSERT_EQ(0, ipcchan_get_modinfo(&mi));
 	s = mi.max_msg_size_limit;
 	IPCCHAN_SKIP_UNLESS(mi.user_bytes_limit / s < mi.max_msgs_limit,

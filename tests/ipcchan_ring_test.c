@@ -1059,6 +1059,8 @@ static void timed_wait_signal(struct __test_metadata *_metadata, int fd,
 {
 	long long t0, dt;
 
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_posix_timers(),
+			       "CONFIG_POSIX_TIMERS");
 	alarm_in(100, restart);
 	t0 = ipcchan_now_ns();
 	EXPECT_EQ(-EINTR, ipcchan_ring_wait_ioc(fd, IPCCHAN_RING_PROD, 0,
@@ -1084,6 +1086,8 @@ TEST_F(ring, wait_eintr_on_signal_with_timeout_sa_restart)
 
 TEST_F(ring, wait_untimed_eintr_on_signal)
 {
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_posix_timers(),
+			       "CONFIG_POSIX_TIMERS");
 	ASSERT_NE(NULL, map_all(self));
 	alarm_in(100, 0);
 	EXPECT_EQ(-EINTR, ipcchan_ring_wait_ioc(self->fd, IPCCHAN_RING_CONS, 0,
@@ -1094,6 +1098,8 @@ TEST_F(ring, wait_untimed_eintr_on_signal)
 
 TEST_F(ring, wait_untimed_restarts_after_sa_restart_handler)
 {
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_posix_timers(),
+			       "CONFIG_POSIX_TIMERS");
 	ASSERT_NE(NULL, map_all(self));
 	/*
 	 * The handler moves prod.pos: the restarted wait sees it and returns
@@ -1851,6 +1857,7 @@ TEST_F(ring, poll_pollin_iff_positions_differ)
 	struct ipcchan_ring_hdr *h;
 	int ep;
 
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_epoll(), "CONFIG_EPOLL");
 	ASSERT_NE(NULL, map_all(self));
 	h = HDR(self);
 	ASSERT_EQ(1, poll(&pfd, 1, 0));
@@ -1941,6 +1948,8 @@ TEST(rmmod_refused_while_mapped_after_close)
 
 	IPCCHAN_REQUIRE_DEV();
 	IPCCHAN_SKIP_UNLESS(geteuid() == 0, "needs root");
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_module_unload(),
+			       "CONFIG_MODULE_UNLOAD");
 	IPCCHAN_SKIP_UNLESS(module_refcnt() == 0,
 			    "someone else holds the module (refcnt %d)",
 			    module_refcnt());

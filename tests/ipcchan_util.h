@@ -242,26 +242,80 @@ static inline int ipcchan_all_zero(const void *p, size_t len)
 	IPCCHAN_SKIP_UNLESS(ipcchan_present(), "%s not present",	\
 			    IPCCHAN_DEVICE)
 
+/* --- Kernel features named in tests/config: without one, tests skip ----- */
+
+#include <linux/futex.h>
+#include <sched.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+
 /*
- * main() for a test binary built on kselftest_harness.h: the whole binary
- * exits with KSFT_SKIP when /dev/ipcchan is absent (the 6.1 harness exits
- * with KSFT_PASS when every test skipped).  @hook(argc, argv) runs first and
- * may take over the process (for exec'd helper roles); pass NULL for none.
+ * 0 when a child process can unshare(@flags), else -errno: -EINVAL when
+ * the kernel lacks the namespace (CONFIG_IPC_NS, CONFIG_PID_NS, ...),
+ * -EPERM without CAP_SYS_ADMIN.
  */
-#define IPCCHAN_HARNESS_MAIN(hook)					\
-	int main(int argc, char **argv)					\
-	{								\
-		int (*__hook)(int, char **) = (hook);			\
-									\
-		if (__hook && argc > 1 && !strncmp(argv[1], "--role=", 7)) \
-			return __hook(argc, argv);			\
-		if (!ipcchan_present()) {				\
-			ksft_print_header();				\
-			ksft_exit_skip("%s not present (module not loaded)\n", \
-				       IPCCHAN_DEVICE);			\
-		}							\
-		return test_harness_run(argc, argv);			\
-	}
+static inline int ipcchan_try_unshare(int flags)
+{
+	pid_t pid;
+	int st;
+
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid)
+		_exit(unshare(flags) ? errno : 0);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st))
+		return -ECHILD;
+	return -WEXITSTATUS(st);
+}
+
+/* setresuid(), setgroups(), capset() exist (CONFIG_MULTIUSER). */
+static inline int ipcchan_have_multiuser(void)
+{
+	return setresuid(-1, -1, -1) == 0 || errno != ENOSYS;
+}
+
+/* futex() exists (CONFIG_FUTEX): threads can be joined. */
+static inline int ipcchan_have_futex(void)
+{
+	int word = 0;
+
+	return syscall(SYS_futex, &word, FUTEX_WAKE, 1, NULL, NULL, 0) >= 0 ||
+	       errno != ENOSYS;
+}
+
+/* timer_create(), setitimer(), alarm() exist (CONFIG_POSIX_TIMERS). */
+static inline int ipcchan_have_posix_timers(void)
+{
+	struct itimerval it;
+
+	return getitimer(ITIMER_REAL, &it) == 0 || errno != ENOSYS;
+}
+
+/* epoll exists (CONFIG_EPOLL). */
+static inline int ipcchan_have_epoll(void)
+{
+	int fd = epoll_create1(EPOLL_CLOEXEC);
+
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0 || errno != ENOSYS;
+}
+
+/* delete_module() exists (CONFIG_MODULE_UNLOAD). */
+static inline int ipcchan_have_module_unload(void)
+{
+	return syscall(SYS_delete_module, "", O_NONBLOCK) == 0 ||
+	       errno != ENOSYS;
+}
+
+/* In a harness test: skip unless @cond, naming the missing @option. */
+#define IPCCHAN_REQUIRE_KERNEL(cond, option)				\
+	IPCCHAN_SKIP_UNLESS(cond, "the kernel has no %s", option)
+
+#include "ipcchan_harness.h"
 
 #endif /* IPCCHAN_UTIL_H */
 

@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Run every test program under a directory (default /opt/ipcchan/tests) one
-# at a time, each under the timeout of the folder's `settings` file, and add
-# up their TAP results.  A program that crashes, times out or exits non-zero
-# without reporting a failure counts as one failed test.  Prints the totals
-# as the last line: "N passed, N failed, N skipped".  Busybox sh compatible.
+# at a time, each under the timeout of the folder's `settings` file (45 s,
+# the kselftest default, without one; -t overrides it for slow kernels such
+# as the debug lane's), and add up their TAP results.  A program that
+# crashes, times out or exits non-zero without reporting a failure counts as
+# one failed test.  Prints the totals as the last line: "N passed, N failed,
+# N skipped".  Busybox sh compatible.
 #
 # usage: run-tests.sh [-d DIR] [-t SECONDS] [-f FILTER] [PROGRAM...]
 
@@ -25,8 +27,10 @@ shift $((OPTIND - 1))
 
 if [ -z "$timeout" ]; then
 	timeout=$(sed -n 's/^timeout=//p' "$dir/settings" 2>/dev/null)
-	[ -n "$timeout" ] || timeout=120
+	[ -n "$timeout" ] || timeout=45
 fi
+
+echo "# run-tests: each program gets $timeout s"
 
 if [ $# -eq 0 ]; then
 	for f in "$dir"/*; do
