@@ -61,7 +61,7 @@ SIZES ?=
 REPEAT ?= $(if $(filter full,$(PROFILE)),1,3)
 
 .PHONY: all module userspace tests stage deps check lint vm run clean help \
-	host-check check-debug crosscheck check-build vm-check \
+	host-check check-debug check-config crosscheck check-build \
 	modules_install check-vermagic ksft-headers ksft-intree dkms-check \
 	install FORCE
 
@@ -76,6 +76,7 @@ help:
 	@echo "  make dkms-check         dkms add/build/remove against KDIR"
 	@echo "  make crosscheck         stress-ng/pmqtest next to ipcchan-bench in the VM"
 	@echo "  make check-debug        the suite on a KASAN/lockdep/kmemleak kernel"
+	@echo "  make check-config       the suite on tinyconfig + tests/config (no option missing)"
 	@echo "  KERNEL=6.1|6.12|6.12-rt picks the kernel for check, run, vm, dkms-check"
 	@echo "  (now: KDIR=$(KDIR) VMLINUZ=$(VMLINUZ))"
 
@@ -211,10 +212,14 @@ crosscheck: deps
 		--log $(BUILD)/crosscheck.log -- crosscheck.sh
 
 # --- debug kernel lane -------------------------------------------------------
-# A kernel with KASAN, lockdep, kmemleak, DEBUG_LIST, ... built once from
-# the host release's linux-source and cached outside the repository (keyed
-# on its config); the module is rebuilt against it and every test runs with
-# panic_on_warn, a million fuzz calls, then a kmemleak scan after unload.
+# A kernel of tinyconfig + tests/vm/vm.config + tests/config +
+# tests/debug/debug.config (KASAN, lockdep, kmemleak, DEBUG_LIST, ...), built
+# once from the host release's linux-source and cached outside the
+# repository (keyed on the fragments); the module is rebuilt against it and
+# every test runs with panic_on_warn, the long profile (IPCCHAN_LONG=1:
+# a million fuzz calls, full stress counts), then a kmemleak scan after
+# unload.  check-config runs the suite on the same fragments without the
+# checkers, to show tests/config names every option the tests need.
 DEBUG_CACHE ?= /var/tmp/ipcchan-cache
 DEBUG_ENV ?= IPCCHAN_LONG=1
 DEBUG_MOD := $(CACHE)/debug-mod
@@ -237,6 +242,12 @@ check-debug: deps
 	echo "check-debug: $$(( $$(date +%s) - start )) s, VM exit status $$rc"; \
 	: >$(BUILD)/empty.log; \
 	tests/summary.sh $(BUILD)/empty.log $(BUILD)/check-debug.log $$rc
+
+check-config: deps
+	@$(MAKE) --no-print-directory stage
+	@tests/debug/config-check.sh $(DEBUG_CACHE) $(STAGE) $(BUILD)/check-config.log \
+		$(KSRC_TAR); rc=$$?; : >$(BUILD)/empty.log; \
+	tests/summary.sh $(BUILD)/empty.log $(BUILD)/check-config.log $$rc
 
 # --- packaging checks -------------------------------------------------------
 install:
