@@ -74,7 +74,7 @@ elfs=$(find "$stage" -type f -perm -u+x -exec sh -c \
 libs=$( (for e in $elfs; do ldd "$e" 2>/dev/null || true; done) |
 	sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (0x.*/\1/p' |
 	sort -u)
-key=$( (cat "$here/init" "$here/run-tests.sh" /bin/busybox
+key=$( (cat "$here/init" "$here/run-tests.sh" "$here/dmesg-bad.ere" /bin/busybox
 	find "$stage" -type f | sort | xargs cat
 	for l in $libs; do echo "$l"; cat "$l"; done) | sha256sum | cut -c1-16)
 base=$cache/base-$key.cpio
@@ -88,6 +88,7 @@ if [ ! -f "$base" ]; then
 	cp /bin/busybox "$root/bin/busybox"
 	ln -s busybox "$root/bin/sh"
 	cp "$here/init" "$root/init"
+	cp "$here/dmesg-bad.ere" "$root/etc/ipcchan-dmesg-bad.ere"
 	cp -a "$stage" "$root/opt/ipcchan"
 	cp "$here/run-tests.sh" "$root/opt/ipcchan/run-tests.sh"
 	for l in $libs; do

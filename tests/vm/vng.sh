@@ -48,8 +48,7 @@
 # --- in the guest: load, run, check the kernel log, unload ---------------
 if [ "${1:-}" = --guest ]; then
 	stage=$2 filter=$3 tmo=$4
-	# Kept in step with BAD in tests/vm/init.
-	BAD='BUG:|WARNING:|Oops|general protection|KASAN|kmemleak:.*new suspected|INFO: lockdep is turned off|inconsistent lock state|suspicious RCU usage|possible recursive locking|circular locking|sleeping function called|refcount_t:|ipcchan: leak'
+	BAD=$(cat "$stage/dmesg-bad.ere")
 	log=/tmp/ipcchan-vng.log
 	extra=0
 	echo "vng-guest: $(uname -r), $(nproc) CPUs, up $(cut -d' ' -f1 /proc/uptime) s"
@@ -229,7 +228,7 @@ say "building the tests with $ksft"
 make -C "$top/tests" KSFT_DIR="$ksft" OUTPUT="$stage/tests" ||
 	die "building the tests with $ksft failed (see above)"
 cp "$top/tests/settings" "$stage/tests/"
-cp "$here/run-tests.sh" "$self" "$stage/"
+cp "$here/run-tests.sh" "$here/dmesg-bad.ere" "$self" "$stage/"
 
 # --- run ------------------------------------------------------------------
 # The guest sees the host's / read-only, so the stage is there as it is,
