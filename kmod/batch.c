@@ -7,17 +7,19 @@
  * waiting, and returns how many it moved.
  *
  * Every entry is checked before anything moves, so a bad entry anywhere
- * fails the whole call with EINVAL.  The array is then walked in chunks of
- * IPCCHAN_BATCH_CHUNK entries: read the entries' buf/len/prio, prepare (or
- * take) the chunk's messages, and write back only the entries' out fields.
+ * fails the whole call (EINVAL, or EMSGSIZE for a SEND entry longer than
+ * max_msg_size) and nothing is sent or received.  The array is then walked
+ * in chunks of IPCCHAN_BATCH_CHUNK entries: read the entries' buf/len/prio,
+ * take slots and objects for the chunk (SEND: a blocked batch holds no
+ * memory), copy the payloads, and write back only the entries' out fields.
  * Nothing is allocated per call and the array is never copied as a whole.
- * Each of those steps touches userspace in one user access window for the
- * whole chunk when its payloads are short (STAC/CLAC pairs are not free,
- * and end a translation block under QEMU's TCG).
  * Only the first chunk may wait; later ones stop the call when the queue is
- * full (SEND) or empty (RECV).  A receiver writes a chunk's entries and the
- * running count (done) before the chunk's messages count as delivered, so a
- * fault puts them back at the head of their priorities: nothing is lost.
+ * full (SEND) or empty (RECV).  A sender finds a chunk's out fields (and
+ * done) writable before it sends, and stops at the first payload that
+ * faults, so the return value is always the count sent.  A receiver writes
+ * a chunk's entries and the running count (done) before the chunk's
+ * messages count as delivered, so a fault puts them back at the head of
+ * their priorities: nothing is lost.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -36,11 +38,17 @@ struct ipcchan_entry {
 	u32 prio;
 };
 
-/* Flags, timeout and reserved fields of every entry must be zero. */
-static int ipcchan_entries_check(const struct ipcchan_msg __user *um, u32 n)
+/*
+ * Check every entry before anything moves: flags, timeout and reserved
+ * fields must be zero and, for SEND (@max_len non-zero), prio and len must
+ * be valid.  0, -EINVAL, -EMSGSIZE or -EFAULT.
+ */
+static int ipcchan_entries_check(const struct ipcchan_msg __user *um, u32 n,
+				 bool send, u32 max_len)
 {
-	u32 i, flags, reserved0;
+	u32 i, flags, reserved0, len, prio;
 	u64 timeout, r0, r1;
+	int ret = 0;
 
 	if (!user_access_begin(um, array_size(n, sizeof(*um))))
 		return -EFAULT;
@@ -50,22 +58,27 @@ static int ipcchan_entries_check(const struct ipcchan_msg __user *um, u32 n)
 		unsafe_get_user(reserved0, &um[i].reserved0, efault);
 		unsafe_get_user(r0, &um[i].reserved[0], efault);
 		unsafe_get_user(r1, &um[i].reserved[1], efault);
-		if (flags || reserved0 || timeout || r0 || r1) {
-			user_access_end();
-			return -EINVAL;
+		unsafe_get_user(len, &um[i].len, efault);
+		unsafe_get_user(prio, &um[i].prio, efault);
+		if (flags || reserved0 || timeout || r0 || r1 ||
+		    (send && prio > IPCCHAN_PRIO_MAX)) {
+			ret = -EINVAL;
+			break;
 		}
+		if (send && len > max_len && !ret)
+			ret = -EMSGSIZE;
 	}
 	user_access_end();
-	return 0;
+	return ret;
 efault:
 	user_access_end();
 	return -EFAULT;
 }
 
 /*
- * Copy in and check the descriptor and every entry's flags, timeout and
- * reserved fields, set up the wait and check the file's @access.  Returns
- * the channel; *um is the entry array in userspace.
+ * Copy in and check the descriptor, the file's @access and every entry,
+ * and set up the wait.  Returns the channel; *um is the entry array in
+ * userspace.
  */
 static struct ipcchan_channel *ipcchan_batch_in(struct file *file,
 						void __user *uarg, u32 access,
@@ -73,21 +86,26 @@ static struct ipcchan_channel *ipcchan_batch_in(struct file *file,
 						struct ipcchan_wait *w,
 						struct ipcchan_msg __user **um)
 {
+	struct ipcchan_channel *ch;
 	int ret;
 
-	if (ipcchan_copy_in(b, uarg, sizeof(*b)))
+	if (copy_from_user(b, uarg, sizeof(*b)))
 		return ERR_PTR(-EFAULT);
 	if (b->reserved0 || !ipcchan_zeroed(b->reserved, ARRAY_SIZE(b->reserved)))
 		return ERR_PTR(-EINVAL);
 	if (!b->count || b->count > IPCCHAN_BATCH_MAX)
 		return ERR_PTR(-EINVAL);
-	*um = u64_to_user_ptr(b->msgs);
-	ret = ipcchan_entries_check(*um, b->count);
-	if (!ret)
-		ret = ipcchan_wait_setup(w, file, b->flags, b->timeout_ns);
+	ret = ipcchan_wait_setup(w, file, b->flags, b->timeout_ns);
 	if (ret)
 		return ERR_PTR(ret);
-	return ipcchan_chan_for(file, access);
+	ch = ipcchan_chan_for(file, access);
+	if (IS_ERR(ch))
+		return ch;
+	*um = u64_to_user_ptr(b->msgs);
+	ret = ipcchan_entries_check(*um, b->count,
+				    access == IPCCHAN_ACCESS_SEND,
+				    ch->max_msg_size);
+	return ret ? ERR_PTR(ret) : ch;
 }
 
 /* Read buf, len and prio of @n entries starting at @um. */
@@ -113,38 +131,6 @@ efault:
 	return -EFAULT;
 }
 
-/*
- * Copy the payloads of @n prepared messages in, from the entries @e.
- * Returns how many were copied (the first failure stops it).
- */
-static unsigned int ipcchan_payloads_in(struct ipcchan_kmsg **kms,
-					const struct ipcchan_entry *e,
-					unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		if (!ipcchan_word_copy(kms[i]->data, e[i].len) ||
-		    !ipcchan_small_payload_ok(kms[i]->data, e[i].len, false) ||
-		    !access_ok(e[i].buf, e[i].len))
-			break;
-	if (i < n) {
-		/* A long payload (or a bad pointer): one copy each. */
-		for (i = 0; i < n; i++)
-			if (ipcchan_copy_in(kms[i]->data, e[i].buf, e[i].len))
-				break;
-		return i;
-	}
-	/* access_ok() is done for every buffer: open one window for all. */
-	if (!user_access_begin(e[0].buf, e[0].len))
-		return 0;
-	for (i = 0; i < n; i++)
-		if (ipcchan_unsafe_copy_in(kms[i]->data, e[i].buf, e[i].len))
-			break;
-	user_access_end();
-	return i;
-}
-
 /* Write SEND's out fields of @n entries, sequence numbers from @seq. */
 static int ipcchan_send_outs(struct ipcchan_msg __user *um, unsigned int n,
 			     u64 seq)
@@ -160,72 +146,85 @@ static int ipcchan_send_outs(struct ipcchan_msg __user *um, unsigned int n,
 	return ret;
 }
 
+/*
+ * Can SEND's out fields of @n entries be written?  Each is written back
+ * with the value it has, so entries not sent stay as they were.
+ */
+static int ipcchan_outs_writable(struct ipcchan_msg __user *um, unsigned int n)
+{
+	unsigned int i;
+	u32 pid, uid;
+	u64 seq;
+
+	if (!user_access_begin(um, array_size(n, sizeof(*um))))
+		return -EFAULT;
+	for (i = 0; i < n; i++) {
+		unsafe_get_user(pid, &um[i].pid, efault);
+		unsafe_get_user(seq, &um[i].seq, efault);
+		unsafe_get_user(uid, &um[i].uid, efault);
+		unsafe_put_user(pid, &um[i].pid, efault);
+		unsafe_put_user(seq, &um[i].seq, efault);
+		unsafe_put_user(uid, &um[i].uid, efault);
+	}
+	user_access_end();
+	return 0;
+efault:
+	user_access_end();
+	return -EFAULT;
+}
+
 /* Later chunks never wait. */
 static const struct ipcchan_wait ipcchan_nowait = { .nonblock = true };
 
 /*
- * Prepare and queue the @n entries at @um.  Returns how many were queued
- * (< @n when the queue filled or an entry was refused; *err then says why)
- * or a negative errno when none was.  *unreported is set when an entry of
- * a queued message could not be written back.
+ * Send the @n entries at @um: take slots and objects (waiting as @w says
+ * for the first slot), copy the payloads in, queue them, write the
+ * entries' out fields.  Returns how many were sent (< @n when the queue
+ * filled or a payload faulted) or a negative errno when none was.  The
+ * entries were checked, and their out fields found writable, before
+ * anything is prepared; an entry another thread changed meanwhile stops
+ * the batch there (-EINVAL or -EMSGSIZE).
  */
 static int ipcchan_send_chunk(struct ipcchan_channel *ch,
 			      struct ipcchan_msg __user *um, unsigned int n,
-			      const struct ipcchan_wait *w, int *err,
-			      bool *unreported)
+			      const struct ipcchan_wait *w)
 {
 	struct ipcchan_kmsg *kms[IPCCHAN_BATCH_CHUNK];
-	struct ipcchan_kmsg *reuse[IPCCHAN_BATCH_CHUNK];
 	struct ipcchan_entry e[IPCCHAN_BATCH_CHUNK];
-	unsigned int i, k, copied, small = 0, nreuse, r = 0;
+	u32 lens[IPCCHAN_BATCH_CHUNK];
+	unsigned int i;
+	int ret, k;
 	u64 seq;
-	int ret;
 
 	ret = ipcchan_entries_in(e, um, n);
+	if (!ret)
+		ret = ipcchan_outs_writable(um, n);
 	if (ret)
 		return ret;
-	for (i = 0; i < n; i++)
-		small += e[i].len <= IPCCHAN_SMALL_MSG;
-	nreuse = ipcchan_kmsg_reuse(ch, reuse, small);
-	for (k = 0; k < n; k++) {
-		if (e[k].prio > IPCCHAN_PRIO_MAX) {
-			*err = -EINVAL;
+	for (i = 0; i < n; i++) {
+		if (e[i].prio > IPCCHAN_PRIO_MAX)
+			ret = -EINVAL;
+		else if (e[i].len > ch->max_msg_size)
+			ret = -EMSGSIZE;
+		if (ret)
 			break;
-		}
-		if (e[k].len > ch->max_msg_size) {
-			*err = -EMSGSIZE;
-			break;
-		}
-		kms[k] = ipcchan_kmsg_alloc(ch, e[k].len <= IPCCHAN_SMALL_MSG &&
-					    r < nreuse ? reuse[r++] : NULL,
-					    e[k].len, e[k].prio);
-		if (IS_ERR(kms[k])) {
-			*err = PTR_ERR(kms[k]);
-			break;
-		}
+		lens[i] = e[i].len;
 	}
-	/* Recycled objects left over after a refused entry. */
-	while (r < nreuse)
-		ipcchan_kmsg_free(reuse[r++]);
-	copied = ipcchan_payloads_in(kms, e, k);
-	if (copied < k) {
-		*err = -EFAULT;
-		for (i = copied; i < k; i++)
-			ipcchan_kmsg_free(kms[i]);
-		k = copied;
-	}
-	if (!k)
-		return *err;
-
-	ret = ipcchan_enqueue(ch, kms, k, w, &seq);
-	/* Not queued (the queue filled meanwhile; rare, see the caller). */
-	for (i = ret > 0 ? ret : 0; i < k; i++)
-		ipcchan_kmsg_free(kms[i]);
-	if (ret < 0)
+	if (!i)
 		return ret;
-	if (ipcchan_send_outs(um, ret, seq))
-		*unreported = true;
-	return ret;
+	k = ipcchan_send_prepare(ch, kms, lens, i, w);
+	if (k < 0)
+		return k;
+	for (i = 0; i < k; i++) {
+		kms[i]->prio = e[i].prio;
+		if (copy_from_user(kms[i]->data, e[i].buf, e[i].len))
+			break;
+	}
+	seq = ipcchan_send_commit(ch, kms, i, k);
+	/* Found writable above: only a racing munmap() makes this fail. */
+	if (i && ipcchan_send_outs(um, i, seq))
+		return i;
+	return i ? i : -EFAULT;
 }
 
 /**
@@ -233,9 +232,7 @@ static int ipcchan_send_chunk(struct ipcchan_channel *ch,
  * @file: an attached file with send access
  * @uarg: struct ipcchan_batch in userspace
  *
- * Return: messages sent (>= 1) or a negative errno when none was; EFAULT
- * when messages were sent but their entries or the count could not be
- * written back.
+ * Return: messages sent (>= 1) or a negative errno when none was.
  */
 long ipcchan_send_batch(struct file *file, void __user *uarg)
 {
@@ -246,42 +243,34 @@ long ipcchan_send_batch(struct file *file, void __user *uarg)
 	struct ipcchan_batch b;
 	struct ipcchan_wait w;
 	unsigned int n, total = 0;
-	bool unreported = false;
-	int ret, err = 0;
-	u32 room;
+	int ret = 0;
 
 	ch = ipcchan_batch_in(file, uarg, IPCCHAN_ACCESS_SEND, &b, &w, &um);
 	if (IS_ERR(ch))
 		return PTR_ERR(ch);
+	/* The count must be reportable before anything is sent. */
+	if (put_user(0, &ub->done))
+		return -EFAULT;
 
 	wait = &w;
 	while (total < b.count) {
 		n = min_t(unsigned int, b.count - total, IPCCHAN_BATCH_CHUNK);
-		/*
-		 * Prepare no more than fits now: copying payloads the queue
-		 * then refuses is wasted.  Only the first chunk may wait.
-		 */
-		room = ipcchan_room_hint(ch);
-		if (room)
-			n = min(n, room);
-		else if (wait == &ipcchan_nowait)
+		ret = ipcchan_send_chunk(ch, um + total, n, wait);
+		if (ret <= 0)
 			break;
-		ret = ipcchan_send_chunk(ch, um + total, n, wait, &err,
-					 &unreported);
-		if (ret < 0) {
-			err = ret;
-			break;
-		}
 		total += ret;
-		if (ret < n || err)
+		if (ret < n)
 			break;
 		wait = &ipcchan_nowait;
 	}
 	if (!total)
-		return err;
-	/* Sent: a report that faults does not undo it. */
-	if (unreported || put_user(total, &ub->done))
-		return -EFAULT;
+		return ret;
+	/*
+	 * Sent: the return value is the count, whether or not a racing
+	 * munmap() kept it from reaching done.
+	 */
+	if (put_user(total, &ub->done))
+		pr_debug("SEND_BATCH: done not written\n");
 	return total;
 }
 
@@ -293,8 +282,7 @@ struct ipcchan_sender_ids {
 
 /*
  * Deliver @n taken messages into the entries @e / @um, with their senders
- * @ids, in one user access window when every payload is short.  Returns
- * how many were delivered (the first fault stops it).
+ * @ids.  Returns how many were delivered (the first fault stops it).
  */
 static unsigned int ipcchan_deliver_chunk(struct ipcchan_kmsg **kms,
 					  const struct ipcchan_entry *e,
@@ -305,38 +293,16 @@ static unsigned int ipcchan_deliver_chunk(struct ipcchan_kmsg **kms,
 	struct ipcchan_msg m;
 	unsigned int i;
 
-	for (i = 0; i < n; i++)
-		if (!ipcchan_word_copy(kms[i]->data, kms[i]->len) ||
-		    !ipcchan_small_payload_ok(kms[i]->data, kms[i]->len, true) ||
-		    !access_ok(e[i].buf, kms[i]->len))
-			break;
-	if (i < n) {
-		/* A long payload (or a bad pointer): one copy each. */
-		for (i = 0; i < n; i++) {
-			m.len = kms[i]->len;
-			m.prio = kms[i]->prio;
-			m.pid = ids[i].pid;
-			m.seq = kms[i]->seq;
-			m.uid = ids[i].uid;
-			if (ipcchan_copy_out(e[i].buf, kms[i]->data,
-					     kms[i]->len) ||
-			    ipcchan_put_recv_out(&um[i], &m))
-				break;
-		}
-		return i;
-	}
-	/* access_ok() is done for every buffer: open one window for all. */
-	if (!user_access_begin(um, array_size(n, sizeof(*um))))
-		return 0;
 	for (i = 0; i < n; i++) {
-		unsafe_copy_to_user(e[i].buf, kms[i]->data, kms[i]->len, out);
-		if (ipcchan_unsafe_recv_out(&um[i], kms[i]->len, kms[i]->prio,
-					    ids[i].pid, kms[i]->seq,
-					    ids[i].uid))
+		m.len = kms[i]->len;
+		m.prio = kms[i]->prio;
+		m.pid = ids[i].pid;
+		m.seq = kms[i]->seq;
+		m.uid = ids[i].uid;
+		if (copy_to_user(e[i].buf, kms[i]->data, kms[i]->len) ||
+		    ipcchan_put_recv_out(&um[i], &m))
 			break;
 	}
-out:
-	user_access_end();
 	return i;
 }
 

@@ -259,10 +259,8 @@ static struct ipcchan_channel *ipcchan_create(struct ipcchan_attach *at)
 
 	/* Worst case: a full queue of largest messages, plus the ring. */
 	ring = at->ring_pages ? ((u64)at->ring_pages + 1) * PAGE_SIZE : 0;
-	if (check_mul_overflow((u64)ch->max_msgs,
-			       (u64)ch->max_msg_size + sizeof(struct ipcchan_kmsg),
-			       &queue) ||
-	    check_add_overflow(queue, ring, &total)) {
+	queue = ipcchan_msgq_charge(ch->max_msgs, ch->max_msg_size);
+	if (check_add_overflow(queue, ring, &total)) {
 		ret = -ENOSPC;
 		goto out_free;
 	}
@@ -472,6 +470,7 @@ long ipcchan_info(struct ipcchan_file *pf, void __user *uarg)
 	in->max_msg_size = ch->max_msg_size;
 	in->ring_pages = ch->ring_npages;
 	in->state = READ_ONCE(ch->unlinked) ? IPCCHAN_STATE_UNLINKED : 0;
+	in->charged = ch->reserved;
 	in->attached = atomic_read(&ch->attached);
 	in->mappings = atomic_read(&ch->mappings);
 	if (ch->ring_npages) {

@@ -24,6 +24,8 @@
 #include <linux/ipcchan.h>
 
 struct file;
+struct iov_iter;
+struct kiocb;
 struct ipc_namespace;
 struct page;
 struct pid;
@@ -98,7 +100,7 @@ struct ipcchan_kmsg {
 	u32 prio;
 	u32 pid_slot;		/* index in ch->senders, or IPCCHAN_PID_OWN */
 	u32 cap;
-	u8 data[];
+	u8 data[] __aligned(8);
 };
 
 /*
@@ -152,9 +154,14 @@ struct ipcchan_sender {
  *             @send_wq (and pops of @free_msgs)
  * @seq: last sequence number given
  * @sent: messages sent since creation
+ * @sent_bytes: their payload bytes
  * @taken: slots taken since creation; @taken - @given is the number of
- *         messages on @incoming, on @queue or in flight (<= @max_msgs)
- * @popped: recycled objects taken for reuse since creation
+ *         messages being filled by senders, on @incoming, on @queue or in
+ *         flight (<= @max_msgs).  A sender takes its slot before it
+ *         allocates or copies anything.
+ * @objs: message objects allocated by senders, minus those senders freed;
+ *        @objs - @objs_freed is every object the channel has (filled,
+ *        queued, in flight or kept for reuse), never above @max_msgs
  * @spare: recycled objects taken off @free_msgs, for the next senders
  * @spare_large: the same off @free_large
  * @large_popped: payload room (cap) of the large objects taken for reuse
@@ -174,11 +181,10 @@ struct ipcchan_sender {
  * @inflight: messages taken off @queue whose copy-out is in progress;
  *            they still take a slot so a failed copy can put them back
  *            without overfilling the queue
- * @cur_bytes: payload bytes on @queue
  * @received: messages received since creation
+ * @received_bytes: their payload bytes
+ * @objs_freed: message objects receivers freed (see @objs)
  * @given: slots given back since creation (read locklessly by senders)
- * @pushed: objects put on @free_msgs or @free_large since creation;
- *          @pushed - @popped is the number of recycled objects kept
  * @large_pushed: payload room put on @free_large; minus @large_popped, the
  *                large payload bytes kept (<= IPCCHAN_LARGE_KEEP)
  * @pid_removed: per @senders slot, delivered messages that used it
@@ -210,8 +216,9 @@ struct ipcchan_channel {
 	spinlock_t send_lock ____cacheline_aligned_in_smp;
 	u64 seq;
 	u64 sent;
+	u64 sent_bytes;
 	unsigned long taken;
-	unsigned long popped;
+	unsigned long objs;
 	struct llist_node *spare;
 	struct llist_node *spare_large;
 	u64 large_popped;
@@ -230,10 +237,10 @@ struct ipcchan_channel {
 	unsigned long prio_map;
 	u32 cur_msgs;
 	u32 inflight;
-	u64 cur_bytes;
 	u64 received;
+	u64 received_bytes;
+	unsigned long objs_freed;
 	unsigned long given;
-	unsigned long pushed;
 	u64 large_pushed;
 	unsigned long pid_removed[IPCCHAN_PID_SLOTS];
 	u32 blocked_receivers;
@@ -311,17 +318,16 @@ ssize_t ipcchan_read(struct file *file, char __user *buf, size_t count,
 		     loff_t *ppos);
 ssize_t ipcchan_write(struct file *file, const char __user *buf, size_t count,
 		      loff_t *ppos);
+ssize_t ipcchan_read_iter(struct kiocb *iocb, struct iov_iter *to);
+ssize_t ipcchan_write_iter(struct kiocb *iocb, struct iov_iter *from);
 __poll_t ipcchan_poll(struct file *file, struct poll_table_struct *pt);
-unsigned int ipcchan_kmsg_reuse(struct ipcchan_channel *ch,
-				struct ipcchan_kmsg **kms, unsigned int n);
-u32 ipcchan_room_hint(struct ipcchan_channel *ch);
-struct ipcchan_kmsg *ipcchan_kmsg_alloc(struct ipcchan_channel *ch,
-					struct ipcchan_kmsg *km, u32 len,
-					u32 prio);
-void ipcchan_kmsg_free(struct ipcchan_kmsg *km);
+u64 ipcchan_msgq_charge(u32 max_msgs, u32 max_msg_size);
 struct ipcchan_channel *ipcchan_chan_for(struct file *file, u32 access);
-int ipcchan_enqueue(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
-		    unsigned int n, const struct ipcchan_wait *w, u64 *first_seq);
+int ipcchan_send_prepare(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
+			 const u32 *lens, unsigned int n,
+			 const struct ipcchan_wait *w);
+u64 ipcchan_send_commit(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
+			unsigned int ok, unsigned int n);
 int ipcchan_dequeue(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
 		    const u32 *caps, unsigned int n,
 		    const struct ipcchan_wait *w, u32 *too_big);
@@ -362,52 +368,6 @@ ipcchan_file_channel(struct ipcchan_file *pf)
 }
 
 /*
- * Small copies between user and kernel memory: the fixed-size ioctl
- * structs (48 or 64 bytes) and payloads of at most IPCCHAN_WORD_COPY_MAX
- * bytes.  They are done as 8-byte loads and stores inside one
- * user_access_begin() window: one STAC/CLAC pair for the lot and no string
- * copy, whose start-up costs more than a copy this short (and which QEMU's
- * TCG emulates a byte at a time).  check_copy_size() keeps hardened
- * usercopy's object checks (ipcchan_small_payload_ok() has the cheaper
- * equivalent for message payloads); anything larger, a kernel buffer that
- * is not 8-byte aligned, or an architecture without cheap unaligned access
- * goes through copy_{from,to}_user().
- */
-#define IPCCHAN_WORD_COPY_MAX	256
-
-/* @kaddr is 8-byte aligned (stack structs, message payloads) */
-static inline bool ipcchan_word_copy(const void *kaddr, size_t n)
-{
-	return IS_ENABLED(CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS) &&
-	       n <= IPCCHAN_WORD_COPY_MAX && IS_ALIGNED((unsigned long)kaddr, 8);
-}
-
-/*
- * Inside an open user_access_begin() window: copy @n bytes from @from to
- * the 8-byte aligned @to, words then bytes (always inlined: no call may
- * happen inside the window).  0 or -EFAULT; the caller ends the window.
- * (unsafe_copy_to_user() is the other direction.)
- */
-static __always_inline int ipcchan_unsafe_copy_in(void *to,
-						  const void __user *from,
-						  size_t n)
-{
-	const char __user *s = from;
-	char *d = to;
-
-	for (; n >= sizeof(u64); n -= sizeof(u64)) {
-		unsafe_get_user(*(u64 *)d, (const u64 __user *)s, efault);
-		d += sizeof(u64);
-		s += sizeof(u64);
-	}
-	for (; n; n--)
-		unsafe_get_user(*d++, s++, efault);
-	return 0;
-efault:
-	return -EFAULT;
-}
-
-/*
  * Inside an open user_access_begin() window covering @um: write SEND's
  * out fields (pid and uid read back as zero).  0 or -EFAULT.
  */
@@ -434,56 +394,6 @@ ipcchan_unsafe_recv_out(struct ipcchan_msg __user *um, u32 len, u32 prio,
 	unsafe_put_user(uid, &um->uid, efault);
 	return 0;
 efault:
-	return -EFAULT;
-}
-
-/*
- * Hardened usercopy's check for a word copy of @len payload bytes to or
- * from @data, the payload of a message of at most IPCCHAN_SMALL_MSG bytes.
- * Such a message always lives in an ipcchan_msg_cache object, whose
- * usercopy region is exactly its data[IPCCHAN_SMALL_MSG], so the object
- * check that check_copy_size() does with a slab lookup per copy (10-15% of
- * a batch of small messages under TCG) comes down to @len against that
- * size.  Under KASAN (the debug lane) the generic check runs as well, to
- * keep the argument honest.
- */
-static __always_inline bool ipcchan_small_payload_ok(const void *data,
-						     size_t len, bool to_user)
-{
-	BUILD_BUG_ON(IPCCHAN_WORD_COPY_MAX > IPCCHAN_SMALL_MSG);
-	if (len > IPCCHAN_SMALL_MSG)
-		return false;
-	return !IS_ENABLED(CONFIG_KASAN) || check_copy_size(data, len, to_user);
-}
-
-/* copy_from_user() for short copies; 0 or -EFAULT. */
-static __always_inline int ipcchan_copy_in(void *to, const void __user *from,
-					   size_t n)
-{
-	int ret;
-
-	if (!ipcchan_word_copy(to, n))
-		return copy_from_user(to, from, n) ? -EFAULT : 0;
-	if (!check_copy_size(to, n, false) || !user_access_begin(from, n))
-		return -EFAULT;
-	ret = ipcchan_unsafe_copy_in(to, from, n);
-	user_access_end();
-	return ret;
-}
-
-/* copy_to_user() for short copies; 0 or -EFAULT. */
-static __always_inline int ipcchan_copy_out(void __user *to, const void *from,
-					    size_t n)
-{
-	if (!ipcchan_word_copy(from, n))
-		return copy_to_user(to, from, n) ? -EFAULT : 0;
-	if (!check_copy_size(from, n, true) || !user_access_begin(to, n))
-		return -EFAULT;
-	unsafe_copy_to_user(to, from, n, efault);
-	user_access_end();
-	return 0;
-efault:
-	user_access_end();
 	return -EFAULT;
 }
 

@@ -10,11 +10,15 @@
  * each side writes under its own lock and the other only reads (slots
  * taken/given back, recycled objects kept, users of a cached sender pid).
  *
- * A sender allocates the message and copies the payload in, then, under
- * the send lock, waits for a slot (taken - given < max_msgs), takes it,
- * gives the message the next sequence number and pushes it on the incoming
- * list (llist), so that list is in sequence order; then it wakes one
- * receiver.
+ * A sender first takes a slot under the send lock (waiting while taken -
+ * given = max_msgs) and, for it, a recycled message object or the right to
+ * allocate one; only then does it allocate and copy the payload in, with
+ * the lock dropped.  Under the lock again it gives the message the next
+ * sequence number and pushes it on the incoming list (llist), so that list
+ * is in sequence order, and wakes one receiver.  A blocked sender holds
+ * nothing, and a channel never has more than max_msgs message objects
+ * (filled, queued, in flight or kept for reuse), each at most the size its
+ * creator was charged for (ipcchan_msgq_charge()).
  *
  * The receiving side keeps one FIFO per priority and a bitmap of the
  * non-empty ones, so the next message is found with one find_last_bit().
@@ -33,6 +37,8 @@
  * page faults disabled, so nothing sleeps there and one lock round trip on
  * each side moves a message.  A copy that would fault (page not present, bad
  * pointer) falls back to the road above, which reports EFAULT the same way.
+ * Every payload copy is a plain copy_{from,to}_user() (or iov_iter copy),
+ * so hardened usercopy checks each one against its slab object.
  *
  * A wake-up across the sides cannot be lost: a waiter queues itself and
  * then (set_current_state(), a full barrier) re-checks its condition under
@@ -54,6 +60,8 @@
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/uio.h>
+#include <linux/vmalloc.h>
 
 #include "ipcchan.h"
 
@@ -78,14 +86,13 @@ void ipcchan_msgq_init(struct ipcchan_channel *ch)
 
 /*
  * Small messages (the common case) come from a dedicated cache, larger
- * ones from kvmalloc(); both are charged to the sender's memcg.  A
+ * ones from kmalloc() or vmalloc(); both are charged to the sender's memcg.  A
  * delivered message goes on its channel's free list (small or large) for
- * the next sender, as long as kept and used (incoming, queued, in flight)
- * messages together stay within max_msgs, and kept large ones within
- * IPCCHAN_LARGE_KEEP bytes; so a steady stream allocates, zeroes and frees
- * nothing.  (A receiver reads the senders' counts without their lock, so
- * that sum can pass max_msgs by what senders took meanwhile; it is checked
- * again at every recycling, and kept objects never exceed max_msgs.)
+ * the next sender; kept large ones stay within IPCCHAN_LARGE_KEEP bytes, so
+ * an idle channel does not hold on to its peak.  Kept objects count against
+ * the channel's max_msgs objects like the others, so a steady stream
+ * allocates, zeroes and frees nothing and the memory stays within the
+ * charge.
  */
 
 static struct kmem_cache *ipcchan_msg_cache;
@@ -105,6 +112,42 @@ int ipcchan_msgq_cache_init(void)
 					   offsetof(struct ipcchan_kmsg, data),
 					   IPCCHAN_SMALL_MSG, NULL);
 	return ipcchan_msg_cache ? 0 : -ENOMEM;
+}
+
+/*
+ * Bytes ipcchan_kmsg_alloc() really takes for @size bytes: one kmalloc
+ * object, rounded up, or a vmalloc() area of small pages and its page array
+ * and bookkeeping, whichever is larger.
+ */
+static u64 ipcchan_alloc_size(size_t size)
+{
+	u64 pages = PAGE_ALIGN(size);
+
+	pages += kmalloc_size_roundup((pages >> PAGE_SHIFT) *
+				      sizeof(struct page *)) + 256;
+	if (size > KMALLOC_MAX_SIZE)
+		return pages;
+	return max_t(u64, kmalloc_size_roundup(size), pages);
+}
+
+/**
+ * ipcchan_msgq_charge - what a channel's messages may hold at most
+ * @max_msgs: its queue depth, which bounds its message objects
+ * @max_msg_size: its largest payload
+ *
+ * Every object, small or large, takes at most what an object for a
+ * @max_msg_size payload takes from the allocator.
+ *
+ * Return: bytes to reserve for the queue.
+ */
+u64 ipcchan_msgq_charge(u32 max_msgs, u32 max_msg_size)
+{
+	size_t large = struct_size_t(struct ipcchan_kmsg, data, max_msg_size);
+	u64 obj = kmem_cache_size(ipcchan_msg_cache);
+
+	if (max_msg_size > IPCCHAN_SMALL_MSG)
+		obj = max(obj, ipcchan_alloc_size(large));
+	return (u64)max_msgs * obj;
 }
 
 /**
@@ -249,7 +292,6 @@ static struct ipcchan_kmsg *ipcchan_pool_pop_locked(struct ipcchan_channel *ch,
 			return NULL;
 	}
 	WRITE_ONCE(*spare, l->next);
-	ch->popped++;
 	return llist_entry(l, struct ipcchan_kmsg, lnode);
 }
 
@@ -265,7 +307,6 @@ static void ipcchan_free_unpop_locked(struct ipcchan_channel *ch,
 	lockdep_assert_held(&ch->send_lock);
 	km->lnode.next = ch->spare;
 	WRITE_ONCE(ch->spare, &km->lnode);
-	ch->popped--;
 }
 
 /* Unlocked peek: is there any recycled object? */
@@ -274,39 +315,12 @@ static bool ipcchan_free_any(struct ipcchan_channel *ch)
 	return READ_ONCE(ch->spare) || !llist_empty(&ch->free_msgs);
 }
 
-/**
- * ipcchan_kmsg_reuse - take recycled small messages off the free list
- * @ch: the channel
- * @kms: out: the messages
- * @n: how many are wanted
- *
- * Return: how many were taken (0..@n), to be passed to ipcchan_kmsg_alloc().
- */
-unsigned int ipcchan_kmsg_reuse(struct ipcchan_channel *ch,
-				struct ipcchan_kmsg **kms, unsigned int n)
-{
-	unsigned int i;
-
-	/* Unlocked peek: at worst a message is allocated that need not be. */
-	if (!n || !ipcchan_free_any(ch))
-		return 0;
-	spin_lock(&ch->send_lock);
-	for (i = 0; i < n; i++) {
-		kms[i] = ipcchan_free_pop_locked(ch);
-		if (!kms[i])
-			break;
-	}
-	spin_unlock(&ch->send_lock);
-	return i;
-}
-
 /*
  * Wake @nr exclusive waiters of @wq (and every poller) for @events.  The
  * caller either holds the lock the waiters check their condition under, or
  * has changed that condition with a full barrier after it (see the top of
  * this file), so an empty queue here means nobody can miss the change.
- * One task is woken "sync", like pipes do: the waker is about to return to
- * userspace, so the woken task may run on this CPU.
+ * Not a "sync" wake-up: the waker goes on running, it does not block.
  */
 static void ipcchan_wake(struct wait_queue_head *wq, unsigned int nr,
 			 __poll_t events)
@@ -314,10 +328,7 @@ static void ipcchan_wake(struct wait_queue_head *wq, unsigned int nr,
 	/* Ordered by the lock or barrier described above. */
 	if (!nr || !waitqueue_active(wq))
 		return;
-	if (nr == 1)
-		wake_up_interruptible_sync_poll(wq, events);
-	else
-		__wake_up(wq, TASK_INTERRUPTIBLE, nr, poll_to_key(events));
+	__wake_up(wq, TASK_INTERRUPTIBLE, nr, poll_to_key(events));
 }
 
 /*
@@ -326,7 +337,12 @@ static void ipcchan_wake(struct wait_queue_head *wq, unsigned int nr,
  */
 static bool ipcchan_has_room(struct ipcchan_channel *ch)
 {
-	return ch->taken - READ_ONCE(ch->given) < ch->max_msgs;
+	/*
+	 * Acquire, pairs with the release in ipcchan_dequeue_done_locked():
+	 * the objects receivers kept or freed before giving slots back are
+	 * seen with them (ipcchan_obj_take_locked() relies on it).
+	 */
+	return ch->taken - smp_load_acquire(&ch->given) < ch->max_msgs;
 }
 
 /**
@@ -335,6 +351,9 @@ static bool ipcchan_has_room(struct ipcchan_channel *ch)
  * @file: the file (O_NONBLOCK)
  * @flags: IPCCHAN_NONBLOCK / IPCCHAN_TIMEOUT
  * @timeout_ns: relative timeout
+ *
+ * A call's own IPCCHAN_NONBLOCK or IPCCHAN_TIMEOUT decides; the file's
+ * O_NONBLOCK applies to calls that give neither.
  *
  * Return: 0 or -EINVAL for unknown flags, both flags, a negative timeout or
  * a timeout without IPCCHAN_TIMEOUT.
@@ -349,7 +368,7 @@ int ipcchan_wait_setup(struct ipcchan_wait *w, struct file *file, u32 flags,
 	if (timeout_ns < 0 || (timeout_ns && !(flags & IPCCHAN_TIMEOUT)))
 		return -EINVAL;
 	w->nonblock = (flags & IPCCHAN_NONBLOCK) ||
-		      (file->f_flags & O_NONBLOCK);
+		      (!flags && (file->f_flags & O_NONBLOCK));
 	w->timed = flags & IPCCHAN_TIMEOUT;
 	w->deadline = w->timed ? ktime_add_safe(ktime_get(),
 						ns_to_ktime(timeout_ns)) : 0;
@@ -425,7 +444,6 @@ static void ipcchan_link(struct ipcchan_channel *ch, struct ipcchan_kmsg *km,
 		list_add_tail(&km->node, &ch->queue[km->prio]);
 	__set_bit(km->prio, &ch->prio_map);
 	ch->cur_msgs++;
-	ch->cur_bytes += km->len;
 }
 
 /* The receiving side takes what senders pushed, oldest first. */
@@ -449,85 +467,6 @@ static bool ipcchan_has_msg(struct ipcchan_channel *ch)
 	return ch->cur_msgs != 0;
 }
 
-/*
- * A recycled large object with room for @len, or NULL.  A stream of large
- * messages then does not allocate (and have init_on_alloc zero) a new
- * buffer for each one.
- */
-static struct ipcchan_kmsg *ipcchan_kmsg_large(struct ipcchan_channel *ch,
-					       u32 len)
-{
-	struct ipcchan_kmsg *km;
-
-	/* Unlocked peek: at worst a message is allocated that need not be. */
-	if (!READ_ONCE(ch->spare_large) && llist_empty(&ch->free_large))
-		return NULL;
-	spin_lock(&ch->send_lock);
-	km = ipcchan_pool_pop_locked(ch, &ch->spare_large, &ch->free_large);
-	if (km)
-		WRITE_ONCE(ch->large_popped, ch->large_popped + km->cap);
-	spin_unlock(&ch->send_lock);
-	/* Too small (the sizes changed): make room for a new one. */
-	if (km && km->cap < len) {
-		kvfree(km);
-		km = NULL;
-	}
-	return km;
-}
-
-/**
- * ipcchan_kmsg_alloc - allocate a message, its payload still to be copied
- * @ch: the channel it is for
- * @km: a recycled small message from ipcchan_kmsg_reuse() (for @len up to
- *      IPCCHAN_SMALL_MSG), or NULL to take a recycled large one with room
- *      for @len or allocate one
- * @len: its length, already checked against the channel's max_msg_size
- * @prio: its priority, already checked
- *
- * Only the header and the first @len payload bytes are ever read back;
- * this writes the header (the pid when the message is linked) and the
- * caller the payload, so a recycled object leaks nothing.
- *
- * Return: the message, or ERR_PTR(-ENOMEM).
- */
-struct ipcchan_kmsg *ipcchan_kmsg_alloc(struct ipcchan_channel *ch,
-					struct ipcchan_kmsg *km, u32 len,
-					u32 prio)
-{
-	if (!km && len > IPCCHAN_SMALL_MSG)
-		km = ipcchan_kmsg_large(ch, len);
-	if (!km) {
-		if (len <= IPCCHAN_SMALL_MSG)
-			km = kmem_cache_alloc(ipcchan_msg_cache,
-					      GFP_KERNEL_ACCOUNT);
-		else
-			km = kvmalloc(struct_size(km, data, len),
-				      GFP_KERNEL_ACCOUNT);
-		if (!km)
-			return ERR_PTR(-ENOMEM);
-		km->cap = len;
-	}
-	km->len = len;
-	km->pid = NULL;
-	km->prio = prio;
-	km->uid = current_euid();
-	return km;
-}
-
-/* Allocate a message and copy its payload in: the message or ERR_PTR(). */
-static struct ipcchan_kmsg *ipcchan_kmsg_new(struct ipcchan_channel *ch,
-					     const void __user *buf, u32 len,
-					     u32 prio)
-{
-	struct ipcchan_kmsg *km = ipcchan_kmsg_alloc(ch, NULL, len, prio);
-
-	if (!IS_ERR(km) && ipcchan_copy_in(km->data, buf, len)) {
-		ipcchan_kmsg_free(km);
-		return ERR_PTR(-EFAULT);
-	}
-	return km;
-}
-
 /**
  * ipcchan_chan_for - the attached channel, if this file may do @access
  * @file: the file
@@ -547,23 +486,9 @@ struct ipcchan_channel *ipcchan_chan_for(struct file *file, u32 access)
 	return ch;
 }
 
-/**
- * ipcchan_room_hint - free queue slots, as an unlocked hint
- * @ch: the channel
- *
- * Return: how many messages senders could queue now; another sender may
- * take them first.
- */
-u32 ipcchan_room_hint(struct ipcchan_channel *ch)
-{
-	unsigned long used = READ_ONCE(ch->taken) - READ_ONCE(ch->given);
-
-	return used < ch->max_msgs ? ch->max_msgs - used : 0;
-}
-
 /*
  * Give a filled message its sequence number and sender and chain it in
- * front of @head (newest first, as on ch->incoming); it takes a slot.
+ * front of @head (newest first, as on ch->incoming).
  */
 static void ipcchan_prep_sent_locked(struct ipcchan_channel *ch,
 				     struct ipcchan_kmsg *km,
@@ -574,43 +499,152 @@ static void ipcchan_prep_sent_locked(struct ipcchan_channel *ch,
 	ipcchan_pid_get_locked(ch, km);
 	km->lnode.next = head;
 	ch->sent++;
+	ch->sent_bytes += km->len;
 }
 
 /*
- * Publish @n chained messages (@first newest .. @last oldest) to the
- * receivers and wake up to @n of them.  llist_add_batch() is fully
- * ordered, so a receiver queued on recv_wq before it is seen here.
+ * Publish @n chained messages (@first newest .. @last oldest), whose slots
+ * are taken, to the receivers and wake up to @n of them.
+ * llist_add_batch() is fully ordered, so a receiver queued on recv_wq
+ * before it is seen here.
  */
 static void ipcchan_publish_locked(struct ipcchan_channel *ch,
 				   struct ipcchan_kmsg *first,
 				   struct ipcchan_kmsg *last, unsigned int n)
 {
 	lockdep_assert_held(&ch->send_lock);
-	WRITE_ONCE(ch->taken, ch->taken + n);
 	llist_add_batch(&first->lnode, &last->lnode, &ch->incoming);
 	ipcchan_wake(&ch->recv_wq, n, EPOLLIN | EPOLLRDNORM);
 }
 
-/**
- * ipcchan_enqueue - queue prepared messages
- * @ch: the channel
- * @kms: the messages, in order
- * @n: how many
- * @w: how to wait for the first free slot
- * @first_seq: out: sequence number of the first linked message (the others
- *             follow consecutively)
- *
- * Waits as @w says for the first slot, then takes as many as are free.
- *
- * Return: how many were linked (the caller frees the rest) or a negative
- * errno when none was.
- */
-int ipcchan_enqueue(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
-		    unsigned int n, const struct ipcchan_wait *w, u64 *first_seq)
+/* Message objects the channel has: filled, queued, in flight or kept. */
+static unsigned long ipcchan_objs_live(struct ipcchan_channel *ch)
 {
-	struct llist_node *head = NULL;
-	unsigned int i, room;
-	u64 bytes = 0;
+	lockdep_assert_held(&ch->send_lock);
+	return ch->objs - READ_ONCE(ch->objs_freed);
+}
+
+static struct ipcchan_kmsg *ipcchan_large_pop_locked(struct ipcchan_channel *ch)
+{
+	struct ipcchan_kmsg *km;
+
+	km = ipcchan_pool_pop_locked(ch, &ch->spare_large, &ch->free_large);
+	if (km)
+		WRITE_ONCE(ch->large_popped, ch->large_popped + km->cap);
+	return km;
+}
+
+/*
+ * An object for a message of @len bytes whose slot the caller just took:
+ * a kept one (possibly of the wrong kind or too small: the caller replaces
+ * it), or NULL with the right to allocate one (counted in ch->objs).
+ *
+ * The channel never has more than max_msgs objects.  The caller's slot has
+ * none yet, the other slots at most one each, so when all max_msgs exist at
+ * least one is kept on a free list: receivers put it there (or count it
+ * freed) before they give its slot back, and the caller saw that slot
+ * given back with acquire ordering (ipcchan_has_room()).
+ */
+static struct ipcchan_kmsg *ipcchan_obj_take_locked(struct ipcchan_channel *ch,
+						    u32 len)
+{
+	bool small = len <= IPCCHAN_SMALL_MSG;
+	struct ipcchan_kmsg *km;
+
+	km = small ? ipcchan_free_pop_locked(ch) : ipcchan_large_pop_locked(ch);
+	if (km)
+		return km;
+	if (ipcchan_objs_live(ch) < ch->max_msgs) {
+		ch->objs++;
+		return NULL;
+	}
+	km = small ? ipcchan_large_pop_locked(ch) : ipcchan_free_pop_locked(ch);
+	if (!km)	/* cannot happen, see above; stay safe regardless */
+		ch->objs++;
+	return km;
+}
+
+/* Give back @n slots taken for messages that will not be sent. */
+static void ipcchan_slots_return_locked(struct ipcchan_channel *ch,
+					unsigned int n)
+{
+	lockdep_assert_held(&ch->send_lock);
+	if (!n)
+		return;
+	WRITE_ONCE(ch->taken, ch->taken - n);
+	ipcchan_wake(&ch->send_wq, n, EPOLLOUT | EPOLLWRNORM);
+}
+
+/* Free objects that carry no message any more and give back their slots. */
+static void ipcchan_send_abort(struct ipcchan_channel *ch,
+			       struct ipcchan_kmsg **kms, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (kms[i])
+			ipcchan_kmsg_free(kms[i]);
+	spin_lock(&ch->send_lock);
+	ch->objs -= n;
+	ipcchan_slots_return_locked(ch, n);
+	spin_unlock(&ch->send_lock);
+}
+
+/* A new object for a @len-byte payload, or NULL. */
+static struct ipcchan_kmsg *ipcchan_kmsg_alloc(u32 len)
+{
+	struct ipcchan_kmsg *km;
+	size_t size;
+
+	if (len <= IPCCHAN_SMALL_MSG)
+		return kmem_cache_alloc(ipcchan_msg_cache, GFP_KERNEL_ACCOUNT);
+	size = struct_size(km, data, len);
+	/*
+	 * Like kvmalloc(), but never with huge pages, which would round a
+	 * message up to 2 MiB more than the channel is charged for.
+	 */
+	km = NULL;
+	if (size <= KMALLOC_MAX_SIZE)
+		km = kmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN |
+			     __GFP_NORETRY);
+	if (!km)
+		km = __vmalloc(size, GFP_KERNEL_ACCOUNT);
+	if (km)
+		km->cap = len;
+	return km;
+}
+
+/* Can the kept object @km carry @len bytes?  Not if of the other kind. */
+static bool ipcchan_kmsg_fits(const struct ipcchan_kmsg *km, u32 len)
+{
+	if (km->len <= IPCCHAN_SMALL_MSG)
+		return len <= IPCCHAN_SMALL_MSG;
+	return len > IPCCHAN_SMALL_MSG && len <= km->cap;
+}
+
+/**
+ * ipcchan_send_prepare - take slots and message objects for messages to send
+ * @ch: the channel
+ * @kms: out: an object for each message, its payload still to be copied
+ * @lens: payload length of each, already checked against max_msg_size
+ * @n: how many are wanted, at most IPCCHAN_BATCH_CHUNK
+ * @w: how to wait for the first free slot
+ *
+ * Waits as @w says for the first slot, then takes as many more as are
+ * free, and an object for each: a kept one, else a new one.  Nothing is
+ * allocated before a slot is taken, so a waiting sender holds no memory.
+ * Only the header and the first len payload bytes of an object are ever
+ * read back; this writes the header (but prio, and the pid when the message
+ * is linked) and the caller the payload, so a recycled object leaks nothing.
+ * Every object taken here goes back with ipcchan_send_commit().
+ *
+ * Return: how many were prepared (>= 1), or a negative errno when none was.
+ */
+int ipcchan_send_prepare(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
+			 const u32 *lens, unsigned int n,
+			 const struct ipcchan_wait *w)
+{
+	unsigned int i, k;
 	int ret;
 
 	spin_lock(&ch->send_lock);
@@ -621,22 +655,73 @@ int ipcchan_enqueue(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
 		return ret;
 	}
 	/* Only senders take slots, and they hold this lock: room stays. */
-	room = ch->max_msgs - (ch->taken - READ_ONCE(ch->given));
+	k = min_t(unsigned int, n, ch->max_msgs - (ch->taken - ch->given));
+	WRITE_ONCE(ch->taken, ch->taken + k);
+	for (i = 0; i < k; i++)
+		kms[i] = ipcchan_obj_take_locked(ch, lens[i]);
+	spin_unlock(&ch->send_lock);
+
+	for (i = 0; i < k; i++) {
+		struct ipcchan_kmsg *km = kms[i];
+
+		if (km && !ipcchan_kmsg_fits(km, lens[i])) {
+			ipcchan_kmsg_free(km);
+			km = NULL;
+		}
+		if (!km)
+			km = ipcchan_kmsg_alloc(lens[i]);
+		kms[i] = km;
+		if (!km)
+			break;
+		km->len = lens[i];
+		km->pid = NULL;
+		km->uid = current_euid();
+	}
+	if (i < k) {
+		/* Out of memory: keep what is ready, give back the rest. */
+		ipcchan_send_abort(ch, kms + i, k - i);
+		return i ? i : -ENOMEM;
+	}
+	return k;
+}
+
+/**
+ * ipcchan_send_commit - queue prepared messages whose payloads are in
+ * @ch: the channel
+ * @kms: the objects from ipcchan_send_prepare()
+ * @ok: how many of them (the first @ok) carry a message to send
+ * @n: how many were prepared; the others are freed, their slots given back
+ *
+ * Return: the sequence number of the first message queued (the others
+ * follow consecutively), or 0 when @ok is 0.
+ */
+u64 ipcchan_send_commit(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
+			unsigned int ok, unsigned int n)
+{
+	struct llist_node *head = NULL;
+	u64 first_seq = 0, bytes = 0;
+	unsigned int i;
+
+	if (ok < n)
+		ipcchan_send_abort(ch, kms + ok, n - ok);
+	if (!ok)
+		return 0;
+	spin_lock(&ch->send_lock);
 	/*
 	 * Published messages may be received and freed at once: report
 	 * their (consecutive) sequence numbers from here.
 	 */
-	*first_seq = ch->seq + 1;
-	for (i = 0; i < n && i < room; i++) {
+	first_seq = ch->seq + 1;
+	for (i = 0; i < ok; i++) {
 		ipcchan_prep_sent_locked(ch, kms[i], head);
 		head = &kms[i]->lnode;
 		bytes += kms[i]->len;
 	}
 	/* One message wakes one receiver (plus every poller). */
-	ipcchan_publish_locked(ch, kms[i - 1], kms[0], i);
+	ipcchan_publish_locked(ch, kms[ok - 1], kms[0], ok);
 	spin_unlock(&ch->send_lock);
-	ipcchan_stats_add(i, bytes);
-	return i;
+	ipcchan_stats_add(ok, bytes);
+	return first_seq;
 }
 
 /* ipcchan_dequeue() with the channel lock held throughout. */
@@ -651,7 +736,6 @@ static int ipcchan_dequeue_locked(struct ipcchan_channel *ch,
 	unsigned int i = 0, start;
 	unsigned long p;
 	LIST_HEAD(taken);
-	u64 bytes;
 	int ret;
 
 	ret = ipcchan_wait_locked(ch, &ch->lock, &ch->recv_wq, ipcchan_has_msg,
@@ -669,11 +753,9 @@ static int ipcchan_dequeue_locked(struct ipcchan_channel *ch,
 			break;
 		q = &ch->queue[p];
 		start = i;
-		bytes = 0;
 		list_for_each_entry(km, q, node) {
 			if (i == n || km->len > caps[i])
 				break;
-			bytes += km->len;
 			kms[i++] = km;
 		}
 		if (i == start) {
@@ -688,7 +770,6 @@ static int ipcchan_dequeue_locked(struct ipcchan_channel *ch,
 		if (list_empty(q))
 			__clear_bit(p, &ch->prio_map);
 		ch->cur_msgs -= i - start;
-		ch->cur_bytes -= bytes;
 		ch->inflight += i - start;
 		/* Stopped by a cap, not by the end of the FIFO. */
 		if (!list_empty(q))
@@ -725,35 +806,34 @@ int ipcchan_dequeue(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
 }
 
 /*
- * Keep a delivered message (its pid dropped) for the next sender, as long
- * as kept and used messages stay within max_msgs, the queue space the
- * creator reserved (each at most max_msg_size).  @before messages
- * delivered with it are already kept or freed, but their slots (like its
- * own) are not yet given back.  Large ones are also kept only within
- * IPCCHAN_LARGE_KEEP bytes.  Returns true if kept.
+ * Keep a delivered message (its pid dropped) for the next sender; large
+ * ones only within IPCCHAN_LARGE_KEEP bytes.  Returns true if kept; else
+ * the caller frees it and it counts as freed from here.
  */
 static bool ipcchan_recycle_locked(struct ipcchan_channel *ch,
-				   struct ipcchan_kmsg *km, unsigned int before)
+				   struct ipcchan_kmsg *km)
 {
-	unsigned long kept, used;
-
 	lockdep_assert_held(&ch->lock);
-	kept = ch->pushed - READ_ONCE(ch->popped);
-	used = READ_ONCE(ch->taken) - ch->given - before;
-	if (kept >= ch->max_msgs || kept + used > ch->max_msgs)
-		return false;
 	if (km->len > IPCCHAN_SMALL_MSG) {
 		if (ch->large_pushed - READ_ONCE(ch->large_popped) + km->cap >
-		    IPCCHAN_LARGE_KEEP)
+		    IPCCHAN_LARGE_KEEP) {
+			WRITE_ONCE(ch->objs_freed, ch->objs_freed + 1);
 			return false;
+		}
 		ch->large_pushed += km->cap;
-		ch->pushed++;
 		llist_add(&km->lnode, &ch->free_large);
 		return true;
 	}
-	ch->pushed++;
 	llist_add(&km->lnode, &ch->free_msgs);
 	return true;
+}
+
+/* Unlinked and nothing left to receive: EPOLLHUP for pollers. */
+static bool ipcchan_hung_up_locked(struct ipcchan_channel *ch)
+{
+	lockdep_assert_held(&ch->lock);
+	return READ_ONCE(ch->unlinked) && !ch->cur_msgs && !ch->inflight &&
+	       llist_empty(&ch->incoming);
 }
 
 /*
@@ -763,7 +843,8 @@ static bool ipcchan_recycle_locked(struct ipcchan_channel *ch,
  */
 static void ipcchan_dequeue_done_locked(struct ipcchan_channel *ch,
 					struct ipcchan_kmsg **kms,
-					unsigned int n, unsigned int done)
+					unsigned int n, unsigned int done,
+					u64 bytes)
 {
 	unsigned int i;
 
@@ -772,19 +853,27 @@ static void ipcchan_dequeue_done_locked(struct ipcchan_channel *ch,
 		ipcchan_link(ch, kms[i - 1], true);
 	ch->inflight -= n;
 	ch->received += done;
+	ch->received_bytes += bytes;
 	ipcchan_wake(&ch->recv_wq, n - done, EPOLLIN | EPOLLRDNORM);
 	if (!done)
 		return;
 	for (i = 0; i < done; i++) {
 		/* Delivered: nothing reads its sender any more. */
 		ipcchan_pid_put_locked(ch, kms[i]);
-		if (ipcchan_recycle_locked(ch, kms[i], i))
+		if (ipcchan_recycle_locked(ch, kms[i]))
 			kms[i] = NULL;
 	}
-	WRITE_ONCE(ch->given, ch->given + done);
+	/*
+	 * Release, pairs with the acquire in ipcchan_has_room(): a sender
+	 * that sees the slots sees the objects kept or counted freed above.
+	 */
+	smp_store_release(&ch->given, ch->given + done);
 	/* Slots given back before a sender's queue is looked at. */
 	smp_mb();
 	ipcchan_wake(&ch->send_wq, done, EPOLLOUT | EPOLLWRNORM);
+	/* The last message of an unlinked channel: its pollers hang up. */
+	if (ipcchan_hung_up_locked(ch))
+		wake_up_interruptible_poll(&ch->recv_wq, EPOLLHUP);
 }
 
 /* The unlocked half: free what was not recycled, count @bytes out. */
@@ -821,7 +910,7 @@ void ipcchan_dequeue_done(struct ipcchan_channel *ch,
 	for (i = 0; i < done; i++)
 		bytes += kms[i]->len;
 	spin_lock(&ch->lock);
-	ipcchan_dequeue_done_locked(ch, kms, n, done);
+	ipcchan_dequeue_done_locked(ch, kms, n, done, bytes);
 	spin_unlock(&ch->lock);
 	ipcchan_dequeue_release(kms, done, bytes);
 }
@@ -907,7 +996,7 @@ static struct ipcchan_channel *ipcchan_msg_in(struct file *file,
 {
 	int ret;
 
-	if (ipcchan_copy_in(m, um, sizeof(*m)))
+	if (copy_from_user(m, um, sizeof(*m)))
 		return ERR_PTR(-EFAULT);
 	ret = ipcchan_check_msg(m, false);
 	if (!ret)
@@ -918,36 +1007,37 @@ static struct ipcchan_channel *ipcchan_msg_in(struct file *file,
 }
 
 /*
- * Copy a small payload (at most IPCCHAN_WORD_COPY_MAX bytes) into @data
- * and, with @um, write SEND's out fields (sequence number @seq) back, in
- * one user access window: STAC/CLAC are not free (and end a translation
- * block under QEMU's TCG).  0 or -EFAULT.
+ * Where a payload comes from (send) or goes to (receive): a user buffer,
+ * or, for readv(2)/writev(2), an iov_iter.
  */
-static int ipcchan_send_copy(void *data, const void __user *buf, u32 len,
-			     struct ipcchan_msg __user *um, u64 seq)
-{
-	if (!ipcchan_small_payload_ok(data, len, false))
-		return -EFAULT;
-	if (um && !access_ok(um, sizeof(*um)))
-		return -EFAULT;
-	int ret;
+struct ipcchan_ubuf {
+	void __user *buf;
+	struct iov_iter *iter;
+};
 
-	if (!user_access_begin(buf, len))
-		return -EFAULT;
-	ret = ipcchan_unsafe_copy_in(data, buf, len);
-	if (!ret && um)
-		ret = ipcchan_unsafe_send_out(um, seq);
-	user_access_end();
-	return ret;
+static int ipcchan_payload_in(void *data, const struct ipcchan_ubuf *u,
+			      u32 len)
+{
+	if (u->iter)
+		return copy_from_iter_full(data, len, u->iter) ? 0 : -EFAULT;
+	return copy_from_user(data, u->buf, len) ? -EFAULT : 0;
+}
+
+static int ipcchan_payload_out(const struct ipcchan_ubuf *u, const void *data,
+			       u32 len)
+{
+	if (u->iter)
+		return copy_to_iter(data, len, u->iter) == len ? 0 : -EFAULT;
+	return copy_to_user(u->buf, data, len) ? -EFAULT : 0;
 }
 
 /*
- * SEND of a small message when there is room and a recycled object: copy
- * the payload straight into the object under the send lock, with page
- * faults disabled so nothing can sleep, write the out fields of @um (if
- * any) and publish it; one lock round trip.  Returns 0 (sent, @um written)
- * or 1 when the caller must take the slow path (no room, no object, or a
- * copy would fault: nothing is sent then); never waits.
+ * SEND of a small message when there is room and a recycled object: take
+ * the slot and the object, copy the payload straight in and write the out
+ * fields of @um (if any) under the send lock, with page faults disabled so
+ * nothing can sleep, and publish it; one lock round trip.  Returns 0 (sent,
+ * @um written) or 1 when the caller must take the slow path (no room, no
+ * object, or a copy would fault: nothing is sent then); never waits.
  */
 static int ipcchan_send_fast(struct ipcchan_channel *ch,
 			     const void __user *buf, u32 len, u32 prio,
@@ -964,9 +1054,11 @@ static int ipcchan_send_fast(struct ipcchan_channel *ch,
 	km = ipcchan_free_pop_locked(ch);
 	if (!km)
 		goto out_slow;
-	/* The sequence number it will get: this lock is held throughout. */
 	pagefault_disable();
-	ret = ipcchan_send_copy(km->data, buf, len, um, ch->seq + 1);
+	ret = copy_from_user(km->data, buf, len) ? -EFAULT : 0;
+	/* The sequence number it will get: this lock is held throughout. */
+	if (!ret && um)
+		ret = ipcchan_put_send_out(um, ch->seq + 1);
 	pagefault_enable();
 	if (ret) {
 		/* Kept for the slow path's next try. */
@@ -976,6 +1068,7 @@ static int ipcchan_send_fast(struct ipcchan_channel *ch,
 	km->len = len;
 	km->prio = prio;
 	km->uid = current_euid();
+	WRITE_ONCE(ch->taken, ch->taken + 1);
 	ipcchan_prep_sent_locked(ch, km, NULL);
 	*seq = km->seq;
 	ipcchan_publish_locked(ch, km, km, 1);
@@ -989,33 +1082,34 @@ out_slow:
 }
 
 /*
- * Allocate, fill and queue one message (SEND with @um, write(2) without).
- * With @um, its out fields are written: a struct userspace cannot write
- * back fails before anything is sent; a report that fails after the send
+ * Send one message (SEND with @um, write(2) and writev(2) without).  With
+ * @um, its out fields are written: a struct userspace cannot write back
+ * fails before anything is sent; a report that fails after the send
  * returns -EFAULT, but the message is sent.
  */
-static int ipcchan_send_one(struct ipcchan_channel *ch, const void __user *buf,
-			    u32 len, u32 prio, const struct ipcchan_wait *w,
+static int ipcchan_send_one(struct ipcchan_channel *ch,
+			    const struct ipcchan_ubuf *src, u32 len, u32 prio,
+			    const struct ipcchan_wait *w,
 			    struct ipcchan_msg __user *um)
 {
 	struct ipcchan_kmsg *km;
 	u64 seq;
 	int ret;
 
-	if (len <= IPCCHAN_SMALL_MSG &&
-	    !ipcchan_send_fast(ch, buf, len, prio, um, &seq))
+	if (!src->iter && len <= IPCCHAN_SMALL_MSG &&
+	    !ipcchan_send_fast(ch, src->buf, len, prio, um, &seq))
 		return 0;
 	if (um && ipcchan_put_send_out(um, 0))
 		return -EFAULT;
-	/* Copy first, then wait for a slot, so a bad buffer fails at once. */
-	km = ipcchan_kmsg_new(ch, buf, len, prio);
-	if (IS_ERR(km))
-		return PTR_ERR(km);
-	ret = ipcchan_enqueue(ch, &km, 1, w, &seq);
-	if (ret < 0) {
-		ipcchan_kmsg_free(km);
+	/* A slot first: a waiting sender holds no memory. */
+	ret = ipcchan_send_prepare(ch, &km, &len, 1, w);
+	if (ret < 0)
 		return ret;
-	}
+	km->prio = prio;
+	ret = ipcchan_payload_in(km->data, src, len);
+	seq = ipcchan_send_commit(ch, &km, !ret, 1);
+	if (ret)
+		return ret;
 	if (um && put_user(seq, &um->seq))
 		return -EFAULT;
 	return 0;
@@ -1034,6 +1128,7 @@ long ipcchan_send(struct file *file, void __user *uarg)
 	struct ipcchan_channel *ch;
 	struct ipcchan_wait w;
 	struct ipcchan_msg m;
+	struct ipcchan_ubuf src = {};
 
 	ch = ipcchan_msg_in(file, um, IPCCHAN_ACCESS_SEND, &m, &w);
 	if (IS_ERR(ch))
@@ -1042,34 +1137,8 @@ long ipcchan_send(struct file *file, void __user *uarg)
 		return -EINVAL;
 	if (m.len > ch->max_msg_size)
 		return -EMSGSIZE;
-	return ipcchan_send_one(ch, u64_to_user_ptr(m.buf), m.len, m.prio, &w,
-				um);
-}
-
-/*
- * Copy a small message (at most IPCCHAN_WORD_COPY_MAX bytes) and, with @um,
- * RECV's out fields @m to userspace in one user access window (see
- * ipcchan_send_copy()).  0 or -EFAULT.
- */
-static int ipcchan_recv_copy(void __user *buf, const struct ipcchan_kmsg *km,
-			     const struct ipcchan_msg *m,
-			     struct ipcchan_msg __user *um)
-{
-	if (!ipcchan_small_payload_ok(km->data, km->len, true))
-		return -EFAULT;
-	if (um && !access_ok(um, sizeof(*um)))
-		return -EFAULT;
-	if (!user_access_begin(buf, km->len))
-		return -EFAULT;
-	unsafe_copy_to_user(buf, km->data, km->len, efault);
-	if (um && ipcchan_unsafe_recv_out(um, m->len, m->prio, m->pid, m->seq,
-					  m->uid))
-		goto efault;
-	user_access_end();
-	return 0;
-efault:
-	user_access_end();
-	return -EFAULT;
+	src.buf = u64_to_user_ptr(m.buf);
+	return ipcchan_send_one(ch, &src, m.len, m.prio, &w, um);
 }
 
 /*
@@ -1085,21 +1154,24 @@ static bool ipcchan_deliver_atomic(void __user *buf,
 	int ret;
 
 	pagefault_disable();
-	ret = ipcchan_recv_copy(buf, km, m, um);
+	ret = copy_to_user(buf, km->data, km->len) ? -EFAULT : 0;
+	if (!ret && um)
+		ret = ipcchan_put_recv_out(um, m);
 	pagefault_enable();
 	return !ret;
 }
 
 /*
- * Receive one message into @buf (at most @cap bytes); with @um, also write
+ * Receive one message into @dst (at most @cap bytes); with @um, also write
  * the struct back before the message is committed as delivered.  A small
  * message is delivered under the lock (ipcchan_deliver_atomic()), so the
  * common case takes the lock once; otherwise, or if that copy would fault,
  * it is taken in flight and copied with the lock dropped.  Returns the
  * message length or a negative errno; *m gets the out fields.
  */
-static long ipcchan_recv_one(struct ipcchan_channel *ch, void __user *buf,
-			     u32 cap, const struct ipcchan_wait *w,
+static long ipcchan_recv_one(struct ipcchan_channel *ch,
+			     const struct ipcchan_ubuf *dst, u32 cap,
+			     const struct ipcchan_wait *w,
 			     struct ipcchan_msg *m,
 			     struct ipcchan_msg __user *um)
 {
@@ -1117,8 +1189,9 @@ static long ipcchan_recv_one(struct ipcchan_channel *ch, void __user *buf,
 	}
 	ipcchan_msg_out(m, km);
 	ret = km->len;
-	if (km->len <= IPCCHAN_SMALL_MSG && ipcchan_deliver_atomic(buf, km, m, um)) {
-		ipcchan_dequeue_done_locked(ch, &km, 1, 1);
+	if (!dst->iter && km->len <= IPCCHAN_SMALL_MSG &&
+	    ipcchan_deliver_atomic(dst->buf, km, m, um)) {
+		ipcchan_dequeue_done_locked(ch, &km, 1, 1, ret);
 		spin_unlock(&ch->lock);
 		ipcchan_dequeue_release(&km, 1, ret);
 		return ret;
@@ -1126,7 +1199,7 @@ static long ipcchan_recv_one(struct ipcchan_channel *ch, void __user *buf,
 	/* Slow path: copy with the lock dropped, the message in flight. */
 	spin_unlock(&ch->lock);
 
-	if (ipcchan_copy_out(buf, km->data, km->len) ||
+	if (ipcchan_payload_out(dst, km->data, km->len) ||
 	    (um && ipcchan_put_recv_out(um, m))) {
 		ipcchan_dequeue_done(ch, &km, 1, 0);
 		return -EFAULT;
@@ -1146,6 +1219,7 @@ long ipcchan_recv(struct file *file, void __user *uarg)
 {
 	struct ipcchan_msg __user *um = uarg;
 	struct ipcchan_channel *ch;
+	struct ipcchan_ubuf dst = {};
 	struct ipcchan_wait w;
 	struct ipcchan_msg m;
 	long ret;
@@ -1154,10 +1228,30 @@ long ipcchan_recv(struct file *file, void __user *uarg)
 	if (IS_ERR(ch))
 		return PTR_ERR(ch);
 
-	ret = ipcchan_recv_one(ch, u64_to_user_ptr(m.buf), m.len, &w, &m, um);
+	dst.buf = u64_to_user_ptr(m.buf);
+	ret = ipcchan_recv_one(ch, &dst, m.len, &w, &m, um);
 	if (ret == -EMSGSIZE && put_user(m.len, &um->len))
 		return -EFAULT;
 	return ret < 0 ? ret : 0;
+}
+
+/* read(2) and readv(2): receive one message into @dst, @count bytes. */
+static ssize_t ipcchan_read_to(struct file *file,
+			       const struct ipcchan_ubuf *dst, size_t count)
+{
+	struct ipcchan_channel *ch;
+	struct ipcchan_wait w;
+	struct ipcchan_msg m;
+	int ret;
+
+	ch = ipcchan_chan_for(file, IPCCHAN_ACCESS_RECV);
+	if (IS_ERR(ch))
+		return PTR_ERR(ch);
+	ret = ipcchan_wait_setup(&w, file, 0, 0);
+	if (ret)
+		return ret;
+	return ipcchan_recv_one(ch, dst, min_t(size_t, count, U32_MAX), &w, &m,
+				NULL);
 }
 
 /**
@@ -1172,32 +1266,28 @@ long ipcchan_recv(struct file *file, void __user *uarg)
 ssize_t ipcchan_read(struct file *file, char __user *buf, size_t count,
 		     loff_t *ppos)
 {
-	struct ipcchan_channel *ch;
-	struct ipcchan_wait w;
-	struct ipcchan_msg m;
-	int ret;
+	struct ipcchan_ubuf dst = { .buf = buf };
 
-	ch = ipcchan_chan_for(file, IPCCHAN_ACCESS_RECV);
-	if (IS_ERR(ch))
-		return PTR_ERR(ch);
-	ret = ipcchan_wait_setup(&w, file, 0, 0);
-	if (ret)
-		return ret;
-	return ipcchan_recv_one(ch, buf, min_t(size_t, count, U32_MAX), &w, &m,
-				NULL);
+	return ipcchan_read_to(file, &dst, count);
 }
 
 /**
- * ipcchan_write - write(2): send the buffer as one message of priority 0
- * @file: an attached file with send access
- * @buf: payload
- * @count: its length
- * @ppos: unused (not seekable)
+ * ipcchan_read_iter - readv(2): receive one message across the buffers
+ * @iocb: the file
+ * @to: the buffers
  *
- * Return: @count or a negative errno.
+ * Return: the message length or a negative errno.
  */
-ssize_t ipcchan_write(struct file *file, const char __user *buf, size_t count,
-		      loff_t *ppos)
+ssize_t ipcchan_read_iter(struct kiocb *iocb, struct iov_iter *to)
+{
+	struct ipcchan_ubuf dst = { .iter = to };
+
+	return ipcchan_read_to(iocb->ki_filp, &dst, iov_iter_count(to));
+}
+
+/* write(2) and writev(2): send @count bytes from @src as one message. */
+static ssize_t ipcchan_write_from(struct file *file,
+				  const struct ipcchan_ubuf *src, size_t count)
 {
 	struct ipcchan_channel *ch;
 	struct ipcchan_wait w;
@@ -1211,8 +1301,39 @@ ssize_t ipcchan_write(struct file *file, const char __user *buf, size_t count,
 	ret = ipcchan_wait_setup(&w, file, 0, 0);
 	if (ret)
 		return ret;
-	ret = ipcchan_send_one(ch, buf, count, 0, &w, NULL);
+	ret = ipcchan_send_one(ch, src, count, 0, &w, NULL);
 	return ret ? ret : count;
+}
+
+/**
+ * ipcchan_write - write(2): send the buffer as one message of priority 0
+ * @file: an attached file with send access
+ * @buf: payload
+ * @count: its length (0 sends an empty message)
+ * @ppos: unused (not seekable)
+ *
+ * Return: @count or a negative errno.
+ */
+ssize_t ipcchan_write(struct file *file, const char __user *buf, size_t count,
+		      loff_t *ppos)
+{
+	struct ipcchan_ubuf src = { .buf = (void __user *)buf };
+
+	return ipcchan_write_from(file, &src, count);
+}
+
+/**
+ * ipcchan_write_iter - writev(2): send all the buffers as one message
+ * @iocb: the file
+ * @from: the buffers, in order
+ *
+ * Return: the message length or a negative errno.
+ */
+ssize_t ipcchan_write_iter(struct kiocb *iocb, struct iov_iter *from)
+{
+	struct ipcchan_ubuf src = { .iter = from };
+
+	return ipcchan_write_from(iocb->ki_filp, &src, iov_iter_count(from));
 }
 
 /**
@@ -1238,7 +1359,7 @@ __poll_t ipcchan_poll(struct file *file, struct poll_table_struct *pt)
 	spin_lock(&ch->lock);
 	if (ipcchan_has_msg(ch))
 		mask |= EPOLLIN | EPOLLRDNORM;
-	if (READ_ONCE(ch->unlinked) && !ch->cur_msgs && !ch->inflight)
+	if (ipcchan_hung_up_locked(ch))
 		mask |= EPOLLHUP;
 	spin_unlock(&ch->lock);
 	if (ipcchan_has_room(ch))
@@ -1252,19 +1373,19 @@ __poll_t ipcchan_poll(struct file *file, struct poll_table_struct *pt)
  * @ch: the channel
  * @s: out: the counters
  *
- * Holds both locks (send lock first), so cur_msgs + in flight is exactly
- * sent - received at that instant.
+ * Takes both locks (send lock first) for a few loads: the counters are of
+ * one instant, and cur_msgs, the messages sent and not yet received
+ * (queued, or being copied to a receiver), is exactly sent - received.
  */
 void ipcchan_msgq_snapshot(struct ipcchan_channel *ch,
 			   struct ipcchan_msgq_snap *s)
 {
 	spin_lock(&ch->send_lock);
 	spin_lock(&ch->lock);
-	ipcchan_drain_locked(ch);
-	s->cur_msgs = ch->cur_msgs;
-	s->cur_bytes = ch->cur_bytes;
 	s->sent = ch->sent;
 	s->received = ch->received;
+	s->cur_msgs = ch->sent - ch->received;
+	s->cur_bytes = ch->sent_bytes - ch->received_bytes;
 	s->blocked_senders = ch->blocked_senders;
 	s->blocked_receivers = ch->blocked_receivers;
 	spin_unlock(&ch->lock);

@@ -460,6 +460,26 @@ static void quota_fill(struct quota_result *res, __u32 m, __u32 s, int limit,
 	}
 }
 
+/* What a channel of @m messages of @s bytes is charged (INFO), or 0. */
+static __u64 charge_of(__u32 m, __u32 s)
+{
+	struct ipcchan_info in;
+	char name[IPCCHAN_NAME_MAX];
+	__u64 charged = 0;
+	int fd;
+
+	ipcchan_test_name(name, sizeof(name), "charge-probe");
+	fd = ipcchan_test_attach_sz(name, IPCCHAN_CREATE | IPCCHAN_EXCL,
+				    IPCCHAN_ACCESS_RDWR, 0600, m, s, 0);
+	if (fd < 0)
+		return 0;
+	if (!ipcchan_test_info(fd, &in))
+		charged = in.charged;
+	close(fd);
+	ipcchan_test_unlink(name);
+	return charged;
+}
+
 TEST(user_byte_quota_enospc)
 {
 	const struct cred q = { .uid = UID_Q, .gid = GID_H };
@@ -483,7 +503,8 @@ TEST(user_byte_quota_enospc)
 	if (mi.user_bytes_limit / 4 / s > 1)
 		m = mi.user_bytes_limit / 4 / s > mi.max_msgs_limit ?
 		    mi.max_msgs_limit : (__u32)(mi.user_bytes_limit / 4 / s);
-	bytes = (__u64)m * (s + mi.msg_overhead);
+	bytes = charge_of(m, s);
+	ASSERT_LE((__u64)m * (s + mi.msg_overhead), bytes);
 	k_user = mi.user_bytes_limit / bytes;
 	k_total = (mi.total_bytes_limit - mi.reserved_bytes) / bytes;
 	k_chan = mi.max_channels - mi.channels;

@@ -133,7 +133,13 @@ struct ipcchan_attach {
  * @reserved: must be zero
  *
  * Waiting: without NONBLOCK or TIMEOUT a call waits as long as needed.  A
- * file opened with O_NONBLOCK behaves as if NONBLOCK were always set.
+ * call's own NONBLOCK or TIMEOUT decides how it waits; on a file with
+ * O_NONBLOCK a call that gives neither behaves as if NONBLOCK were set
+ * (so a TIMEOUT call on such a file does wait, up to timeout_ns).
+ *
+ * Memory: a SEND waits for a free slot before the kernel allocates or
+ * copies anything, so a blocked sender holds no kernel memory; a bad buf
+ * is reported (EFAULT) once a slot is free, and nothing is sent then.
  *
  * SEND errors: ENOTCONN (not attached), EBADF (file lacks send access),
  * EINVAL (prio above IPCCHAN_PRIO_MAX, unknown flag, NONBLOCK and TIMEOUT
@@ -177,17 +183,28 @@ struct ipcchan_msg {
  * @reserved0: must be zero
  * @reserved: must be zero
  *
- * The call waits, as @flags say, until it can move one message, then moves
- * as many more as it can without waiting, in array order.  It returns the
- * number moved, >= 1, and fails only when none was moved (with the error of
- * the first entry).  Each entry's buf, len and (SEND) prio are used as in
- * SEND/RECV; each entry's flags and timeout_ns must be zero.  Entries moved
- * get their out fields written; the others are left as they were.
- * RECV_BATCH stops before the first message that does not fit its entry's
- * buffer (EMSGSIZE if that is the first).
+ * Every entry is checked before anything moves: non-zero flags,
+ * timeout_ns or reserved fields in any entry, or (SEND_BATCH) a prio above
+ * IPCCHAN_PRIO_MAX, fail the whole call with EINVAL, and a SEND entry
+ * longer than max_msg_size with EMSGSIZE; nothing is moved then.  The call
+ * then waits, as @flags say, until it can move one message, and moves as
+ * many more as it can without waiting, in array order.  It returns the
+ * number moved, >= 1, and @done holds the same number; it fails only when
+ * none was moved (with the error of the first entry).  Each entry's buf,
+ * len and (SEND) prio are used as in SEND/RECV.  Entries moved get their out
+ * fields written; the others are left as they were.
+ *
+ * A fault stops the call where it happens, and the count is always exact,
+ * so a caller retries from entry @done without duplicating anything:
+ * SEND_BATCH checks that @done and each group of entries can be written
+ * before it sends them, and stops before an entry whose payload cannot be
+ * read or whose out fields cannot be written; RECV_BATCH stops before the
+ * first message that does not fit its entry's buffer (EMSGSIZE if that is
+ * the first) and puts back a message it could not copy out.  A blocked
+ * SEND_BATCH, like SEND, holds no kernel memory while it waits.
  *
  * Errors: those of SEND/RECV, and EINVAL for count 0 or above
- * IPCCHAN_BATCH_MAX or non-zero flags/timeout_ns in an entry.
+ * IPCCHAN_BATCH_MAX.
  */
 struct ipcchan_batch {
 	__u64 msgs;
@@ -273,8 +290,9 @@ struct ipcchan_modinfo {
  * @max_msg_size: largest message in bytes
  * @ring_pages: data pages of the ring (0: none)
  * @state: IPCCHAN_STATE_* bits
- * @cur_msgs: messages queued now
- * @cur_bytes: payload bytes queued now
+ * @cur_msgs: messages sent and not yet received: queued, or being copied
+ *            to a receiver; always exactly @sent - @received
+ * @cur_bytes: payload bytes of those messages
  * @sent: messages sent since creation
  * @received: messages received since creation
  * @blocked_senders: tasks waiting to send now
@@ -286,6 +304,9 @@ struct ipcchan_modinfo {
  * @ring_data_size: size of the data area (ring_pages * page_size); the data
  *                  area is mapped twice back to back, see the ring section
  * @ring_map_size: length of the whole ring mapping in bytes
+ * @charged: bytes reserved for the channel against its creator's quota (see
+ *           ATTACH): what its queue, its recycled messages and its ring can
+ *           ever hold, as the kernel's allocators hand it out
  * @mod: the module part, as IPCCHAN_IOC_MODINFO returns it
  *
  * Errors: ENOTCONN (not attached).
@@ -312,7 +333,8 @@ struct ipcchan_info {
 	__u64 ring_data_offset;
 	__u64 ring_data_size;
 	__u64 ring_map_size;
-	__u64 reserved[4];
+	__u64 charged;
+	__u64 reserved[3];
 	struct ipcchan_modinfo mod;
 };
 
