@@ -270,13 +270,26 @@ struct ipcchan_entry {
 	uint64_t received;
 };
 
+/*
+ * Bounds of a listing (ipcchan_list(), ipcchan_list_path()): at most
+ * IPCCHAN_LIST_MAX lines after the header (the module's highest
+ * max_channels; blank lines count), each at most IPCCHAN_LIST_LINE_MAX
+ * bytes with its newline (a /proc/ipcchan line has about 220 today; the
+ * rest is room for columns a later module may add).
+ */
+#define IPCCHAN_LIST_MAX	(1U << 20)
+#define IPCCHAN_LIST_LINE_MAX	4096U
+
 /**
  * ipcchan_list() - every channel, from /proc/ipcchan
  * @out: set to a malloc()ed array (free it with ipcchan_list_free()); NULL
  *       when there is no channel
  *
  * Returns the number of entries, or -ENODEV (no /proc/ipcchan: module not
- * loaded), -EBADMSG (unparsable listing), -ENOMEM, or an error of open(2).
+ * loaded), -EBADMSG (unparsable listing), -E2BIG (more than
+ * IPCCHAN_LIST_MAX lines), -EOVERFLOW (a line longer than
+ * IPCCHAN_LIST_LINE_MAX), -EIO (read error), -ENOMEM, or an error of
+ * open(2).  *@out is NULL on error.
  */
 int ipcchan_list(struct ipcchan_entry **out);
 
@@ -286,7 +299,9 @@ int ipcchan_list(struct ipcchan_entry **out);
  * @out: as for ipcchan_list()
  *
  * Columns are found by the names on the header line; unknown columns are
- * ignored.  Returns as ipcchan_list() (-ENOENT for a missing file).
+ * ignored.  The file is not trusted: the bounds above hold for it too, so
+ * memory use stays below IPCCHAN_LIST_MAX entries whatever it holds.
+ * Returns as ipcchan_list() (-ENOENT for a missing file).
  */
 int ipcchan_list_path(const char *path, struct ipcchan_entry **out);
 
