@@ -334,18 +334,20 @@ struct ipcchan_ring {
 	struct {
 		uint64_t cons_cache;	/* last consumer position seen */
 		uint64_t resv_pos;	/* reserved record's start */
-		uint32_t resv_len;	/* its padded length; 0 = none */
-		uint32_t pad;
+		uint64_t resv_len;	/* its padded length (up to 2^32 in a
+					 * 4 GiB ring); 0 = none */
 		uint64_t fast;		/* size - 7 while mapped and nothing
 					 * is reserved, else 0 */
 	} prod __attribute__((aligned(64)));
 	struct {
 		uint64_t prod_cache;	/* last producer position seen */
 		uint64_t peek_pos;	/* peeked record's start */
-		uint32_t peek_len;	/* its padded length; 0 = none */
-		uint32_t peek_payload;	/* its payload length */
+		uint64_t peek_len;	/* its padded length (up to 2^32);
+					 * 0 = none */
 		uint64_t fast;		/* size / 8 while mapped and nothing
 					 * is peeked, else 0 */
+		uint32_t peek_payload;	/* its payload length */
+		uint32_t pad;
 	} cons __attribute__((aligned(64)));
 };
 

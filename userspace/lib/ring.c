@@ -187,6 +187,13 @@ _Static_assert(sizeof(struct ipcchan_ring) == 192 &&
 	       offsetof(struct ipcchan_ring, prod) == 64 &&
 	       offsetof(struct ipcchan_ring, cons) == 128,
 	       "struct ipcchan_ring is allocated by the caller: keep its size");
+/*
+ * A record with its header takes up to D <= 2^32 bytes (ipcchan_ring_map()
+ * allows a 4 GiB ring): a 32-bit length would store 2^32 as 0, "none".
+ */
+_Static_assert(sizeof(((struct ipcchan_ring *)0)->prod.resv_len) == 8 &&
+	       sizeof(((struct ipcchan_ring *)0)->cons.peek_len) == 8,
+	       "a padded record length needs 33 bits");
 
 __ipc_export int ipcchan_ring_map(int fd, struct ipcchan_ring *r)
 {
@@ -576,7 +583,7 @@ static __fast void prod_set_resv(struct ipcchan_ring *r, uint64_t h,
 				 uint64_t need)
 {
 	r->prod.resv_pos = h;
-	r->prod.resv_len = (uint32_t)need;
+	r->prod.resv_len = need;
 	r->prod.fast = 0;
 }
 
@@ -622,8 +629,7 @@ __ipc_export int ipcchan_ring_reserve(struct ipcchan_ring *r, size_t len,
 
 __ipc_export int ipcchan_ring_commit(struct ipcchan_ring *r)
 {
-	uint64_t prev;
-	uint32_t len;
+	uint64_t prev, len;
 
 	if (unlikely(!r || !r->map || !r->prod.resv_len))
 		return -EINVAL;
@@ -882,7 +888,7 @@ static __fast void cons_set_peek(struct ipcchan_ring *r, uint64_t t,
 				 uint64_t len)
 {
 	r->cons.peek_pos = t;
-	r->cons.peek_len = (uint32_t)rec_size(len);
+	r->cons.peek_len = rec_size(len);
 	r->cons.peek_payload = (uint32_t)len;
 	r->cons.fast = 0;
 }
