@@ -398,6 +398,11 @@ ssize_t ipcchan_ring_send(struct ipcchan_ring *r, const void *buf, size_t len,
  * ipcchan_ring_recv() - copy the next record out of the ring (consumer)
  * @cap: size of @buf
  *
+ * Padding records (IPCCHAN_RING_REC_PAD) are skipped.  Skipping counts as
+ * waiting: a producer that publishes nothing but padding gets -EAGAIN
+ * (@timeout_ns 0, after at most 64 of them) or -ETIMEDOUT, never a call
+ * that outlives its timeout.
+ *
  * Returns the payload length, or -EMSGSIZE (record longer than @cap: it
  * stays in the ring; ipcchan_ring_peek() gives its length), -EAGAIN,
  * -ETIMEDOUT, -EINTR, -EBADMSG / -EPROTO (corrupt header or record).

@@ -28,6 +28,8 @@ static struct ipcchan_ring_hdr *fake_hdr;
 static unsigned long waits, notifies;
 static unsigned int fake_abi = IPCCHAN_ABI_VERSION;
 static uint64_t fake_data_size = D;	/* what INFO reports */
+/* Called by RING_NOTIFY when set: a peer that acts when woken. */
+static void (*fake_notify_hook)(unsigned int which);
 
 int __real_ioctl(int fd, unsigned long req, ...);
 void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd,
@@ -82,6 +84,8 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 	}
 	if (req == IPCCHAN_IOC_RING_NOTIFY) {
 		notifies++;
+		if (fake_notify_hook)
+			fake_notify_hook(((struct ipcchan_ring_notify *)arg)->which);
 		return 0;
 	}
 	errno = ENOTTY;
