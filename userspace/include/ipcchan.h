@@ -417,6 +417,12 @@ ssize_t ipcchan_ring_recv(struct ipcchan_ring *r, void *buf, size_t cap,
  * Write the payload, then ipcchan_ring_commit() publishes it.  Nothing is
  * visible to the consumer before the commit.  Returns 0 or the errors of
  * ipcchan_ring_send().
+ *
+ * *@ptr points into pages the consumer has mapped too: a consumer that
+ * does not follow the protocol can read and write them at any time.  Do
+ * not keep anything there you need to read back intact (a length you
+ * computed, a checksum you verify before the commit): build such data in
+ * private memory and copy it in, or use ipcchan_ring_send().
  */
 int ipcchan_ring_reserve(struct ipcchan_ring *r, size_t len, void **ptr,
 			 int64_t timeout_ns);
@@ -435,6 +441,15 @@ int ipcchan_ring_commit(struct ipcchan_ring *r);
  *
  * Calling it again before ipcchan_ring_release() returns the same record.
  * Returns 0 or the errors of ipcchan_ring_recv() (except -EMSGSIZE).
+ *
+ * The payload stays in pages the producer has mapped too: the library
+ * checked the record's length and position (@ptr and @len stay inside the
+ * mapping), not its bytes, and a producer that does not follow the
+ * protocol can still change them while you read them.  A consumer that
+ * does not trust its producer must copy the payload to private memory
+ * first and then validate and use the copy (or use ipcchan_ring_recv(),
+ * which copies): checking the bytes in place and reading them again is a
+ * time-of-check/time-of-use race.
  */
 int ipcchan_ring_peek(struct ipcchan_ring *r, const void **ptr, size_t *len,
 		      int64_t timeout_ns);
