@@ -270,13 +270,26 @@ struct ipcchan_entry {
 	uint64_t received;
 };
 
+/*
+ * Bounds of a listing (ipcchan_list(), ipcchan_list_path()): at most
+ * IPCCHAN_LIST_MAX lines after the header (the module's highest
+ * max_channels; blank lines count), each at most IPCCHAN_LIST_LINE_MAX
+ * bytes with its newline (a /proc/ipcchan line has about 220 today; the
+ * rest is room for columns a later module may add).
+ */
+#define IPCCHAN_LIST_MAX	(1U << 20)
+#define IPCCHAN_LIST_LINE_MAX	4096U
+
 /**
  * ipcchan_list() - every channel, from /proc/ipcchan
  * @out: set to a malloc()ed array (free it with ipcchan_list_free()); NULL
  *       when there is no channel
  *
  * Returns the number of entries, or -ENODEV (no /proc/ipcchan: module not
- * loaded), -EBADMSG (unparsable listing), -ENOMEM, or an error of open(2).
+ * loaded), -EBADMSG (unparsable listing), -E2BIG (more than
+ * IPCCHAN_LIST_MAX lines), -EOVERFLOW (a line longer than
+ * IPCCHAN_LIST_LINE_MAX), -EIO (read error), -ENOMEM, or an error of
+ * open(2).  *@out is NULL on error.
  */
 int ipcchan_list(struct ipcchan_entry **out);
 
@@ -286,7 +299,9 @@ int ipcchan_list(struct ipcchan_entry **out);
  * @out: as for ipcchan_list()
  *
  * Columns are found by the names on the header line; unknown columns are
- * ignored.  Returns as ipcchan_list() (-ENOENT for a missing file).
+ * ignored.  The file is not trusted: the bounds above hold for it too, so
+ * memory use stays below IPCCHAN_LIST_MAX entries whatever it holds.
+ * Returns as ipcchan_list() (-ENOENT for a missing file).
  */
 int ipcchan_list_path(const char *path, struct ipcchan_entry **out);
 
@@ -319,18 +334,20 @@ struct ipcchan_ring {
 	struct {
 		uint64_t cons_cache;	/* last consumer position seen */
 		uint64_t resv_pos;	/* reserved record's start */
-		uint32_t resv_len;	/* its padded length; 0 = none */
-		uint32_t pad;
+		uint64_t resv_len;	/* its padded length (up to 2^32 in a
+					 * 4 GiB ring); 0 = none */
 		uint64_t fast;		/* size - 7 while mapped and nothing
 					 * is reserved, else 0 */
 	} prod __attribute__((aligned(64)));
 	struct {
 		uint64_t prod_cache;	/* last producer position seen */
 		uint64_t peek_pos;	/* peeked record's start */
-		uint32_t peek_len;	/* its padded length; 0 = none */
-		uint32_t peek_payload;	/* its payload length */
+		uint64_t peek_len;	/* its padded length (up to 2^32);
+					 * 0 = none */
 		uint64_t fast;		/* size / 8 while mapped and nothing
 					 * is peeked, else 0 */
+		uint32_t peek_payload;	/* its payload length */
+		uint32_t pad;
 	} cons __attribute__((aligned(64)));
 };
 
@@ -381,6 +398,11 @@ ssize_t ipcchan_ring_send(struct ipcchan_ring *r, const void *buf, size_t len,
  * ipcchan_ring_recv() - copy the next record out of the ring (consumer)
  * @cap: size of @buf
  *
+ * Padding records (IPCCHAN_RING_REC_PAD) are skipped.  Skipping counts as
+ * waiting: a producer that publishes nothing but padding gets -EAGAIN
+ * (@timeout_ns 0, after at most 64 of them) or -ETIMEDOUT, never a call
+ * that outlives its timeout.
+ *
  * Returns the payload length, or -EMSGSIZE (record longer than @cap: it
  * stays in the ring; ipcchan_ring_peek() gives its length), -EAGAIN,
  * -ETIMEDOUT, -EINTR, -EBADMSG / -EPROTO (corrupt header or record).
@@ -395,6 +417,12 @@ ssize_t ipcchan_ring_recv(struct ipcchan_ring *r, void *buf, size_t cap,
  * Write the payload, then ipcchan_ring_commit() publishes it.  Nothing is
  * visible to the consumer before the commit.  Returns 0 or the errors of
  * ipcchan_ring_send().
+ *
+ * *@ptr points into pages the consumer has mapped too: a consumer that
+ * does not follow the protocol can read and write them at any time.  Do
+ * not keep anything there you need to read back intact (a length you
+ * computed, a checksum you verify before the commit): build such data in
+ * private memory and copy it in, or use ipcchan_ring_send().
  */
 int ipcchan_ring_reserve(struct ipcchan_ring *r, size_t len, void **ptr,
 			 int64_t timeout_ns);
@@ -413,6 +441,15 @@ int ipcchan_ring_commit(struct ipcchan_ring *r);
  *
  * Calling it again before ipcchan_ring_release() returns the same record.
  * Returns 0 or the errors of ipcchan_ring_recv() (except -EMSGSIZE).
+ *
+ * The payload stays in pages the producer has mapped too: the library
+ * checked the record's length and position (@ptr and @len stay inside the
+ * mapping), not its bytes, and a producer that does not follow the
+ * protocol can still change them while you read them.  A consumer that
+ * does not trust its producer must copy the payload to private memory
+ * first and then validate and use the copy (or use ipcchan_ring_recv(),
+ * which copies): checking the bytes in place and reading them again is a
+ * time-of-check/time-of-use race.
  */
 int ipcchan_ring_peek(struct ipcchan_ring *r, const void **ptr, size_t *len,
 		      int64_t timeout_ns);

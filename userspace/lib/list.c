@@ -121,20 +121,49 @@ static int parse_field(struct ipcchan_entry *e, enum col c, const char *tok)
 	}
 }
 
+/*
+ * Read one line into @buf (IPCCHAN_LIST_LINE_MAX + 1 bytes): 1 and the
+ * line, newline included when there is one, 0 at the end of the file, or
+ * -errno.  Never reads more than one line buffer ahead.
+ */
+static int read_line(FILE *f, char *buf)
+{
+	size_t len;
+	int c;
+
+	if (!fgets(buf, IPCCHAN_LIST_LINE_MAX + 1, f))
+		return ferror(f) ? -EIO : 0;
+	len = strlen(buf);
+	if (len && buf[len - 1] == '\n')
+		return 1;
+	if (len == IPCCHAN_LIST_LINE_MAX) {
+		/* Buffer full, no newline: fine only at the end of the file. */
+		c = getc(f);
+		if (c == EOF)
+			return ferror(f) ? -EIO : 1;
+		return -EOVERFLOW;
+	}
+	/* Short and no newline: the last line, or a NUL byte in the line. */
+	return feof(f) ? 1 : -EBADMSG;
+}
+
 static int parse(FILE *f, struct ipcchan_entry **out)
 {
 	enum col cols[MAX_COLS];
 	struct ipcchan_entry *list = NULL, *e;
-	size_t cap = 0, n = 0, linecap = 0;
-	char *line = NULL, *tok, *save;
+	size_t cap = 0, n = 0, lines = 0;
+	char *line, *tok, *save;
 	int ncols = 0, have_name = 0, ret = 0;
-	ssize_t len;
 
-	len = getline(&line, &linecap, f);
-	if (len < 0) {
-		ret = ferror(f) ? -EIO : -EBADMSG;
+	line = malloc(IPCCHAN_LIST_LINE_MAX + 1);
+	if (!line)
+		return -ENOMEM;
+	ret = read_line(f, line);
+	if (ret <= 0) {
+		ret = ret ? ret : -EBADMSG;
 		goto out;
 	}
+	ret = 0;
 	for (tok = strtok_r(line, " \t\n", &save); tok;
 	     tok = strtok_r(NULL, " \t\n", &save)) {
 		if (ncols == MAX_COLS) {
@@ -151,16 +180,25 @@ static int parse(FILE *f, struct ipcchan_entry **out)
 		goto out;
 	}
 
-	while ((len = getline(&line, &linecap, f)) >= 0) {
+	while ((ret = read_line(f, line)) > 0) {
 		int i = 0;
 
+		ret = 0;
+		/* Blank lines count too: no file keeps us reading forever. */
+		if (++lines > IPCCHAN_LIST_MAX) {
+			ret = -E2BIG;
+			goto out;
+		}
 		tok = strtok_r(line, " \t\n", &save);
 		if (!tok)
 			continue;	/* blank line */
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 16;
-			void *p = realloc(list, ncap * sizeof(*list));
+			void *p;
 
+			if (ncap > IPCCHAN_LIST_MAX)
+				ncap = IPCCHAN_LIST_MAX;
+			p = realloc(list, ncap * sizeof(*list));
 			if (!p) {
 				ret = -ENOMEM;
 				goto out;
@@ -179,14 +217,6 @@ static int parse(FILE *f, struct ipcchan_entry **out)
 			goto out;
 		}
 		n++;
-	}
-	if (ferror(f)) {
-		ret = -EIO;
-		goto out;
-	}
-	if (n > INT32_MAX) {
-		ret = -EOVERFLOW;
-		goto out;
 	}
 out:
 	free(line);

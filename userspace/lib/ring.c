@@ -187,6 +187,13 @@ _Static_assert(sizeof(struct ipcchan_ring) == 192 &&
 	       offsetof(struct ipcchan_ring, prod) == 64 &&
 	       offsetof(struct ipcchan_ring, cons) == 128,
 	       "struct ipcchan_ring is allocated by the caller: keep its size");
+/*
+ * A record with its header takes up to D <= 2^32 bytes (ipcchan_ring_map()
+ * allows a 4 GiB ring): a 32-bit length would store 2^32 as 0, "none".
+ */
+_Static_assert(sizeof(((struct ipcchan_ring *)0)->prod.resv_len) == 8 &&
+	       sizeof(((struct ipcchan_ring *)0)->cons.peek_len) == 8,
+	       "a padded record length needs 33 bits");
 
 __ipc_export int ipcchan_ring_map(int fd, struct ipcchan_ring *r)
 {
@@ -576,7 +583,7 @@ static __fast void prod_set_resv(struct ipcchan_ring *r, uint64_t h,
 				 uint64_t need)
 {
 	r->prod.resv_pos = h;
-	r->prod.resv_len = (uint32_t)need;
+	r->prod.resv_len = need;
 	r->prod.fast = 0;
 }
 
@@ -622,8 +629,7 @@ __ipc_export int ipcchan_ring_reserve(struct ipcchan_ring *r, size_t len,
 
 __ipc_export int ipcchan_ring_commit(struct ipcchan_ring *r)
 {
-	uint64_t prev;
-	uint32_t len;
+	uint64_t prev, len;
 
 	if (unlikely(!r || !r->map || !r->prod.resv_len))
 		return -EINVAL;
@@ -745,8 +751,37 @@ static __fast struct next_rec next_err(int err)
 }
 
 /*
+ * Padding records carry nothing for the user, and neither this library nor
+ * the module writes any (the double mapping needs no wrap padding): they
+ * come from another producer implementation, at most one between two
+ * records in any sane use.  A producer that publishes only padding, as fast
+ * as we skip it, must not hold a call past its timeout: a call skips at
+ * most PAD_RUN padding records between two looks at its timeout, which
+ * treats them as time spent waiting.  With timeout 0 that is -EAGAIN, as
+ * for an empty ring (the padding skipped stays consumed).
+ */
+#define PAD_RUN		64U
+
+static __slow int pad_run_over(struct waiter *w)
+{
+	int64_t now;
+
+	if (w->timeout_ns == 0)
+		return -EAGAIN;
+	if (w->timeout_ns > 0) {
+		now = now_ns();
+		if (now >= w->deadline)
+			return -ETIMEDOUT;
+	}
+	/* Waiting forever: skip on, but let the CPU go now and then. */
+	sched_yield();
+	return 0;
+}
+
+/*
  * The general case of cons_next(): waits while the ring is empty, skips
- * padding records, reports corrupt ones.
+ * padding records (at most PAD_RUN between two looks at the timeout),
+ * reports corrupt ones.
  */
 static __slow struct next_rec cons_next_slow(struct ipcchan_ring *r,
 					     int64_t timeout_ns)
@@ -755,6 +790,7 @@ static __slow struct next_rec cons_next_slow(struct ipcchan_ring *r,
 	struct ipcchan_ring_hdr *hdr = r->hdr;
 	struct ipcchan_ring_rec v;
 	uint64_t d = r->size, h, t, total;
+	unsigned int pads = 0;
 	int ret;
 
 	t = load_relaxed(&hdr->cons.pos);
@@ -794,6 +830,15 @@ static __slow struct next_rec cons_next_slow(struct ipcchan_ring *r,
 		if (v.flags & ~IPCCHAN_RING_REC_PAD)
 			return next_err(protocol_error(r, -EPROTO));
 		if (v.flags & IPCCHAN_RING_REC_PAD) {
+			/* The deadline counts from the call, as in wait_peer(). */
+			if (!pads++ && w.timeout_ns > 0 && !w.deadline)
+				w.deadline = now_ns() + w.timeout_ns;
+			else if (pads > PAD_RUN) {
+				pads = 1;
+				ret = pad_run_over(&w);
+				if (ret)
+					return next_err(ret);
+			}
 			ret = consume_to(r, t, t + total);
 			t += total;
 			if (ret)
@@ -882,7 +927,7 @@ static __fast void cons_set_peek(struct ipcchan_ring *r, uint64_t t,
 				 uint64_t len)
 {
 	r->cons.peek_pos = t;
-	r->cons.peek_len = (uint32_t)rec_size(len);
+	r->cons.peek_len = rec_size(len);
 	r->cons.peek_payload = (uint32_t)len;
 	r->cons.fast = 0;
 }

@@ -6,7 +6,9 @@
  * the module makes (header page + data pages mapped twice, from a memfd,
  * one PROT_NONE page after it), RING_WAIT polls the shared position (with
  * its timeout) and NOTIFY only counts.  The includer defines PAGE,
- * DATA_PAGES and D (= DATA_PAGES * PAGE) first.
+ * DATA_PAGES and D (= DATA_PAGES * PAGE) first; fake_data_size (D unless a
+ * test sets another power of two) is the data size INFO reports and mmap
+ * builds.
  */
 #ifndef IPCCHAN_FAKE_RING_H
 #define IPCCHAN_FAKE_RING_H
@@ -26,6 +28,8 @@ static struct ipcchan_ring_hdr *fake_hdr;
 static unsigned long waits, notifies;
 static unsigned int fake_abi = IPCCHAN_ABI_VERSION;
 static uint64_t fake_data_size = D;	/* what INFO reports */
+/* Called by RING_NOTIFY when set: a peer that acts when woken. */
+static void (*fake_notify_hook)(unsigned int which);
 
 int __real_ioctl(int fd, unsigned long req, ...);
 void *__real_mmap(void *addr, size_t len, int prot, int flags, int fd,
@@ -80,6 +84,8 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 	}
 	if (req == IPCCHAN_IOC_RING_NOTIFY) {
 		notifies++;
+		if (fake_notify_hook)
+			fake_notify_hook(((struct ipcchan_ring_notify *)arg)->which);
 		return 0;
 	}
 	errno = ENOTTY;
@@ -94,22 +100,23 @@ void *__wrap_mmap(void *addr, size_t len, int prot, int flags, int fd,
 
 	if (fd != fake_fd || fd < 0)
 		return __real_mmap(addr, len, prot, flags, fd, off);
-	if (off || len != PAGE + 2 * D) {
+	if (off || len != PAGE + 2 * fake_data_size) {
 		errno = EINVAL;
 		return MAP_FAILED;
 	}
+	/* A memfd is sparse: a 4 GiB ring costs the pages touched only. */
 	mfd = memfd_create("fake-ring", MFD_CLOEXEC);
-	if (mfd < 0 || ftruncate(mfd, (off_t)(PAGE + D)))
+	if (mfd < 0 || ftruncate(mfd, (off_t)(PAGE + fake_data_size)))
 		return MAP_FAILED;
 	/* One PROT_NONE page stays after the mapping: an overrun faults. */
 	base = __real_mmap(NULL, len + PAGE, PROT_NONE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (base == MAP_FAILED)
 		return MAP_FAILED;
-	if (__real_mmap(base, PAGE + D, prot, MAP_SHARED | MAP_FIXED, mfd, 0) ==
-	    MAP_FAILED ||
-	    __real_mmap(base + PAGE + D, D, prot, MAP_SHARED | MAP_FIXED, mfd,
-			(off_t)PAGE) == MAP_FAILED)
+	if (__real_mmap(base, PAGE + fake_data_size, prot,
+			MAP_SHARED | MAP_FIXED, mfd, 0) == MAP_FAILED ||
+	    __real_mmap(base + PAGE + fake_data_size, fake_data_size, prot,
+			MAP_SHARED | MAP_FIXED, mfd, (off_t)PAGE) == MAP_FAILED)
 		return MAP_FAILED;
 	close(mfd);
 	fake_hdr = (struct ipcchan_ring_hdr *)base;

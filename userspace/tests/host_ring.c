@@ -220,6 +220,158 @@ static int t_pad_and_kept_records(void)
 	return 1;
 }
 
+/*
+ * A hostile producer that publishes nothing but padding records, as fast as
+ * the consumer frees room, for FLOOD_NS.  It keeps its waiting flag at 1, so
+ * the consumer notifies it after every record it consumes, and the fake
+ * RING_NOTIFY calls flood_refill(): the ring is never empty when the
+ * consumer looks, whatever the scheduler does.
+ */
+#define FLOOD_NS	2000000000LL
+
+static struct ipcchan_ring *flood_ring;
+static int64_t flood_end;
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static void flood_refill(unsigned int which)
+{
+	struct ipcchan_ring_hdr *hdr = flood_ring->hdr;
+	uint64_t h = hdr->prod.pos, t = hdr->cons.pos;
+
+	if (which != IPCCHAN_RING_CONS || mono_ns() > flood_end)
+		return;
+	for (; h - t < D; h += 8) {
+		struct ipcchan_ring_rec *rec = (struct ipcchan_ring_rec *)
+			(flood_ring->data + (h & (D - 1)));
+
+		rec->len = 0;
+		rec->flags = IPCCHAN_RING_REC_PAD;
+	}
+	__atomic_store_n(&hdr->prod.pos, h, __ATOMIC_RELEASE);
+}
+
+static void flood_start(struct ipcchan_ring *r)
+{
+	flood_ring = r;
+	flood_end = mono_ns() + FLOOD_NS;
+	r->hdr->prod.waiting = 1;
+	fake_notify_hook = flood_refill;
+	flood_refill(IPCCHAN_RING_CONS);
+}
+
+static void flood_stop(struct ipcchan_ring *r)
+{
+	fake_notify_hook = NULL;
+	r->hdr->prod.waiting = 0;
+	/* Drop what is left; the ring is sane again. */
+	r->hdr->prod.pos = r->hdr->cons.pos;
+	r->cons.prod_cache = r->hdr->cons.pos;
+}
+
+/*
+ * Padding is no record for the user: a producer that keeps publishing only
+ * padding cannot hold a consumer past its timeout.  Non-blocking recv and
+ * peek return -EAGAIN at once, a 10 ms recv -ETIMEDOUT after about 10 ms.
+ */
+static int t_pad_flood(void)
+{
+	int64_t t0, t_nb, t_10ms, t_peek;
+	struct ipcchan_ring r;
+	ssize_t n0, n10;
+	const void *cp;
+	char buf[64];
+	size_t len;
+	int peek;
+
+	CHECK(map(&r) == 0);
+	flood_start(&r);
+	t0 = mono_ns();
+	n0 = ipcchan_ring_recv(&r, buf, sizeof(buf), 0);
+	t_nb = mono_ns() - t0;
+	flood_start(&r);
+	t0 = mono_ns();
+	n10 = ipcchan_ring_recv(&r, buf, sizeof(buf), 10000000);
+	t_10ms = mono_ns() - t0;
+	flood_start(&r);
+	t0 = mono_ns();
+	peek = ipcchan_ring_peek(&r, &cp, &len, 0);
+	t_peek = mono_ns() - t0;
+	flood_stop(&r);
+	printf("# padding flood: recv(timeout 0) %zd in %.3f ms, recv(10 ms) %zd in %.3f ms, peek(0) %d in %.3f ms\n",
+	       n0, t_nb / 1e6, n10, t_10ms / 1e6, peek, t_peek / 1e6);
+	CHECK(n0 == -EAGAIN && t_nb < 100000000LL);
+	CHECK(n10 == -ETIMEDOUT && t_10ms >= 10000000LL &&
+	      t_10ms < 500000000LL);
+	CHECK(peek == -EAGAIN && t_peek < 100000000LL);
+	CHECK(r.error == 0);	/* not a protocol error */
+	/* Padding then a real record: the record comes through. */
+	CHECK(ipcchan_ring_send(&r, "ok", 2, 0) == 2);
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == 2);
+	CHECK(!memcmp(buf, "ok", 2));
+	ipcchan_ring_unmap(&r);
+	return 1;
+}
+
+/*
+ * A 4 GiB ring (2^32 data bytes: 64 KiB pages, ring_pages_max 65536) from
+ * a sparse memfd: its largest record, 2^32 bytes with its header, is
+ * committed and released like any other (its length must not wrap to 0 in
+ * a 32-bit field).  Only the pages touched cost memory.
+ */
+static int t_ring_4g(void)
+{
+	const uint64_t d = (uint64_t)1 << 32;
+	struct ipcchan_ring r;
+	uint64_t base;
+	const void *cp;
+	char buf[16];
+	size_t len;
+	void *p;
+	int ret;
+
+	fake_data_size = d;
+	ret = map(&r);
+	fake_data_size = D;
+	CHECK(ret == 0);
+	CHECK(ipcchan_ring_max_msg(&r) == d - 8);
+	base = r.hdr->prod.pos;
+	/* Producer: reserve and commit the largest record. */
+	CHECK(ipcchan_ring_reserve(&r, d - 8, &p, 0) == 0);
+	CHECK((unsigned char *)p == r.data + (base & (d - 1)) + 8);
+	memcpy(p, "head", 4);
+	CHECK(ipcchan_ring_commit(&r) == 0);
+	CHECK(r.hdr->prod.pos == base + d);
+	CHECK(ipcchan_ring_commit(&r) == -EINVAL);
+	CHECK(ipcchan_ring_send(&r, "x", 1, 0) == -EAGAIN);	/* full */
+	/* Consumer: too big for the buffer, peek, release. */
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EMSGSIZE);
+	CHECK(ipcchan_ring_peek(&r, &cp, &len, 0) == 0);
+	CHECK(len == d - 8 && !memcmp(cp, "head", 4));
+	CHECK(ipcchan_ring_release(&r) == 0);
+	CHECK(r.hdr->cons.pos == base + d);
+	CHECK(ipcchan_ring_release(&r) == -EINVAL);
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EAGAIN);
+	/* Same with the slow paths' entry (a record peeked, then recv'd). */
+	CHECK(ipcchan_ring_reserve(&r, d - 8, &p, 0) == 0);
+	CHECK(ipcchan_ring_commit(&r) == 0);
+	CHECK(ipcchan_ring_peek(&r, &cp, &len, 0) == 0 && len == d - 8);
+	CHECK(ipcchan_ring_release(&r) == 0);
+	CHECK(r.hdr->cons.pos == base + 2 * d);
+	/* And the small records still go through the fast paths. */
+	CHECK(ipcchan_ring_send(&r, "abc", 3, 0) == 3);
+	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == 3);
+	CHECK(!memcmp(buf, "abc", 3));
+	CHECK(ipcchan_ring_unmap(&r) == 0);
+	return 1;
+}
+
 static uint32_t checksum(const unsigned char *p, size_t n)
 {
 	uint32_t s = 2166136261u;
@@ -540,7 +692,7 @@ int main(void)
 	fake_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (fake_fd < 0)
 		return 1;
-	printf("TAP version 13\n1..11\n");
+	printf("TAP version 13\n1..13\n");
 	result(t_double_mapping(), "double_mapping");
 	result(t_wrap_every_alignment(), "wrap_every_alignment");
 	result(t_full_and_max(), "full_and_max");
@@ -548,6 +700,8 @@ int main(void)
 	result(t_abi_mismatch(), "abi_mismatch_eprotonosupport");
 	result(t_pad_and_kept_records(), "pad_and_kept_records");
 	result(t_fast_path_checks(), "fast_path_checks");
+	result(t_pad_flood(), "padding_flood_honours_timeout");
+	result(t_ring_4g(), "ring_4g_largest_record");
 	result(t_hostile_fuzz(), "hostile_peer_fuzz");
 	result(t_two_processes(0, 200000, 0), "two_processes_nospin_copy");
 	result(t_two_processes(2000, 1000000, 1), "two_processes_spin_zerocopy");

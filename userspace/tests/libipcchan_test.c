@@ -598,6 +598,20 @@ TEST(list_parse_errors)
 		snprintf(text, sizeof(text), HDR "%s", longname);
 		EXPECT_EQ(-EBADMSG, parse_text(text, &l));
 	}
+	/* A line longer than IPCCHAN_LIST_LINE_MAX (host_list: bigger files). */
+	{
+		size_t n = sizeof(HDR) - 1 + IPCCHAN_LIST_LINE_MAX + 30;
+		char *text = malloc(n + 1);
+
+		ASSERT_NE(NULL, text);
+		memset(text, 'n', n);
+		memcpy(text, HDR, sizeof(HDR) - 1);
+		memcpy(text + n - 26, " 0 0 0 0 0 0 0 0 0 0 0 -\n", 26);
+		text[n] = '\0';
+		EXPECT_EQ(-EOVERFLOW, parse_text(text, &l));
+		EXPECT_EQ(NULL, l);
+		free(text);
+	}
 	EXPECT_EQ(-ENOENT, ipcchan_list_path("/nonexistent/ipcchan", &l));
 	EXPECT_EQ(-EFAULT, ipcchan_list_path(NULL, NULL));
 }
