@@ -153,7 +153,11 @@ int ipcchan_mmap(struct file *file, struct vm_area_struct *vma)
 		return -ENOTCONN;
 	if (!ch->ring_npages)
 		return -ENXIO;
-	if (!(vma->vm_flags & VM_SHARED))
+	/*
+	 * VM_MAYSHARE, not VM_SHARED: do_mmap() drops VM_SHARED from a
+	 * MAP_SHARED mapping of a file not open for writing.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;

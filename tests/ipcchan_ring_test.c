@@ -357,6 +357,73 @@ TEST_F(ring, mprotect_add_exec_refused)
 	EXPECT_EQ(0x5a, m[self->pg + DSIZE(self)]);
 }
 
+/* Attach an O_RDONLY file of the device to @name (RDWR access); fd/-errno. */
+static int attach_rdonly_file(const char *name)
+{
+	struct ipcchan_attach at;
+	int fd, ret;
+
+	fd = open(IPCCHAN_DEVICE, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	memset(&at, 0, sizeof(at));
+	snprintf(at.name, sizeof(at.name), "%s", name);
+	at.access = IPCCHAN_ACCESS_RDWR;
+	ret = (int)ipcchan_ioctl(fd, IPCCHAN_IOC_ATTACH, &at);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/*
+ * A file opened O_RDONLY maps MAP_SHARED read-only (do_mmap() clears
+ * VM_SHARED there, keeping VM_MAYSHARE) and sees the live pages; writing
+ * is the kernel's EACCES, MAP_PRIVATE still ours (EINVAL).
+ */
+TEST_F(ring, mmap_rdonly_file_shared_read)
+{
+	struct ipcchan_ring_hdr *h, *ro;
+	unsigned char *m;
+	void *p;
+	int fd;
+
+	m = map_all(self);
+	ASSERT_NE(NULL, m);
+	h = HDR(self);
+	fd = attach_rdonly_file(self->name);
+	ASSERT_LE(0, fd) TH_LOG("attach: %s", strerror(-fd));
+	__atomic_store_n(&h->prod.pos, 0x1238, __ATOMIC_RELEASE);
+	m[self->pg + 5] = 0xa5;
+
+	p = mmap(NULL, self->info.ring_map_size, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
+	ro = p;
+	EXPECT_EQ(0x1238ULL, __atomic_load_n(&ro->prod.pos, __ATOMIC_ACQUIRE));
+	EXPECT_EQ(0xa5, ((unsigned char *)p)[self->pg + 5]);
+	EXPECT_EQ(0xa5, ((unsigned char *)p)[self->pg + DSIZE(self) + 5]);
+	EXPECT_EQ(2U, mappings(self->fd));
+	/* the pages are live: a later store through the writer shows */
+	__atomic_store_n(&h->cons.pos, 0x40, __ATOMIC_RELEASE);
+	EXPECT_EQ(0x40ULL, __atomic_load_n(&ro->cons.pos, __ATOMIC_ACQUIRE));
+	EXPECT_EQ(-1, mprotect(p, self->info.ring_map_size,
+			       PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
+	munmap(p, self->info.ring_map_size);
+	munmap(self->map, self->info.ring_map_size);
+	self->map = NULL;
+
+	expect_mmap_fails(_metadata, fd, 0, self->pg, PROT_READ, MAP_PRIVATE,
+			  EINVAL);
+	p = mmap(NULL, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EACCES, errno);
+	if (p != MAP_FAILED)
+		munmap(p, self->pg);
+	close(fd);
+}
+
 TEST_F(ring, mremap_grow_refused)
 {
 	size_t len = self->info.ring_map_size;
