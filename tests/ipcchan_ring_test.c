@@ -7,7 +7,8 @@
  * the waiting-flag path, every EINVAL), unmap/close/unlink in every order,
  * a hostile peer scribbling over the header, poll, and rmmod refusal while
  * a mapping exists.  The long two-process stream is in
- * ipcchan_ring_stress_test.c.
+ * ipcchan_ring_stress_test.c; who may map, wait and notify (access bits,
+ * a second uid) is in ipcchan_ring_perm_test.c.
  *
  * The ring protocol used here is the small SPSC implementation at the end
  * of ipcchan_util.h, written from the UAPI header alone.
@@ -1008,7 +1009,7 @@ static int half_writer(void *a)
 	unsigned char *p;
 	int fd, err;
 
-	fd = ipcchan_test_attach(wa->name, 0, IPCCHAN_ACCESS_SEND, 0);
+	fd = ipcchan_test_attach(wa->name, 0, IPCCHAN_ACCESS_RDWR, 0);
 	if (fd < 0)
 		return 90;
 	if (ipcchan_tring_map(&r, fd, IPCCHAN_RING_PROD))
@@ -1029,7 +1030,7 @@ static int one_writer(void *a)
 	__u32 k;
 	int fd;
 
-	fd = ipcchan_test_attach(wa->name, 0, IPCCHAN_ACCESS_SEND, 0);
+	fd = ipcchan_test_attach(wa->name, 0, IPCCHAN_ACCESS_RDWR, 0);
 	if (fd < 0)
 		return 94;
 	if (ipcchan_tring_map(&r, fd, IPCCHAN_RING_PROD))

@@ -339,7 +339,8 @@ struct ipcchan_unlink {
 
 /*
  * A channel created with ring_pages = N > 0 owns one header page and N data
- * pages, zeroed and allocated at creation.  An attached file maps them with
+ * pages, zeroed and allocated at creation.  A file attached with
+ * IPCCHAN_ACCESS_RDWR maps them with
  *
  *	mmap(NULL, info.ring_map_size, PROT_READ | PROT_WRITE, MAP_SHARED,
  *	     fd, 0);
@@ -352,11 +353,28 @@ struct ipcchan_unlink {
  * record that starts near the end of the data area simply runs on into the
  * second copy.  Any sub-range at a page-aligned offset may be mapped.
  *
- * mmap errors: ENOTCONN (file not attached), ENXIO (channel has no ring),
- * EINVAL (not MAP_SHARED, offset or length outside the mapping), EPERM
- * (PROT_EXEC).  Any attached file may map the ring read-write, whatever its
- * access bits.  mprotect() adding PROT_EXEC later fails with EACCES, and
- * mremap() cannot grow the mapping (EFAULT: VM_DONTEXPAND); moving or
+ * Access.  Reading the ring is receiving, and both sides write the one
+ * header page (the producer its records and prod.pos, the consumer
+ * cons.pos), which page protection cannot split; so, by the access bits the
+ * file was attached with (struct ipcchan_attach):
+ *	IPCCHAN_ACCESS_RDWR	map read-write or read-only, RING_WAIT,
+ *				RING_NOTIFY: producer and/or consumer
+ *	IPCCHAN_ACCESS_RECV	map read-only (PROT_WRITE fails with EACCES,
+ *				and so does a later mprotect() adding it),
+ *				RING_WAIT: a monitor that moves nothing
+ *	IPCCHAN_ACCESS_SEND	no mmap (EACCES), no RING_WAIT/RING_NOTIFY
+ *				(EBADF), no ring events in poll(2)
+ * The file's open mode applies too, as for any file: a file opened
+ * O_RDONLY maps MAP_SHARED read-only (PROT_WRITE: EACCES).  Access is
+ * checked when the mapping is made; a mapping keeps its protection after
+ * the file is closed, and fork() children inherit it as it is.
+ *
+ * mmap errors, in this order: ENOTCONN (file not attached), ENXIO (channel
+ * has no ring), EACCES (access bits, above), EINVAL (not MAP_SHARED, offset
+ * or length outside the mapping), EPERM (PROT_EXEC); the kernel's own
+ * checks come first (PROT_WRITE with MAP_SHARED on a file not open for
+ * writing: EACCES).  mprotect() adding PROT_EXEC later fails with EACCES,
+ * and mremap() cannot grow the mapping (EFAULT: VM_DONTEXPAND); moving or
  * shrinking it is fine.  The mapping is inherited by fork() children, which
  * share the same pages, and it keeps the channel alive after close(2) and
  * unlink.
@@ -475,8 +493,12 @@ struct ipcchan_ring_rec {
  * be lost, and O_NONBLOCK on the file does not apply (poll(2) is the
  * non-blocking way to wait for records).
  *
- * Errors: ENOTCONN, ENXIO (no ring), EINVAL (which, flags, timeout,
- * reserved), ETIMEDOUT, EINTR/ERESTARTSYS (as for RECV).
+ * Needs receive access (IPCCHAN_ACCESS_RECV): reading the ring is
+ * receiving.
+ *
+ * Errors: EINVAL (flags, timeout, reserved), ENOTCONN, ENXIO (no ring),
+ * EBADF (file attached without receive access), EINVAL (which), ETIMEDOUT,
+ * EINTR/ERESTARTSYS (as for RECV).
  */
 struct ipcchan_ring_wait {
 	__u32 which;
@@ -495,7 +517,12 @@ struct ipcchan_ring_wait {
  * Wakes every task in RING_WAIT on @which and every poller of the file.
  * Returns the number of tasks that were inside RING_WAIT on @which (>= 0;
  * pollers are not counted).
- * Errors: ENOTCONN, ENXIO (no ring), EINVAL.
+ *
+ * Needs send and receive access (IPCCHAN_ACCESS_RDWR): only a file that
+ * may write the ring, and so move a position, announces a move.
+ *
+ * Errors: EINVAL (reserved), ENOTCONN, ENXIO (no ring), EBADF (file not
+ * attached with IPCCHAN_ACCESS_RDWR), EINVAL (which).
  */
 struct ipcchan_ring_notify {
 	__u32 which;
@@ -527,7 +554,8 @@ struct ipcchan_ring_notify {
  * (EBADF otherwise).
  *
  * poll(2): EPOLLIN | EPOLLRDNORM when a message is queued or the ring holds
- * an unconsumed record; EPOLLOUT | EPOLLWRNORM when a message can be sent
+ * an unconsumed record (prod.pos != cons.pos; reported only to a file with
+ * receive access); EPOLLOUT | EPOLLWRNORM when a message can be sent
  * (queue not full); EPOLLHUP once the channel is unlinked and its queue is
  * empty; EPOLLERR on a file that is not attached.
  */
