@@ -13,8 +13,9 @@
  * Producers and consumers move records with no system call while both are
  * busy.  A side with nothing to do sleeps in RING_WAIT, which returns when
  * the watched position differs from the value the caller saw or after a
- * RING_NOTIFY.  The kernel only ever compares positions it reads from the
- * shared page (READ_ONCE); it never uses them to address memory, so a
+ * RING_NOTIFY, or in poll(2) (EPOLLIN: a record waits; EPOLLWRBAND: half
+ * the ring is free).  The kernel only ever compares positions it reads from
+ * the shared page (READ_ONCE); it never uses them to address memory, so a
  * corrupt or hostile header cannot hurt it.
  *
  * Access: the ring needs receive access; writing it (a writable mapping,
@@ -324,32 +325,56 @@ long ipcchan_ring_notify(struct file *file, void __user *uarg)
 
 	atomic_inc(&ch->ring_gen[rn.which]);
 	ret = atomic_read(&ch->ring_waiters[rn.which]);
-	wake_up_all(&ch->ring_wq[rn.which]);
+	/*
+	 * Every RING_WAIT sleeper on @which (their wake function ignores the
+	 * key), and the pollers that asked for the event this side's move
+	 * can change (see ipcchan_ring_poll()).
+	 */
+	__wake_up(&ch->ring_wq[rn.which], TASK_NORMAL, 0,
+		  poll_to_key(rn.which == IPCCHAN_RING_PROD ?
+			      EPOLLIN | EPOLLRDNORM : EPOLLWRBAND));
 	return ret;
 }
 
 /**
- * ipcchan_ring_poll - ring part of poll(2): EPOLLIN while records wait
+ * ipcchan_ring_poll - ring part of poll(2)
  * @ch: the channel
  * @file: the file
  * @pt: poll table
  *
- * A poller that wants to hear of new records sets cons.waiting first, so
- * the producer issues RING_NOTIFY (which wakes pollers too).
+ * The ring's readiness, for a file that may read the ring: EPOLLIN |
+ * EPOLLRDNORM while a record waits (prod.pos != cons.pos), for the
+ * consumer; EPOLLWRBAND while at least half the data area is free
+ * (prod.pos - cons.pos <= D / 2), for the producer.  A poller sets its
+ * side's waiting flag first, so the peer issues RING_NOTIFY, which wakes
+ * the pollers of the event that side's move can raise.
  *
- * Return: EPOLLIN | EPOLLRDNORM when prod.pos != cons.pos, else 0 (also
- * without a ring or receive access).
+ * Return: those events, 0 without a ring or receive access.
  */
 __poll_t ipcchan_ring_poll(struct ipcchan_channel *ch, struct file *file,
 			   struct poll_table_struct *pt)
 {
 	struct ipcchan_file *pf = file->private_data;
+	u64 prod, cons, half;
+	__poll_t mask = 0;
 
 	if (!ch->ring_npages || !ipcchan_ring_may_read(pf))
 		return 0;
 	poll_wait(file, &ch->ring_wq[IPCCHAN_RING_PROD], pt);
-	if (ipcchan_ring_pos(ch, IPCCHAN_RING_PROD) !=
-	    ipcchan_ring_pos(ch, IPCCHAN_RING_CONS))
-		return EPOLLIN | EPOLLRDNORM;
-	return 0;
+	poll_wait(file, &ch->ring_wq[IPCCHAN_RING_CONS], pt);
+	/*
+	 * Queued on both, then read the positions: pairs with the notifier's
+	 * full barrier between its position store and RING_NOTIFY, so either
+	 * its wake-up finds us queued or we read its store.
+	 */
+	smp_mb();
+	prod = ipcchan_ring_pos(ch, IPCCHAN_RING_PROD);
+	cons = ipcchan_ring_pos(ch, IPCCHAN_RING_CONS);
+	half = (u64)ch->ring_npages << (PAGE_SHIFT - 1);
+	if (prod != cons)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	/* Unsigned: a consumer ahead of the producer (corrupt) is no room. */
+	if (prod - cons <= half)
+		mask |= EPOLLWRBAND;
+	return mask;
 }

@@ -170,7 +170,7 @@ FIXTURE_VARIANT(rperm) {
 
 FIXTURE_VARIANT_ADD(rperm, rdwr) {
 	.access = RDWR,
-	.revents = POLLIN,
+	.revents = POLLIN | POLLWRBAND,
 };
 
 /* A monitor: reads the ring, waits on it, writes and announces nothing. */
@@ -179,7 +179,7 @@ FIXTURE_VARIANT_ADD(rperm, recv) {
 	.upgrade = EACCES,
 	.map_rw = EACCES,
 	.notify = EBADF,
-	.revents = POLLIN,
+	.revents = POLLIN | POLLWRBAND,
 };
 
 FIXTURE_VARIANT_ADD(rperm, send) {

@@ -410,6 +410,20 @@ struct ipcchan_unlink {
  * side), and RING_WAIT rechecks the position after queueing itself, so a
  * notify between the check and the sleep is not lost.
  *
+ * Sleeping in poll(2)/epoll instead: the same flag and barrier, then poll
+ * for the event of the side (see poll(2) at the end of this file):
+ *	consumer: EPOLLIN	a record waits (prod.pos != cons.pos)
+ *	producer: EPOLLWRBAND	at least half the data area is free
+ *				(prod.pos - cons.pos <= D / 2)
+ * Both are levels computed from the positions at each poll, like a pipe's.
+ * RING_NOTIFY(PROD) wakes EPOLLIN pollers, RING_NOTIFY(CONS) EPOLLWRBAND
+ * pollers.  A producer waiting this way must be notified until the level
+ * holds: the peer notifies after every release while the flag is set (as
+ * above), not once per sleep.  EPOLLWRBAND guarantees room for a record of
+ * up to D / 2 bytes (header and padding included); a producer of larger
+ * records that finds too little room when it wakes should wait with
+ * RING_WAIT rather than poll again at once (poll would return at once).
+ *
  * Several producers (or consumers) must serialize among themselves (a lock
  * in the shared page of their own, or use the SEND/RECV path): the ring
  * positions have a single writer each.
@@ -514,9 +528,12 @@ struct ipcchan_ring_wait {
  * @reserved0: must be zero
  * @reserved: must be zero
  *
- * Wakes every task in RING_WAIT on @which and every poller of the file.
- * Returns the number of tasks that were inside RING_WAIT on @which (>= 0;
- * pollers are not counted).
+ * Wakes every task in RING_WAIT on @which, and every poll(2)/epoll waiter
+ * (on any file of the channel) for the event a move of @which can raise:
+ * EPOLLIN for IPCCHAN_RING_PROD, EPOLLWRBAND for IPCCHAN_RING_CONS.  A
+ * woken poller returns only if that event now holds (poll(2) at the end of
+ * this file); otherwise it sleeps on.  Returns the number of tasks that
+ * were inside RING_WAIT on @which (>= 0; pollers are not counted).
  *
  * Needs send and receive access (IPCCHAN_ACCESS_RDWR): only a file that
  * may write the ring, and so move a position, announces a move.
@@ -554,10 +571,16 @@ struct ipcchan_ring_notify {
  * (EBADF otherwise).
  *
  * poll(2): EPOLLIN | EPOLLRDNORM when a message is queued or the ring holds
- * an unconsumed record (prod.pos != cons.pos; reported only to a file with
- * receive access); EPOLLOUT | EPOLLWRNORM when a message can be sent
- * (queue not full); EPOLLHUP once the channel is unlinked and its queue is
- * empty; EPOLLERR on a file that is not attached.
+ * an unconsumed record (prod.pos != cons.pos); EPOLLOUT | EPOLLWRNORM when
+ * a message can be sent (queue not full); EPOLLWRBAND when the ring has at
+ * least half its data area free (prod.pos - cons.pos <= D / 2, unsigned:
+ * never while cons.pos is ahead of prod.pos); EPOLLHUP once the channel is
+ * unlinked and its queue is empty; EPOLLERR on a file that is not attached.
+ * The two ring events are reported only to a file with receive access
+ * (IPCCHAN_ACCESS_RECV or RDWR) on a channel with a ring; they are read
+ * from the shared header, so a peer that scribbles on it can make them
+ * say anything.  Sleepers are woken by RING_NOTIFY (see struct
+ * ipcchan_ring_notify), not by the stores to the ring.
  */
 
 #endif /* _UAPI_LINUX_IPCCHAN_H */
