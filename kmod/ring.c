@@ -13,15 +13,20 @@
  * Producers and consumers move records with no system call while both are
  * busy.  A side with nothing to do sleeps in RING_WAIT, which returns when
  * the watched position differs from the value the caller saw or after a
- * RING_NOTIFY.  The kernel only ever compares positions it reads from the
- * shared page (READ_ONCE); it never uses them to address memory, so a
+ * RING_NOTIFY, or in poll(2) (EPOLLIN: a record waits; EPOLLWRBAND: half
+ * the ring is free).  The kernel only ever compares positions it reads from
+ * the shared page (READ_ONCE); it never uses them to address memory, so a
  * corrupt or hostile header cannot hurt it.
+ *
+ * Access: the ring needs receive access; writing it (a writable mapping,
+ * RING_NOTIFY) needs send and receive access (ipcchan_ring_may_write()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
 #include <linux/hrtimer.h>
 #include <linux/mm.h>
+#include <linux/nospec.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -136,24 +141,58 @@ static const struct vm_operations_struct ipcchan_vm_ops = {
 	.fault	= ipcchan_vm_fault,
 };
 
+/*
+ * Who may do what with the ring (the UAPI header states the same rule).
+ * Reading the ring is receiving, so every ring operation needs receive
+ * access.  Both sides write the one header page (the producer its data and
+ * prod.pos, the consumer cons.pos), and page protection cannot tell the
+ * two apart, so writing needs send and receive access together: a
+ * receive-only file is a monitor (read-only mapping, RING_WAIT), a
+ * send-only file gets nothing.  @pf->access is stable once the channel is
+ * seen (ipcchan_file_channel()).
+ */
+static bool ipcchan_ring_may_read(struct ipcchan_file *pf)
+{
+	return pf->access & IPCCHAN_ACCESS_RECV;
+}
+
+static bool ipcchan_ring_may_write(struct ipcchan_file *pf)
+{
+	return (pf->access & IPCCHAN_ACCESS_RDWR) == IPCCHAN_ACCESS_RDWR;
+}
+
 /**
  * ipcchan_mmap - map the ring of the attached channel
  * @file: the file
  * @vma: the new mapping
  *
- * Return: 0 or -ENOTCONN, -ENXIO, -EINVAL, -EPERM (see the UAPI header).
+ * Return: 0 or -ENOTCONN, -ENXIO, -EACCES, -EINVAL, -EPERM (see the UAPI
+ * header).
  */
 int ipcchan_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	struct ipcchan_file *pf = file->private_data;
 	struct ipcchan_channel *ch = ipcchan_file_channel(pf);
 	unsigned long total, pages = vma_pages(vma);
+	unsigned long clear = VM_MAYEXEC;
 
 	if (!ch)
 		return -ENOTCONN;
 	if (!ch->ring_npages)
 		return -ENXIO;
-	if (!(vma->vm_flags & VM_SHARED))
+	if (!ipcchan_ring_may_read(pf))
+		return -EACCES;
+	if (!ipcchan_ring_may_write(pf)) {
+		if (vma->vm_flags & VM_WRITE)
+			return -EACCES;
+		/* Read-only for good: mprotect(PROT_WRITE) fails (EACCES). */
+		clear |= VM_MAYWRITE;
+	}
+	/*
+	 * VM_MAYSHARE, not VM_SHARED: do_mmap() drops VM_SHARED from a
+	 * MAP_SHARED mapping of a file not open for writing.
+	 */
+	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 	if (vma->vm_flags & VM_EXEC)
 		return -EPERM;
@@ -162,14 +201,18 @@ int ipcchan_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	/* No exec later (mprotect), no growth (mremap), not in core dumps. */
-	compat_vma_flags(vma, VM_DONTEXPAND | VM_DONTDUMP, VM_MAYEXEC);
+	compat_vma_flags(vma, VM_DONTEXPAND | VM_DONTDUMP, clear);
 	vma->vm_ops = &ipcchan_vm_ops;
 	vma->vm_private_data = ch;
 	ipcchan_vm_open(vma);
 	return 0;
 }
 
-static int ipcchan_ring_args(struct file *file, u32 which,
+/*
+ * The channel, access check and checked position index of a ring ioctl;
+ * @write: the call needs write access to the ring (RING_NOTIFY).
+ */
+static int ipcchan_ring_args(struct file *file, u32 *which, bool write,
 			     struct ipcchan_channel **chp)
 {
 	struct ipcchan_file *pf = file->private_data;
@@ -179,8 +222,12 @@ static int ipcchan_ring_args(struct file *file, u32 which,
 		return -ENOTCONN;
 	if (!ch->ring_npages)
 		return -ENXIO;
-	if (which != IPCCHAN_RING_PROD && which != IPCCHAN_RING_CONS)
+	if (write ? !ipcchan_ring_may_write(pf) : !ipcchan_ring_may_read(pf))
+		return -EBADF;
+	if (*which != IPCCHAN_RING_PROD && *which != IPCCHAN_RING_CONS)
 		return -EINVAL;
+	/* Indexes ring_wq[], ring_gen[], ring_waiters[]: no speculation. */
+	*which = array_index_nospec(*which, ARRAY_SIZE(ch->ring_wq));
 	*chp = ch;
 	return 0;
 }
@@ -218,7 +265,7 @@ long ipcchan_ring_wait(struct file *file, void __user *uarg)
 	ret = ipcchan_wait_setup(&w, file, rw.flags, rw.timeout_ns);
 	if (ret)
 		return ret;
-	ret = ipcchan_ring_args(file, rw.which, &ch);
+	ret = ipcchan_ring_args(file, &rw.which, false, &ch);
 	if (ret)
 		return ret;
 
@@ -272,35 +319,62 @@ long ipcchan_ring_notify(struct file *file, void __user *uarg)
 		return -EFAULT;
 	if (rn.reserved0 || !ipcchan_zeroed(rn.reserved, ARRAY_SIZE(rn.reserved)))
 		return -EINVAL;
-	ret = ipcchan_ring_args(file, rn.which, &ch);
+	ret = ipcchan_ring_args(file, &rn.which, true, &ch);
 	if (ret)
 		return ret;
 
 	atomic_inc(&ch->ring_gen[rn.which]);
 	ret = atomic_read(&ch->ring_waiters[rn.which]);
-	wake_up_all(&ch->ring_wq[rn.which]);
+	/*
+	 * Every RING_WAIT sleeper on @which (their wake function ignores the
+	 * key), and the pollers that asked for the event this side's move
+	 * can change (see ipcchan_ring_poll()).
+	 */
+	__wake_up(&ch->ring_wq[rn.which], TASK_NORMAL, 0,
+		  poll_to_key(rn.which == IPCCHAN_RING_PROD ?
+			      EPOLLIN | EPOLLRDNORM : EPOLLWRBAND));
 	return ret;
 }
 
 /**
- * ipcchan_ring_poll - ring part of poll(2): EPOLLIN while records wait
+ * ipcchan_ring_poll - ring part of poll(2)
  * @ch: the channel
  * @file: the file
  * @pt: poll table
  *
- * A poller that wants to hear of new records sets cons.waiting first, so
- * the producer issues RING_NOTIFY (which wakes pollers too).
+ * The ring's readiness, for a file that may read the ring: EPOLLIN |
+ * EPOLLRDNORM while a record waits (prod.pos != cons.pos), for the
+ * consumer; EPOLLWRBAND while at least half the data area is free
+ * (prod.pos - cons.pos <= D / 2), for the producer.  A poller sets its
+ * side's waiting flag first, so the peer issues RING_NOTIFY, which wakes
+ * the pollers of the event that side's move can raise.
  *
- * Return: EPOLLIN | EPOLLRDNORM when prod.pos != cons.pos, else 0.
+ * Return: those events, 0 without a ring or receive access.
  */
 __poll_t ipcchan_ring_poll(struct ipcchan_channel *ch, struct file *file,
 			   struct poll_table_struct *pt)
 {
-	if (!ch->ring_npages)
+	struct ipcchan_file *pf = file->private_data;
+	u64 prod, cons, half;
+	__poll_t mask = 0;
+
+	if (!ch->ring_npages || !ipcchan_ring_may_read(pf))
 		return 0;
 	poll_wait(file, &ch->ring_wq[IPCCHAN_RING_PROD], pt);
-	if (ipcchan_ring_pos(ch, IPCCHAN_RING_PROD) !=
-	    ipcchan_ring_pos(ch, IPCCHAN_RING_CONS))
-		return EPOLLIN | EPOLLRDNORM;
-	return 0;
+	poll_wait(file, &ch->ring_wq[IPCCHAN_RING_CONS], pt);
+	/*
+	 * Queued on both, then read the positions: pairs with the notifier's
+	 * full barrier between its position store and RING_NOTIFY, so either
+	 * its wake-up finds us queued or we read its store.
+	 */
+	smp_mb();
+	prod = ipcchan_ring_pos(ch, IPCCHAN_RING_PROD);
+	cons = ipcchan_ring_pos(ch, IPCCHAN_RING_CONS);
+	half = (u64)ch->ring_npages << (PAGE_SHIFT - 1);
+	if (prod != cons)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	/* Unsigned: a consumer ahead of the producer (corrupt) is no room. */
+	if (prod - cons <= half)
+		mask |= EPOLLWRBAND;
+	return mask;
 }

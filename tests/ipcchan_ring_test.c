@@ -5,9 +5,11 @@
  * sharing across fork() and between unrelated (exec'd) processes, records
  * wrapping at every alignment, RING_WAIT / RING_NOTIFY (timeouts, signals,
  * the waiting-flag path, every EINVAL), unmap/close/unlink in every order,
- * a hostile peer scribbling over the header, poll, and rmmod refusal while
- * a mapping exists.  The long two-process stream is in
- * ipcchan_ring_stress_test.c.
+ * a hostile peer scribbling over the header, poll (EPOLLIN for the consumer,
+ * EPOLLWRBAND for the producer), and rmmod refusal while a mapping exists.
+ * The long two-process stream is in ipcchan_ring_stress_test.c; who may
+ * map, wait and notify (access bits, a second uid) is in
+ * ipcchan_ring_perm_test.c.
  *
  * The ring protocol used here is the small SPSC implementation at the end
  * of ipcchan_util.h, written from the UAPI header alone.
@@ -355,6 +357,73 @@ TEST_F(ring, mprotect_add_exec_refused)
 			      PROT_READ | PROT_WRITE));
 	m[self->pg] = 0x5a;
 	EXPECT_EQ(0x5a, m[self->pg + DSIZE(self)]);
+}
+
+/* Attach an O_RDONLY file of the device to @name (RDWR access); fd/-errno. */
+static int attach_rdonly_file(const char *name)
+{
+	struct ipcchan_attach at;
+	int fd, ret;
+
+	fd = open(IPCCHAN_DEVICE, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	memset(&at, 0, sizeof(at));
+	snprintf(at.name, sizeof(at.name), "%s", name);
+	at.access = IPCCHAN_ACCESS_RDWR;
+	ret = (int)ipcchan_ioctl(fd, IPCCHAN_IOC_ATTACH, &at);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+/*
+ * A file opened O_RDONLY maps MAP_SHARED read-only (do_mmap() clears
+ * VM_SHARED there, keeping VM_MAYSHARE) and sees the live pages; writing
+ * is the kernel's EACCES, MAP_PRIVATE still ours (EINVAL).
+ */
+TEST_F(ring, mmap_rdonly_file_shared_read)
+{
+	struct ipcchan_ring_hdr *h, *ro;
+	unsigned char *m;
+	void *p;
+	int fd;
+
+	m = map_all(self);
+	ASSERT_NE(NULL, m);
+	h = HDR(self);
+	fd = attach_rdonly_file(self->name);
+	ASSERT_LE(0, fd) TH_LOG("attach: %s", strerror(-fd));
+	__atomic_store_n(&h->prod.pos, 0x1238, __ATOMIC_RELEASE);
+	m[self->pg + 5] = 0xa5;
+
+	p = mmap(NULL, self->info.ring_map_size, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_NE(MAP_FAILED, p) TH_LOG("mmap: %s", strerror(errno));
+	ro = p;
+	EXPECT_EQ(0x1238ULL, __atomic_load_n(&ro->prod.pos, __ATOMIC_ACQUIRE));
+	EXPECT_EQ(0xa5, ((unsigned char *)p)[self->pg + 5]);
+	EXPECT_EQ(0xa5, ((unsigned char *)p)[self->pg + DSIZE(self) + 5]);
+	EXPECT_EQ(2U, mappings(self->fd));
+	/* the pages are live: a later store through the writer shows */
+	__atomic_store_n(&h->cons.pos, 0x40, __ATOMIC_RELEASE);
+	EXPECT_EQ(0x40ULL, __atomic_load_n(&ro->cons.pos, __ATOMIC_ACQUIRE));
+	EXPECT_EQ(-1, mprotect(p, self->info.ring_map_size,
+			       PROT_READ | PROT_WRITE));
+	EXPECT_EQ(EACCES, errno);
+	munmap(p, self->info.ring_map_size);
+	munmap(self->map, self->info.ring_map_size);
+	self->map = NULL;
+
+	expect_mmap_fails(_metadata, fd, 0, self->pg, PROT_READ, MAP_PRIVATE,
+			  EINVAL);
+	p = mmap(NULL, self->pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	EXPECT_EQ(MAP_FAILED, p);
+	EXPECT_EQ(EACCES, errno);
+	if (p != MAP_FAILED)
+		munmap(p, self->pg);
+	close(fd);
 }
 
 TEST_F(ring, mremap_grow_refused)
@@ -941,7 +1010,7 @@ static int half_writer(void *a)
 	unsigned char *p;
 	int fd, err;
 
-	fd = ipcchan_test_attach(wa->name, 0, IPCCHAN_ACCESS_SEND, 0);
+	fd = ipcchan_test_attach(wa->name, 0, IPCCHAN_ACCESS_RDWR, 0);
 	if (fd < 0)
 		return 90;
 	if (ipcchan_tring_map(&r, fd, IPCCHAN_RING_PROD))
@@ -962,7 +1031,7 @@ static int one_writer(void *a)
 	__u32 k;
 	int fd;
 
-	fd = ipcchan_test_attach(wa->name, 0, IPCCHAN_ACCESS_SEND, 0);
+	fd = ipcchan_test_attach(wa->name, 0, IPCCHAN_ACCESS_RDWR, 0);
 	if (fd < 0)
 		return 94;
 	if (ipcchan_tring_map(&r, fd, IPCCHAN_RING_PROD))
@@ -1922,6 +1991,166 @@ TEST_F(ring, poll_woken_by_notify)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	EXPECT_LE(0, ipcchan_ring_notify_ioc(self->fd, IPCCHAN_RING_PROD));
 	EXPECT_EQ(0, reap(pid, 20000));
+}
+
+/*
+ * EPOLLWRBAND, the producer's event: at least half the data area is free
+ * (prod.pos - cons.pos <= D / 2, unsigned), whatever the queue does.
+ */
+TEST_F(ring, poll_wrband_iff_half_free)
+{
+	struct pollfd pfd = { .fd = self->fd, .events = POLLIN | POLLWRBAND };
+	struct epoll_event ev = { .events = EPOLLWRBAND }, out;
+	struct ipcchan_ring_hdr *h;
+	__u64 d;
+	int ep;
+
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_epoll(), "CONFIG_EPOLL");
+	ASSERT_NE(NULL, map_all(self));
+	h = HDR(self);
+	d = DSIZE(self);
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLWRBAND, pfd.revents);		/* empty */
+	h->prod.pos = d / 2;
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLIN | POLLWRBAND, pfd.revents);	/* exactly half */
+	h->prod.pos = d / 2 + 8;
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLIN, pfd.revents);			/* less than half */
+	h->prod.pos = d;
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLIN, pfd.revents);			/* full */
+	h->cons.pos = d / 2;
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLIN | POLLWRBAND, pfd.revents);
+	/* free-running: the same near 2^64 */
+	h->prod.pos = -(__u64)8;
+	h->cons.pos = -(__u64)8 - d / 2;
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLIN | POLLWRBAND, pfd.revents);
+	h->cons.pos = -(__u64)16 - d / 2;
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLIN, pfd.revents);
+	/* a consumer ahead of the producer (corrupt) is no room */
+	h->prod.pos = 0;
+	h->cons.pos = 8;
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_EQ(POLLIN, pfd.revents);
+
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->fd, &ev));
+	EXPECT_EQ(0, epoll_wait(ep, &out, 1, 0));
+	/*
+	 * epoll looks again only after a wake-up: RING_NOTIFY(CONS) is the
+	 * one for this event, RING_NOTIFY(PROD) (EPOLLIN's) is not.
+	 */
+	h->cons.pos = 0;
+	EXPECT_LE(0, ipcchan_ring_notify_ioc(self->fd, IPCCHAN_RING_PROD));
+	EXPECT_EQ(0, epoll_wait(ep, &out, 1, 0));
+	EXPECT_LE(0, ipcchan_ring_notify_ioc(self->fd, IPCCHAN_RING_CONS));
+	EXPECT_EQ(1, epoll_wait(ep, &out, 1, 0));
+	EXPECT_EQ((__u32)EPOLLWRBAND, out.events);
+	close(ep);
+}
+
+/* What a producer-side poller child reports through its exit status. */
+#define PW_OK		0
+#define PW_TIMEOUT	81	/* slept the whole 3 s */
+#define PW_ERROR	82
+#define PW_EVENTS	83	/* returned without EPOLLWRBAND */
+
+struct wrband_arg {
+	const char *name;
+	int epoll;	/* epoll_wait() instead of poll() */
+};
+
+/*
+ * A producer whose ring is full sleeps in poll(2) or epoll_wait() for
+ * EPOLLWRBAND, with a 3 s timeout, on a file of its own.
+ */
+static int wrband_poller(void *a)
+{
+	struct wrband_arg *wa = a;
+	struct epoll_event ev = { .events = EPOLLWRBAND }, out;
+	struct pollfd pfd;
+	unsigned int got;
+	int fd, ep, ret;
+
+	fd = ipcchan_test_attach(wa->name, 0, IPCCHAN_ACCESS_RDWR, 0);
+	if (fd < 0)
+		return PW_ERROR;
+	if (wa->epoll) {
+		ep = epoll_create1(EPOLL_CLOEXEC);
+		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
+			return PW_ERROR;
+		ret = epoll_wait(ep, &out, 1, 3000);
+		got = out.events;
+	} else {
+		pfd.fd = fd;
+		pfd.events = POLLWRBAND;
+		ret = poll(&pfd, 1, 3000);
+		got = pfd.revents;
+	}
+	if (ret == 0)
+		return PW_TIMEOUT;
+	if (ret != 1)
+		return PW_ERROR;
+	return got == EPOLLWRBAND ? PW_OK : PW_EVENTS;
+}
+
+/*
+ * The ring is full; the consumer (this process) frees it and announces it
+ * with RING_NOTIFY(CONS): the sleeping producer returns at once with
+ * EPOLLWRBAND, long before its 3 s timeout.
+ */
+static void wrband_woken_by_cons_notify(struct __test_metadata *_metadata,
+					FIXTURE_DATA(ring) *self, int epoll)
+{
+	struct wrband_arg wa = { self->name, epoll };
+	struct ipcchan_ring_hdr *h;
+	long long t0, dt;
+	pid_t pid;
+	int ret;
+
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_epoll(), "CONFIG_EPOLL");
+	ASSERT_NE(NULL, map_all(self));
+	h = HDR(self);
+	/* full: the consumer is one whole data area behind */
+	h->prod.pos = 2 * DSIZE(self);
+	h->cons.pos = DSIZE(self);
+	pid = spawn(wrband_poller, &wa);
+	ASSERT_LT(0, pid);
+	if (epoll)
+		ret = ipcchan_wait_in_syscall(pid, SYS_epoll_wait,
+					      SYS_epoll_pwait, 0, 10000);
+	else
+		ret = wait_asleep_in(pid, 1);
+	if (ret == -ENOENT)
+		usleep(500000);
+	else
+		ASSERT_EQ(0, ret);
+	/* the consumer takes every record, then announces it */
+	t0 = ipcchan_now_ns();
+	__atomic_store_n(&h->cons.pos, 2 * DSIZE(self), __ATOMIC_RELEASE);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	EXPECT_LE(0, ipcchan_ring_notify_ioc(self->fd, IPCCHAN_RING_CONS));
+	ret = reap(pid, 20000);
+	dt = ipcchan_now_ns() - t0;
+	EXPECT_EQ(PW_OK, ret);
+	/* 3 s is the poller's timeout; TCG wakes in well under a second */
+	EXPECT_GT(2 * SEC, dt);
+	TH_LOG("woken %lld us after RING_NOTIFY(CONS)", dt / 1000);
+}
+
+TEST_F(ring, poll_wrband_woken_by_cons_notify)
+{
+	wrband_woken_by_cons_notify(_metadata, self, 0);
+}
+
+TEST_F(ring, epoll_wrband_woken_by_cons_notify)
+{
+	wrband_woken_by_cons_notify(_metadata, self, 1);
 }
 
 /* --- module lifetime -------------------------------------------------------- */

@@ -361,7 +361,8 @@ struct ipcchan_unlink {
 
 /*
  * A channel created with ring_pages = N > 0 owns one header page and N data
- * pages, zeroed and allocated at creation.  An attached file maps them with
+ * pages, zeroed and allocated at creation.  A file attached with
+ * IPCCHAN_ACCESS_RDWR maps them with
  *
  *	mmap(NULL, info.ring_map_size, PROT_READ | PROT_WRITE, MAP_SHARED,
  *	     fd, 0);
@@ -374,11 +375,28 @@ struct ipcchan_unlink {
  * record that starts near the end of the data area simply runs on into the
  * second copy.  Any sub-range at a page-aligned offset may be mapped.
  *
- * mmap errors: ENOTCONN (file not attached), ENXIO (channel has no ring),
- * EINVAL (not MAP_SHARED, offset or length outside the mapping), EPERM
- * (PROT_EXEC).  Any attached file may map the ring read-write, whatever its
- * access bits.  mprotect() adding PROT_EXEC later fails with EACCES, and
- * mremap() cannot grow the mapping (EFAULT: VM_DONTEXPAND); moving or
+ * Access.  Reading the ring is receiving, and both sides write the one
+ * header page (the producer its records and prod.pos, the consumer
+ * cons.pos), which page protection cannot split; so, by the access bits the
+ * file was attached with (struct ipcchan_attach):
+ *	IPCCHAN_ACCESS_RDWR	map read-write or read-only, RING_WAIT,
+ *				RING_NOTIFY: producer and/or consumer
+ *	IPCCHAN_ACCESS_RECV	map read-only (PROT_WRITE fails with EACCES,
+ *				and so does a later mprotect() adding it),
+ *				RING_WAIT: a monitor that moves nothing
+ *	IPCCHAN_ACCESS_SEND	no mmap (EACCES), no RING_WAIT/RING_NOTIFY
+ *				(EBADF), no ring events in poll(2)
+ * The file's open mode applies too, as for any file: a file opened
+ * O_RDONLY maps MAP_SHARED read-only (PROT_WRITE: EACCES).  Access is
+ * checked when the mapping is made; a mapping keeps its protection after
+ * the file is closed, and fork() children inherit it as it is.
+ *
+ * mmap errors, in this order: ENOTCONN (file not attached), ENXIO (channel
+ * has no ring), EACCES (access bits, above), EINVAL (not MAP_SHARED, offset
+ * or length outside the mapping), EPERM (PROT_EXEC); the kernel's own
+ * checks come first (PROT_WRITE with MAP_SHARED on a file not open for
+ * writing: EACCES).  mprotect() adding PROT_EXEC later fails with EACCES,
+ * and mremap() cannot grow the mapping (EFAULT: VM_DONTEXPAND); moving or
  * shrinking it is fine.  The mapping is inherited by fork() children, which
  * share the same pages, and it keeps the channel alive after close(2) and
  * unlink.
@@ -413,6 +431,20 @@ struct ipcchan_unlink {
  * impossible for both to miss each other (store->load ordering on each
  * side), and RING_WAIT rechecks the position after queueing itself, so a
  * notify between the check and the sleep is not lost.
+ *
+ * Sleeping in poll(2)/epoll instead: the same flag and barrier, then poll
+ * for the event of the side (see poll(2) at the end of this file):
+ *	consumer: EPOLLIN	a record waits (prod.pos != cons.pos)
+ *	producer: EPOLLWRBAND	at least half the data area is free
+ *				(prod.pos - cons.pos <= D / 2)
+ * Both are levels computed from the positions at each poll, like a pipe's.
+ * RING_NOTIFY(PROD) wakes EPOLLIN pollers, RING_NOTIFY(CONS) EPOLLWRBAND
+ * pollers.  A producer waiting this way must be notified until the level
+ * holds: the peer notifies after every release while the flag is set (as
+ * above), not once per sleep.  EPOLLWRBAND guarantees room for a record of
+ * up to D / 2 bytes (header and padding included); a producer of larger
+ * records that finds too little room when it wakes should wait with
+ * RING_WAIT rather than poll again at once (poll would return at once).
  *
  * Several producers (or consumers) must serialize among themselves (a lock
  * in the shared page of their own, or use the SEND/RECV path): the ring
@@ -497,8 +529,12 @@ struct ipcchan_ring_rec {
  * be lost, and O_NONBLOCK on the file does not apply (poll(2) is the
  * non-blocking way to wait for records).
  *
- * Errors: ENOTCONN, ENXIO (no ring), EINVAL (which, flags, timeout,
- * reserved), ETIMEDOUT, EINTR/ERESTARTSYS (as for RECV).
+ * Needs receive access (IPCCHAN_ACCESS_RECV): reading the ring is
+ * receiving.
+ *
+ * Errors: EINVAL (flags, timeout, reserved), ENOTCONN, ENXIO (no ring),
+ * EBADF (file attached without receive access), EINVAL (which), ETIMEDOUT,
+ * EINTR/ERESTARTSYS (as for RECV).
  */
 struct ipcchan_ring_wait {
 	__u32 which;
@@ -514,10 +550,18 @@ struct ipcchan_ring_wait {
  * @reserved0: must be zero
  * @reserved: must be zero
  *
- * Wakes every task in RING_WAIT on @which and every poller of the file.
- * Returns the number of tasks that were inside RING_WAIT on @which (>= 0;
- * pollers are not counted).
- * Errors: ENOTCONN, ENXIO (no ring), EINVAL.
+ * Wakes every task in RING_WAIT on @which, and every poll(2)/epoll waiter
+ * (on any file of the channel) for the event a move of @which can raise:
+ * EPOLLIN for IPCCHAN_RING_PROD, EPOLLWRBAND for IPCCHAN_RING_CONS.  A
+ * woken poller returns only if that event now holds (poll(2) at the end of
+ * this file); otherwise it sleeps on.  Returns the number of tasks that
+ * were inside RING_WAIT on @which (>= 0; pollers are not counted).
+ *
+ * Needs send and receive access (IPCCHAN_ACCESS_RDWR): only a file that
+ * may write the ring, and so move a position, announces a move.
+ *
+ * Errors: EINVAL (reserved), ENOTCONN, ENXIO (no ring), EBADF (file not
+ * attached with IPCCHAN_ACCESS_RDWR), EINVAL (which).
  */
 struct ipcchan_ring_notify {
 	__u32 which;
@@ -549,9 +593,16 @@ struct ipcchan_ring_notify {
  * (EBADF otherwise).
  *
  * poll(2): EPOLLIN | EPOLLRDNORM when a message is queued or the ring holds
- * an unconsumed record; EPOLLOUT | EPOLLWRNORM when a message can be sent
- * (queue not full); EPOLLHUP once the channel is unlinked and its queue is
- * empty; EPOLLERR on a file that is not attached.
+ * an unconsumed record (prod.pos != cons.pos); EPOLLOUT | EPOLLWRNORM when
+ * a message can be sent (queue not full); EPOLLWRBAND when the ring has at
+ * least half its data area free (prod.pos - cons.pos <= D / 2, unsigned:
+ * never while cons.pos is ahead of prod.pos); EPOLLHUP once the channel is
+ * unlinked and its queue is empty; EPOLLERR on a file that is not attached.
+ * The two ring events are reported only to a file with receive access
+ * (IPCCHAN_ACCESS_RECV or RDWR) on a channel with a ring; they are read
+ * from the shared header, so a peer that scribbles on it can make them
+ * say anything.  Sleepers are woken by RING_NOTIFY (see struct
+ * ipcchan_ring_notify), not by the stores to the ring.
  */
 
 #endif /* _UAPI_LINUX_IPCCHAN_H */
