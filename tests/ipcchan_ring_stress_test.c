@@ -190,7 +190,7 @@ static int producer(const char *name, __u32 vlen, __u32 count, __u32 spin)
 	__u32 len;
 	int fd, err;
 
-	fd = ipcchan_test_attach(name, 0, IPCCHAN_ACCESS_SEND, 0);
+	fd = ipcchan_test_attach(name, 0, IPCCHAN_ACCESS_RDWR, 0);
 	if (fd < 0)
 		return 10;
 	if (ipcchan_tring_map(&r, fd, IPCCHAN_RING_PROD))

@@ -263,6 +263,8 @@ static int ic_open_fds(struct chan *ch)
 			continue;
 		o.access = d == tx_dir(ch) ? IPCCHAN_ACCESS_SEND
 					   : IPCCHAN_ACCESS_RECV;
+		if (c->plan.ring_pages)	/* both ring sides write the header */
+			o.access = IPCCHAN_ACCESS_RDWR;
 		c->fd[d] = ipcchan_open(c->name[d], &o);
 		if (c->fd[d] < 0) {
 			int err = c->fd[d];

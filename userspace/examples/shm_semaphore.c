@@ -81,7 +81,7 @@ static void post(int fd, unsigned int which, __u64 *counter, uint64_t v)
 
 static int reader(const char *name)
 {
-	struct ipcchan_opts o = { .access = IPCCHAN_ACCESS_RECV };
+	struct ipcchan_opts o = { .access = IPCCHAN_ACCESS_RDWR };
 	struct ipcchan_ring r;
 	struct ipcchan_ring_hdr *h;
 	uint64_t taken = 0;
@@ -121,7 +121,7 @@ int main(void)
 {
 	struct ipcchan_opts o = {
 		.flags = IPCCHAN_CREATE | IPCCHAN_EXCL,
-		.access = IPCCHAN_ACCESS_SEND,
+		.access = IPCCHAN_ACCESS_RDWR,
 		.mode = 0600,
 		.ring_pages = 1,
 	};
