@@ -6,12 +6,19 @@
  * A process binds an open /dev/ipcchan file to a channel with
  * IPCCHAN_IOC_ATTACH; with IPCCHAN_CREATE a missing channel is made, owned by
  * the caller's euid/egid with the given mode, and its worst-case memory
- * (max_msgs * max_msg_size plus the ring pages) is reserved against the
- * creator's per-user and the global byte limits, so no user can pin more
- * kernel memory than its limit however the channel is used.  Access to an
- * existing channel is checked like a file's: read permission to receive,
- * write permission to send, CAP_IPC_OWNER overrides.  IPCCHAN_IOC_UNLINK
- * removes the name; the channel lives on until its last file is released.
+ * (max_msgs * max_msg_size plus the ring pages) is reserved, before
+ * anything is allocated, against three bounds: the creator's user at every
+ * level of its user namespace hierarchy (user_channels_limit,
+ * user_bytes_limit), the channel's IPC namespace (max_channels,
+ * total_bytes_limit) and the module (global_bytes_limit).  So no user,
+ * container or namespace can pin more kernel memory than its limit however
+ * the channel is used, nor starve the others.  Access to an existing
+ * channel is checked like a file's: read permission to receive, write
+ * permission to send, CAP_IPC_OWNER overrides.  IPCCHAN_IOC_UNLINK removes
+ * the name; the channel lives on until its last file is released.  A
+ * namespace's channels are unlinked when the namespace dies (see
+ * ipcchan_ns_is_initial()).  MODINFO, INFO and /proc/ipcchan report one
+ * IPC namespace only.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -27,32 +34,82 @@
 #include <linux/proc_fs.h>
 #include <linux/proc_ns.h>
 #include <linux/sched.h>
+#include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/stringhash.h>
 #include <linux/uaccess.h>
-#include <linux/xarray.h>
+#include <linux/user_namespace.h>
+#include <linux/workqueue.h>
 
 #include "ipcchan.h"
 
 #define IPCCHAN_HASH_BITS	8
+#define IPCCHAN_ACCT_BITS	6
+
+/* How often dead namespaces are looked for while one may exist. */
+#define IPCCHAN_GC_PERIOD	HZ
 
 /**
  * struct ipcchan_registry - all named channels and their accounting
  * @lock: protects every field
- * @names: name -> channel, named (not unlinked) channels only
- * @users: per uid accounting (xarray of uid -> struct ipcchan_user)
- * @total_bytes: bytes reserved by all live channels
- * @channels: live channels, named or not
+ * @names: (namespace, name) -> channel, named (not unlinked) channels only
+ * @nsds: per IPC namespace accounting (struct ipcchan_nsd)
+ * @users: per (user namespace, uid) accounting (struct ipcchan_user)
+ * @total_bytes: bytes reserved by all live channels, every namespace
+ * @foreign_named: named channels of namespaces other than the initial one;
+ *                 @gc runs while there are any
+ * @gc: looks for namespaces only channels keep alive (ipcchan_collect)
  */
 static struct ipcchan_registry {
 	struct mutex lock;	/* protects the registry */
 	DECLARE_HASHTABLE(names, IPCCHAN_HASH_BITS);
-	struct xarray users;
+	DECLARE_HASHTABLE(nsds, IPCCHAN_ACCT_BITS);
+	DECLARE_HASHTABLE(users, IPCCHAN_ACCT_BITS);
 	u64 total_bytes;
-	u32 channels;
+	u32 foreign_named;
+	struct delayed_work gc;
 } reg;
+
+/**
+ * struct ipcchan_nsd - what one IPC namespace holds (registry mutex)
+ * @node: link in the registry's @nsds
+ * @ns: the namespace (each of its channels holds a reference)
+ * @channels: its live channels, named or unlinked (ipcchan_chan_acct.node)
+ * @bytes: bytes reserved by its channels
+ * @nr: its channels, live or being created: each holds one reference to @ns
+ * @named: those of them that have a name
+ * @initial: @ns is the initial IPC namespace, which never dies
+ */
+struct ipcchan_nsd {
+	struct hlist_node node;
+	struct ipc_namespace *ns;
+	struct list_head channels;
+	u64 bytes;
+	u32 nr;
+	u32 named;
+	bool initial;
+};
+
+/**
+ * struct ipcchan_user - what one user holds at one level (registry mutex)
+ * @node: link in the registry's @users
+ * @ns: the user namespace of this level, referenced
+ * @uid: the user
+ * @parent: the same channels one level up: (@ns->parent, @ns->owner);
+ *          NULL at init_user_ns
+ * @bytes: bytes reserved by the channels charged here
+ * @channels: channels charged here (the entry dies with the last)
+ */
+struct ipcchan_user {
+	struct hlist_node node;
+	struct user_namespace *ns;
+	kuid_t uid;
+	struct ipcchan_user *parent;
+	u64 bytes;
+	u32 channels;
+};
 
 static struct proc_dir_entry *ipcchan_proc;
 
@@ -93,6 +150,122 @@ static void ipcchan_ns_put(struct ipc_namespace *ns)
 #endif
 }
 
+/*
+ * A namespace's channels die with it, as its SysV objects and POSIX
+ * message queues do, although the module cannot hook the namespace's
+ * teardown: every channel holds a reference to its namespace, so the
+ * namespace stays alive while it has channels.  Once no task, nsfs file
+ * (open or bind-mounted) or /proc/ipcchan file refers to it, the channels
+ * are its only holders: its reference count equals nsd->nr, and nobody can
+ * take a new reference (that needs an existing holder).  So such a
+ * namespace can never be used again, and its channels are unlinked: the
+ * registry's reference is dropped; a channel still attached through a file
+ * that went elsewhere lives until that file is closed, like an open mq
+ * descriptor.  The initial namespace never dies (init_nsproxy holds it).
+ *
+ * Namespaces are looked at on every registry operation (attach, unlink,
+ * MODINFO, INFO, opening /proc/ipcchan) and every IPCCHAN_GC_PERIOD from a
+ * delayed work while some other namespace has named channels.
+ */
+static bool ipcchan_ns_is_initial(struct ipc_namespace *ns)
+{
+	return ns == init_task.nsproxy->ipc_ns;
+}
+
+static bool ipcchan_nsd_dead(struct ipcchan_nsd *nsd)
+{
+	lockdep_assert_held(&reg.lock);
+	return !nsd->initial && nsd->named &&
+	       refcount_read(&nsd->ns->ns.count) == nsd->nr;
+}
+
+static void ipcchan_name_add(struct ipcchan_channel *ch, u32 hash)
+{
+	struct ipcchan_nsd *nsd = ch->acct.nsd;
+
+	lockdep_assert_held(&reg.lock);
+	hash_add(reg.names, &ch->hnode, hash);
+	nsd->named++;
+	if (!nsd->initial && !reg.foreign_named++)
+		queue_delayed_work(system_wq, &reg.gc, IPCCHAN_GC_PERIOD);
+}
+
+/* Remove @ch's name; the caller drops the registry's reference. */
+static void ipcchan_name_del(struct ipcchan_channel *ch)
+{
+	struct ipcchan_nsd *nsd = ch->acct.nsd;
+
+	lockdep_assert_held(&reg.lock);
+	hash_del(&ch->hnode);
+	WRITE_ONCE(ch->unlinked, true);
+	nsd->named--;
+	if (!nsd->initial)
+		reg.foreign_named--;
+}
+
+/*
+ * Unlink the channels of every dead namespace onto @dead (through their
+ * hnode, free once out of the hash); ipcchan_collect_put() drops the
+ * registry's references after the mutex is released.
+ */
+static void ipcchan_collect_locked(struct hlist_head *dead)
+{
+	struct ipcchan_channel *ch;
+	struct ipcchan_nsd *nsd;
+	unsigned int bkt;
+
+	lockdep_assert_held(&reg.lock);
+	if (!reg.foreign_named)
+		return;
+	hash_for_each(reg.nsds, bkt, nsd, node) {
+		if (!ipcchan_nsd_dead(nsd))
+			continue;
+		list_for_each_entry(ch, &nsd->channels, acct.node) {
+			if (ch->unlinked)
+				continue;
+			ipcchan_name_del(ch);
+			hlist_add_head(&ch->hnode, dead);
+		}
+	}
+}
+
+static void ipcchan_collect_put(struct hlist_head *dead)
+{
+	struct ipcchan_channel *ch;
+	struct hlist_node *tmp;
+
+	hlist_for_each_entry_safe(ch, tmp, dead, hnode) {
+		hlist_del_init(&ch->hnode);
+		wake_up_interruptible_poll(&ch->recv_wq, EPOLLHUP);
+		ipcchan_channel_put(ch);
+	}
+}
+
+/* Free the channels of dead namespaces.  Registry mutex not held. */
+static void ipcchan_collect(void)
+{
+	HLIST_HEAD(dead);
+
+	mutex_lock(&reg.lock);
+	ipcchan_collect_locked(&dead);
+	mutex_unlock(&reg.lock);
+	ipcchan_collect_put(&dead);
+}
+
+static void ipcchan_gc_work(struct work_struct *work)
+{
+	HLIST_HEAD(dead);
+	bool again;
+
+	mutex_lock(&reg.lock);
+	ipcchan_collect_locked(&dead);
+	again = reg.foreign_named;
+	mutex_unlock(&reg.lock);
+	ipcchan_collect_put(&dead);
+	if (again)
+		queue_delayed_work(system_wq, &reg.gc, IPCCHAN_GC_PERIOD);
+}
+
 static u32 ipcchan_hash(struct ipc_namespace *ns, const char *name)
 {
 	return full_name_hash(ns, name, strlen(name));
@@ -110,64 +283,197 @@ static struct ipcchan_channel *ipcchan_lookup(struct ipc_namespace *ns,
 	return NULL;
 }
 
-/**
- * struct ipcchan_user - what one uid holds (registry mutex)
- * @bytes: bytes reserved by its channels
- * @channels: its live channels
- */
-struct ipcchan_user {
-	u64 bytes;
-	u32 channels;
-};
+static struct ipcchan_nsd *ipcchan_nsd_find(struct ipc_namespace *ns)
+{
+	struct ipcchan_nsd *nsd;
 
-/* Reserve @bytes and one channel for @uid; -ENOSPC over a limit. */
-static int ipcchan_charge(kuid_t uid, u64 bytes)
+	lockdep_assert_held(&reg.lock);
+	hash_for_each_possible(reg.nsds, nsd, node, (unsigned long)ns)
+		if (nsd->ns == ns)
+			return nsd;
+	return NULL;
+}
+
+/*
+ * Users are accounted through user namespaces, like the kernel's ucounts:
+ * a channel created by euid K whose credentials live in user namespace U is
+ * charged to (U, K), then to (U's parent, U's owner), and so on up to
+ * init_user_ns, each level within user_channels_limit and user_bytes_limit.
+ * So every uid of a container, or of a subordinate uid range, is also its
+ * owner's at the outer level, and together they hold no more than one user.
+ */
+/* True when one more channel of @bytes does not fit (@used <= @max_bytes). */
+static bool ipcchan_full(u32 nr, u64 used, u64 bytes, u32 max_nr,
+			 u64 max_bytes)
+{
+	return nr >= max_nr || bytes > max_bytes - used;
+}
+
+static unsigned long ipcchan_user_key(struct user_namespace *ns, kuid_t uid)
+{
+	return (unsigned long)ns ^ __kuid_val(uid);
+}
+
+static struct ipcchan_user *ipcchan_user_find(struct user_namespace *ns,
+					      kuid_t uid)
 {
 	struct ipcchan_user *u;
+
+	hash_for_each_possible(reg.users, u, node, ipcchan_user_key(ns, uid))
+		if (u->ns == ns && uid_eq(u->uid, uid))
+			return u;
+	return NULL;
+}
+
+/* Free the entries of the chain from @u up that hold no channel. */
+static void ipcchan_user_trim(struct ipcchan_user *u)
+{
+	struct ipcchan_user *parent;
+
+	for (; u && !u->channels; u = parent) {
+		parent = u->parent;
+		hash_del(&u->node);
+		put_user_ns(u->ns);
+		kfree(u);
+	}
+}
+
+/*
+ * Charge one channel of @bytes to the user of @cred at every level; the
+ * first level's entry in *@leafp.  -ENOSPC over a limit, -ENOMEM.
+ */
+static int ipcchan_user_charge(const struct cred *cred, u64 bytes,
+			       struct ipcchan_user **leafp)
+{
+	const struct ipcchan_limits *l = &ipcchan_limits;
+	struct ipcchan_user *u, *prev = NULL, *leaf = NULL;
+	struct user_namespace *ns;
+	kuid_t uid;
+
+	lockdep_assert_held(&reg.lock);
+	/* Every level first: nothing changes unless all have room. */
+	for (ns = cred->user_ns, uid = cred->euid; ns;
+	     uid = ns->owner, ns = ns->parent) {
+		u = ipcchan_user_find(ns, uid);
+		if (ipcchan_full(u ? u->channels : 0, u ? u->bytes : 0, bytes,
+				 l->user_channels_limit, l->user_bytes_limit))
+			return -ENOSPC;
+	}
+	/*
+	 * Then the missing entries, from the first level up to the first one
+	 * that exists (its parents exist too: they hold its channels).
+	 */
+	for (ns = cred->user_ns, uid = cred->euid; ns;
+	     uid = ns->owner, ns = ns->parent) {
+		bool found;
+
+		u = ipcchan_user_find(ns, uid);
+		found = u;
+		if (!u) {
+			u = kzalloc(sizeof(*u), GFP_KERNEL);
+			if (!u) {
+				ipcchan_user_trim(leaf);
+				return -ENOMEM;
+			}
+			u->ns = get_user_ns(ns);
+			u->uid = uid;
+			hash_add(reg.users, &u->node, ipcchan_user_key(ns, uid));
+		}
+		if (prev)
+			prev->parent = u;
+		else
+			leaf = u;
+		if (found)
+			break;
+		prev = u;
+	}
+	for (u = leaf; u; u = u->parent) {
+		u->channels++;
+		u->bytes += bytes;
+	}
+	*leafp = leaf;
+	return 0;
+}
+
+static void ipcchan_user_uncharge(struct ipcchan_user *leaf, u64 bytes)
+{
+	struct ipcchan_user *u;
+
+	lockdep_assert_held(&reg.lock);
+	for (u = leaf; u; u = u->parent) {
+		u->channels--;
+		u->bytes -= bytes;
+	}
+	ipcchan_user_trim(leaf);
+}
+
+/*
+ * Reserve @ch->reserved bytes and one channel for the caller's user (every
+ * level), @ch's namespace and the module.  -ENOSPC over a limit, -ENOMEM.
+ * From here on @ch counts among its namespace's holders (it holds a
+ * reference to it already).
+ */
+static int ipcchan_charge(struct ipcchan_channel *ch)
+{
+	const struct ipcchan_limits *l = &ipcchan_limits;
+	struct ipcchan_nsd *nsd = ipcchan_nsd_find(ch->ns);
+	u64 bytes = ch->reserved;
 	int ret;
 
 	lockdep_assert_held(&reg.lock);
-	if (reg.channels >= ipcchan_limits.max_channels ||
-	    bytes > ipcchan_limits.total_bytes_limit - reg.total_bytes)
+	if (ipcchan_full(nsd ? nsd->nr : 0, nsd ? nsd->bytes : 0, bytes,
+			 l->max_channels, l->total_bytes_limit) ||
+	    bytes > l->global_bytes_limit - reg.total_bytes)
 		return -ENOSPC;
-	u = xa_load(&reg.users, __kuid_val(uid));
-	if (u && (u->channels >= ipcchan_limits.user_channels_limit ||
-		  bytes > ipcchan_limits.user_bytes_limit - u->bytes))
-		return -ENOSPC;
-	if (!u) {
-		if (bytes > ipcchan_limits.user_bytes_limit)
-			return -ENOSPC;
-		u = kzalloc(sizeof(*u), GFP_KERNEL);
-		if (!u)
+	if (!nsd) {
+		nsd = kzalloc(sizeof(*nsd), GFP_KERNEL);
+		if (!nsd)
 			return -ENOMEM;
-		ret = xa_err(xa_store(&reg.users, __kuid_val(uid), u,
-				      GFP_KERNEL));
-		if (ret) {
-			kfree(u);
-			return ret;
-		}
+		nsd->ns = ch->ns;
+		nsd->initial = ipcchan_ns_is_initial(ch->ns);
+		INIT_LIST_HEAD(&nsd->channels);
 	}
-	u->bytes += bytes;
-	u->channels++;
+	ret = ipcchan_user_charge(current_cred(), bytes, &ch->acct.user);
+	if (ret) {
+		if (!nsd->nr)
+			kfree(nsd);
+		return ret;
+	}
+	if (!nsd->nr)
+		hash_add(reg.nsds, &nsd->node, (unsigned long)nsd->ns);
+	nsd->nr++;
+	nsd->bytes += bytes;
+	ch->acct.nsd = nsd;
 	reg.total_bytes += bytes;
-	reg.channels++;
 	atomic64_add(bytes, &ipcchan_stats.reserved_bytes);
 	atomic64_inc(&ipcchan_stats.channels);
 	return 0;
 }
 
-static void ipcchan_uncharge(kuid_t uid, u64 bytes)
+/* Undo ipcchan_charge(); the caller then drops @ch's namespace reference. */
+static void ipcchan_uncharge(struct ipcchan_channel *ch)
 {
-	struct ipcchan_user *u = xa_load(&reg.users, __kuid_val(uid));
+	struct ipcchan_nsd *nsd = ch->acct.nsd;
+	u64 bytes = ch->reserved;
 
 	lockdep_assert_held(&reg.lock);
-	u->bytes -= bytes;
-	if (!--u->channels)
-		kfree(xa_erase(&reg.users, __kuid_val(uid)));
+	ipcchan_user_uncharge(ch->acct.user, bytes);
+	nsd->bytes -= bytes;
+	if (!--nsd->nr) {
+		hash_del(&nsd->node);
+		kfree(nsd);
+	}
 	reg.total_bytes -= bytes;
-	reg.channels--;
 	atomic64_sub(bytes, &ipcchan_stats.reserved_bytes);
 	atomic64_dec(&ipcchan_stats.channels);
+}
+
+/* A new channel that never got a name: undo ipcchan_create(). */
+static void ipcchan_free_new(struct ipcchan_channel *ch)
+{
+	ipcchan_ring_free(ch);
+	ipcchan_ns_put(ch->ns);
+	kfree(ch);
 }
 
 static void ipcchan_channel_release(struct kref *ref)
@@ -175,11 +481,17 @@ static void ipcchan_channel_release(struct kref *ref)
 	struct ipcchan_channel *ch = container_of(ref, struct ipcchan_channel,
 						  ref);
 
+	/* Out of the listings before anything goes (they read the queue). */
+	mutex_lock(&reg.lock);
+	list_del_init(&ch->acct.node);
+	mutex_unlock(&reg.lock);
 	ipcchan_msgq_purge(ch);
 	ipcchan_ring_free(ch);
+	/* Freed memory is no longer charged; and the namespace reference... */
 	mutex_lock(&reg.lock);
-	ipcchan_uncharge(ch->uid, ch->reserved);
+	ipcchan_uncharge(ch);
 	mutex_unlock(&reg.lock);
+	/* ...goes only once the channel no longer counts among its holders. */
 	ipcchan_ns_put(ch->ns);
 	kfree(ch);
 }
@@ -238,17 +550,21 @@ static int ipcchan_check_attach(struct ipcchan_attach *at)
 	return ipcchan_check_name(at->name);
 }
 
+/*
+ * A new channel for @at in the caller's namespace, its reservation worked
+ * out but not charged, its ring not allocated yet: both happen in
+ * ipcchan_attach(), the ring outside the registry mutex.
+ */
 static struct ipcchan_channel *ipcchan_create(struct ipcchan_attach *at)
 {
 	struct ipcchan_channel *ch;
 	u64 queue, ring, total;
-	int ret;
 
-	lockdep_assert_held(&reg.lock);
 	ch = kzalloc(sizeof(*ch), GFP_KERNEL_ACCOUNT);
 	if (!ch)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&ch->ref);
+	INIT_LIST_HEAD(&ch->acct.node);
 	strscpy(ch->name, at->name, sizeof(ch->name));
 	ch->uid = current_euid();
 	ch->gid = current_egid();
@@ -257,30 +573,32 @@ static struct ipcchan_channel *ipcchan_create(struct ipcchan_attach *at)
 	ch->max_msg_size = at->max_msg_size ?: ipcchan_limits.default_max_msg_size;
 	ipcchan_msgq_init(ch);
 
-	/* Worst case: a full queue of largest messages, plus the ring. */
-	ring = at->ring_pages ? ((u64)at->ring_pages + 1) * PAGE_SIZE : 0;
+	/* Worst case: a full queue of largest messages, the channel, the ring. */
 	queue = ipcchan_msgq_charge(ch->max_msgs, ch->max_msg_size);
+	ring = kmalloc_size_roundup(sizeof(*ch));
+	if (at->ring_pages)
+		ring += ((u64)at->ring_pages + 1) * PAGE_SIZE +
+			kmalloc_size_roundup((at->ring_pages + 1) *
+					     sizeof(struct page *));
 	if (check_add_overflow(queue, ring, &total)) {
-		ret = -ENOSPC;
-		goto out_free;
+		kfree(ch);
+		return ERR_PTR(-ENOSPC);
 	}
-	ret = ipcchan_charge(ch->uid, total);
-	if (ret)
-		goto out_free;
 	ch->reserved = total;
-
-	ret = ipcchan_ring_alloc(ch, at->ring_pages);
-	if (ret)
-		goto out_uncharge;
 	ch->ns = get_ipc_ns(ipcchan_ns());
-	hash_add(reg.names, &ch->hnode, ipcchan_hash(ch->ns, ch->name));
 	return ch;
+}
 
-out_uncharge:
-	ipcchan_uncharge(ch->uid, total);
-out_free:
-	kfree(ch);
-	return ERR_PTR(ret);
+/*
+ * Under the registry mutex: whether the caller may attach to the existing
+ * @ch as @at asks.
+ */
+static int ipcchan_may_attach(struct ipcchan_channel *ch,
+			      struct ipcchan_attach *at)
+{
+	if ((at->flags & IPCCHAN_CREATE) && (at->flags & IPCCHAN_EXCL))
+		return -EEXIST;
+	return ipcchan_permission(ch, at->access);
 }
 
 /**
@@ -288,12 +606,19 @@ out_free:
  * @pf: the file's state
  * @uarg: struct ipcchan_attach in userspace
  *
+ * A new channel is charged first, under the registry mutex; its ring pages
+ * are allocated (and zeroed) with the mutex released, since every final
+ * close and /proc/ipcchan need it; then its name is added, unless another
+ * creator was quicker, in which case the new channel is undone and the
+ * caller attaches to the other one.
+ *
  * Return: 0 or a negative errno (see the UAPI header).
  */
 long ipcchan_attach(struct ipcchan_file *pf, void __user *uarg)
 {
-	struct ipcchan_channel *ch;
+	struct ipcchan_channel *ch, *new = NULL;
 	struct ipcchan_attach at;
+	HLIST_HEAD(dead);
 	int ret;
 
 	if (copy_from_user(&at, uarg, sizeof(at)))
@@ -309,32 +634,60 @@ long ipcchan_attach(struct ipcchan_file *pf, void __user *uarg)
 	}
 
 	mutex_lock(&reg.lock);
+	ipcchan_collect_locked(&dead);
 	at.result = 0;
 	ch = ipcchan_lookup(ipcchan_ns(), at.name);
-	if (ch) {
-		if ((at.flags & IPCCHAN_CREATE) && (at.flags & IPCCHAN_EXCL))
-			ret = -EEXIST;
-		else
-			ret = ipcchan_permission(ch, at.access);
-		if (ret)
-			goto out_unlock_reg;
-		kref_get(&ch->ref);
-	} else {
+	if (!ch) {
 		if (!(at.flags & IPCCHAN_CREATE)) {
 			ret = -ENOENT;
 			goto out_unlock_reg;
 		}
-		ch = ipcchan_create(&at);
-		if (IS_ERR(ch)) {
-			ret = PTR_ERR(ch);
-			goto out_unlock_reg;
+		mutex_unlock(&reg.lock);
+		new = ipcchan_create(&at);
+		if (IS_ERR(new)) {
+			ret = PTR_ERR(new);
+			new = NULL;
+			goto out_unlock_file;
 		}
-		/* One reference for the registry, one for this file. */
-		kref_get(&ch->ref);
-		at.result = IPCCHAN_ATTACH_CREATED;
+		mutex_lock(&reg.lock);
+		ch = ipcchan_lookup(new->ns, at.name);
+		if (ch)
+			goto attach;
+		ret = ipcchan_charge(new);
+		if (ret)
+			goto out_unlock_reg;
+		mutex_unlock(&reg.lock);
+
+		ret = ipcchan_ring_alloc(new, at.ring_pages);
+
+		mutex_lock(&reg.lock);
+		if (ret)
+			goto out_uncharge;
+		ch = ipcchan_lookup(new->ns, at.name);
+		if (!ch) {
+			ch = new;
+			new = NULL;
+			/* One reference for the registry, one for this file. */
+			list_add_tail(&ch->acct.node, &ch->acct.nsd->channels);
+			ipcchan_name_add(ch, ipcchan_hash(ch->ns, ch->name));
+			at.result = IPCCHAN_ATTACH_CREATED;
+		} else {
+			/* Created meanwhile: attach to that one instead. */
+			ipcchan_uncharge(new);
+		}
 	}
+attach:
+	if (!at.result) {
+		ret = ipcchan_may_attach(ch, &at);
+		if (ret)
+			goto out_unlock_reg;
+	}
+	kref_get(&ch->ref);
 	atomic_inc(&ch->attached);
 	mutex_unlock(&reg.lock);
+	if (new)
+		ipcchan_free_new(new);
+	ipcchan_collect_put(&dead);
 
 	pf->access = at.access;
 	/* Pairs with smp_load_acquire() in ipcchan_file_channel(). */
@@ -346,10 +699,15 @@ long ipcchan_attach(struct ipcchan_file *pf, void __user *uarg)
 		return -EFAULT;
 	return 0;
 
+out_uncharge:
+	ipcchan_uncharge(new);
 out_unlock_reg:
 	mutex_unlock(&reg.lock);
 out_unlock_file:
 	mutex_unlock(&pf->attach_lock);
+	if (new)
+		ipcchan_free_new(new);
+	ipcchan_collect_put(&dead);
 	return ret;
 }
 
@@ -363,6 +721,7 @@ long ipcchan_unlink(void __user *uarg)
 {
 	struct ipcchan_channel *ch;
 	struct ipcchan_unlink un;
+	HLIST_HEAD(dead);
 	int ret;
 
 	if (copy_from_user(&un, uarg, sizeof(un)))
@@ -374,34 +733,70 @@ long ipcchan_unlink(void __user *uarg)
 		return ret;
 
 	mutex_lock(&reg.lock);
+	ipcchan_collect_locked(&dead);
 	ch = ipcchan_lookup(ipcchan_ns(), un.name);
 	if (!ch) {
-		mutex_unlock(&reg.lock);
-		return -ENOENT;
+		ret = -ENOENT;
+	} else if (!uid_eq(current_euid(), ch->uid) &&
+		   !ns_capable(ch->ns->user_ns, CAP_IPC_OWNER)) {
+		ret = -EPERM;
+	} else {
+		ipcchan_name_del(ch);
+		hlist_add_head(&ch->hnode, &dead);
 	}
-	if (!uid_eq(current_euid(), ch->uid) &&
-	    !ns_capable(ch->ns->user_ns, CAP_IPC_OWNER)) {
-		mutex_unlock(&reg.lock);
-		return -EPERM;
-	}
-	hash_del(&ch->hnode);
-	WRITE_ONCE(ch->unlinked, true);
 	mutex_unlock(&reg.lock);
 
 	/* Pollers see EPOLLHUP once the queue is empty. */
-	wake_up_interruptible_poll(&ch->recv_wq, EPOLLHUP);
-	ipcchan_channel_put(ch);
-	return 0;
+	ipcchan_collect_put(&dead);
+	return ret;
+}
+
+/* A counter sum that raced with traffic may dip below zero: report 0. */
+static u64 ipcchan_clamp(s64 v)
+{
+	return v < 0 ? 0 : v;
+}
+
+/*
+ * The usage part of MODINFO: the caller's IPC namespace only, so one
+ * container cannot watch another's traffic.
+ */
+static void ipcchan_fill_usage(struct ipcchan_modinfo *mi)
+{
+	struct ipcchan_channel *ch;
+	struct ipcchan_nsd *nsd;
+	s64 messages = 0, bytes = 0;
+	HLIST_HEAD(dead);
+
+	mutex_lock(&reg.lock);
+	ipcchan_collect_locked(&dead);
+	nsd = ipcchan_nsd_find(ipcchan_ns());
+	if (nsd) {
+		mi->channels = nsd->nr;
+		mi->reserved_bytes = nsd->bytes;
+		list_for_each_entry(ch, &nsd->channels, acct.node) {
+			struct ipcchan_msgq_snap q;
+
+			ipcchan_msgq_snapshot(ch, &q);
+			messages += (s32)q.cur_msgs;
+			bytes += (s64)q.cur_bytes;
+		}
+	}
+	mutex_unlock(&reg.lock);
+	ipcchan_collect_put(&dead);
+	mi->messages = ipcchan_clamp(messages);
+	mi->queued_bytes = ipcchan_clamp(bytes);
 }
 
 /**
  * ipcchan_fill_modinfo - the module part of MODINFO and INFO
  * @mi: filled completely (reserved fields zero)
+ *
+ * Limits are the module's; usage is the caller's IPC namespace's.
  */
 void ipcchan_fill_modinfo(struct ipcchan_modinfo *mi)
 {
 	const struct ipcchan_limits *l = &ipcchan_limits;
-	s64 messages, bytes;
 
 	memset(mi, 0, sizeof(*mi));
 	mi->abi_version = IPCCHAN_ABI_VERSION;
@@ -417,11 +812,7 @@ void ipcchan_fill_modinfo(struct ipcchan_modinfo *mi)
 	mi->ring_pages_max = l->ring_pages_max;
 	mi->user_bytes_limit = l->user_bytes_limit;
 	mi->total_bytes_limit = l->total_bytes_limit;
-	mi->channels = atomic64_read(&ipcchan_stats.channels);
-	ipcchan_stats_sum(&messages, &bytes);
-	mi->messages = messages;
-	mi->queued_bytes = bytes;
-	mi->reserved_bytes = atomic64_read(&ipcchan_stats.reserved_bytes);
+	ipcchan_fill_usage(mi);
 	mi->msg_overhead = sizeof(struct ipcchan_kmsg);
 	mi->user_channels_limit = l->user_channels_limit;
 	mi->batch_max = IPCCHAN_BATCH_MAX;
@@ -496,35 +887,71 @@ long ipcchan_info(struct ipcchan_file *pf, void __user *uarg)
 }
 
 /*
- * /proc/ipcchan: one line per named channel of the reader's IPC namespace,
- * like /proc/sysvipc/msg.
+ * /proc/ipcchan: one line per live channel of the opener's IPC namespace,
+ * named or unlinked but still attached (state "unlinked"), in creation
+ * order, uids and gids in the opener's user namespace.  Like the sysvipc
+ * files, the namespace is the opener's, pinned at open: a file handed to a
+ * process in another namespace (or read after setns()) still lists the
+ * opener's channels, and keeps that namespace alive while it is open.
  */
 static int ipcchan_proc_show(struct seq_file *m, void *v)
 {
-	struct user_namespace *ns = seq_user_ns(m);
-	struct ipc_namespace *ipc_ns = ipcchan_ns();
+	struct user_namespace *uns = seq_user_ns(m);
+	struct ipc_namespace *ns = m->private;
 	struct ipcchan_channel *ch;
-	unsigned int bkt;
+	struct ipcchan_nsd *nsd;
 
 	seq_puts(m, "name uid gid mode msgs bytes max_msgs max_msg_size sent received attached ring_pages state\n");
 	mutex_lock(&reg.lock);
-	hash_for_each(reg.names, bkt, ch, hnode) {
+	nsd = ipcchan_nsd_find(ns);
+	if (!nsd)
+		goto out;
+	list_for_each_entry(ch, &nsd->channels, acct.node) {
 		struct ipcchan_msgq_snap q;
 
-		if (ch->ns != ipc_ns)
-			continue;
 		ipcchan_msgq_snapshot(ch, &q);
 		seq_printf(m, "%s %u %u %04o %u %llu %u %u %llu %llu %d %u %s\n",
-			   ch->name, from_kuid_munged(ns, ch->uid),
-			   from_kgid_munged(ns, ch->gid), ch->mode, q.cur_msgs,
+			   ch->name, from_kuid_munged(uns, ch->uid),
+			   from_kgid_munged(uns, ch->gid), ch->mode, q.cur_msgs,
 			   q.cur_bytes, ch->max_msgs, ch->max_msg_size, q.sent,
 			   q.received,
 			   atomic_read(&ch->attached), ch->ring_npages,
 			   ch->unlinked ? "unlinked" : "-");
 	}
+out:
 	mutex_unlock(&reg.lock);
 	return 0;
 }
+
+static int ipcchan_proc_open(struct inode *inode, struct file *file)
+{
+	struct ipc_namespace *ns;
+	int ret;
+
+	ipcchan_collect();
+	ns = get_ipc_ns(ipcchan_ns());
+	ret = single_open(file, ipcchan_proc_show, ns);
+	if (ret)
+		ipcchan_ns_put(ns);
+	return ret;
+}
+
+static int ipcchan_proc_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+	struct ipc_namespace *ns = m->private;
+
+	single_release(inode, file);
+	ipcchan_ns_put(ns);
+	return 0;
+}
+
+static const struct proc_ops ipcchan_proc_ops = {
+	.proc_open	= ipcchan_proc_open,
+	.proc_read	= seq_read,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= ipcchan_proc_release,
+};
 
 /**
  * ipcchan_registry_init - set up the registry and /proc/ipcchan
@@ -535,9 +962,10 @@ int ipcchan_registry_init(void)
 {
 	mutex_init(&reg.lock);
 	hash_init(reg.names);
-	xa_init(&reg.users);
-	ipcchan_proc = proc_create_single("ipcchan", 0444, NULL,
-					  ipcchan_proc_show);
+	hash_init(reg.nsds);
+	hash_init(reg.users);
+	INIT_DELAYED_WORK(&reg.gc, ipcchan_gc_work);
+	ipcchan_proc = proc_create("ipcchan", 0444, NULL, &ipcchan_proc_ops);
 	if (!ipcchan_proc) {
 		pr_err("cannot create /proc/ipcchan\n");
 		return -ENOMEM;
@@ -559,9 +987,10 @@ void ipcchan_registry_exit(void)
 	s64 messages, bytes;
 
 	proc_remove(ipcchan_proc);
+	cancel_delayed_work_sync(&reg.gc);
 	mutex_lock(&reg.lock);
 	hash_for_each_safe(reg.names, bkt, tmp, ch, hnode) {
-		hash_del(&ch->hnode);
+		ipcchan_name_del(ch);
 		mutex_unlock(&reg.lock);
 		ipcchan_channel_put(ch);
 		freed++;
@@ -572,12 +1001,11 @@ void ipcchan_registry_exit(void)
 	ipcchan_stats_sum(&messages, &bytes);
 	if (atomic64_read(&ipcchan_stats.channels) || messages || bytes ||
 	    atomic64_read(&ipcchan_stats.reserved_bytes) ||
-	    !xa_empty(&reg.users))
+	    !hash_empty(reg.users) || !hash_empty(reg.nsds))
 		pr_err("leak: %lld channels, %lld messages, %lld bytes queued, %lld reserved after unload\n",
 		       atomic64_read(&ipcchan_stats.channels), messages, bytes,
 		       atomic64_read(&ipcchan_stats.reserved_bytes));
 	else
 		pr_debug("unloaded: freed %u channels, no leaks\n", freed);
-	xa_destroy(&reg.users);
 	mutex_destroy(&reg.lock);
 }

@@ -32,7 +32,12 @@ struct pid;
 struct poll_table_struct;
 struct vm_area_struct;
 
-/* Module parameters (main.c), read-only once loaded. */
+/*
+ * Module parameters (main.c), read-only once loaded.  max_channels and
+ * total_bytes_limit apply to each IPC namespace, the user_* limits to each
+ * user at every level of the user namespace hierarchy, global_bytes_limit
+ * to the whole module (channel.c has the model).
+ */
 struct ipcchan_limits {
 	unsigned int default_max_msgs;
 	unsigned int max_msgs_limit;
@@ -43,11 +48,12 @@ struct ipcchan_limits {
 	unsigned int user_channels_limit;
 	unsigned long user_bytes_limit;
 	unsigned long total_bytes_limit;
+	unsigned long global_bytes_limit;
 };
 
 extern struct ipcchan_limits ipcchan_limits;
 
-/* Module-wide object counts: what is alive now (for MODINFO and leaks). */
+/* Module-wide object counts: what is alive now (for leak reports). */
 struct ipcchan_stats {
 	atomic64_t channels;
 	atomic64_t reserved_bytes;
@@ -74,6 +80,23 @@ static inline void ipcchan_stats_add(s64 messages, s64 bytes)
 }
 
 void ipcchan_stats_sum(s64 *messages, s64 *bytes);
+
+struct ipcchan_nsd;
+struct ipcchan_user;
+
+/**
+ * struct ipcchan_chan_acct - a channel's place in the registry's
+ * accounting (channel.c, registry mutex)
+ * @node: link in its namespace's list of live channels (from the time it
+ *        is named until its last reference is dropped)
+ * @nsd: its IPC namespace's accounting
+ * @user: the first level of the user accounting it is charged to
+ */
+struct ipcchan_chan_acct {
+	struct list_head node;
+	struct ipcchan_nsd *nsd;
+	struct ipcchan_user *user;
+};
 
 /**
  * struct ipcchan_kmsg - one queued message
@@ -142,13 +165,14 @@ struct ipcchan_sender {
  * @ref: one reference for the registry (until unlink), one per attached file
  * @hnode: link in the registry hash (registry mutex)
  * @ns: IPC namespace the name lives in, referenced
+ * @acct: what the channel is charged to (registry mutex)
  * @name: NUL-terminated name
  * @uid: owner
  * @gid: owner group
  * @mode: permission bits
  * @max_msgs: queue depth
  * @max_msg_size: largest payload
- * @reserved: bytes charged to @uid's quota at creation
+ * @reserved: bytes charged at creation (see @acct)
  * @unlinked: name removed (set under the registry mutex, read locklessly)
  * @send_lock: serializes senders; protects everything below up to
  *             @send_wq (and pops of @free_msgs)
@@ -203,6 +227,7 @@ struct ipcchan_channel {
 	struct kref ref;
 	struct hlist_node hnode;
 	struct ipc_namespace *ns;
+	struct ipcchan_chan_acct acct;
 	char name[IPCCHAN_NAME_MAX];
 	kuid_t uid;
 	kgid_t gid;

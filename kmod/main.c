@@ -17,25 +17,27 @@
  *
  * Objects and lifetimes:
  *  - the registry (channel.c): (IPC namespace, name) -> channel hash,
- *    channel count and per-user channel counts and byte reservations,
- *    under one mutex;
+ *    per IPC namespace channel lists and reservations, per (user
+ *    namespace, uid) channel counts and reservations, under one mutex; a
+ *    delayed work frees the channels of namespaces only they keep alive;
  *  - a channel: a kref held by the registry until unlink and by every
  *    attached file until release.  A ring mapping pins its file (vm_file),
  *    so it keeps the channel alive without a reference of its own.  The
  *    last put frees queued messages, ring pages and the reservation;
  *  - a file (struct ipcchan_file): attached once, for good;
- *  - a message: owned by the channel from send (its incoming list, then
- *    a priority queue) until a receiver copies it out; then it goes on
- *    one of the channel's two free lists, small (<= 256 B) or large (free
- *    + used <= max_msgs, large ones within 4 MiB), for the next sender, or
- *    is freed.  Free-listed messages die with the channel.
+ *  - a message: a sender takes a slot, then an object (recycled, or
+ *    allocated within the channel's max_msgs objects), fills it and
+ *    queues it (incoming list, then a priority queue); a receiver copies
+ *    it out and puts it on one of the channel's two free lists, small
+ *    (<= 256 B) or large (within 4 MiB), for the next sender, or frees it.
+ *    Free-listed messages die with the channel.
  * Every open file pins the module (fops owner), so module_exit only meets
  * channels the registry still holds, and frees them.
  *
  * Locks, outermost first: registry mutex -> channel send lock -> channel
  * lock -> wait queue locks.  Senders take the send lock, receivers the
- * channel lock; only INFO and /proc/ipcchan take both.  The two sides meet
- * in lock-free lists and counters (msgq.c).  Nothing sleeps under a
+ * channel lock; only INFO, MODINFO and /proc/ipcchan take both.  The two
+ * sides meet in lock-free lists and counters (msgq.c).  Nothing sleeps under a
  * channel lock.  User memory is touched under one only with page faults
  * disabled (msgq.c's small-message fast paths); a copy that would fault
  * is redone with the lock dropped.
@@ -44,7 +46,9 @@
 
 #include <linux/fs.h>
 #include <linux/log2.h>
+#include <linux/minmax.h>
 #include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 
@@ -60,6 +64,7 @@ struct ipcchan_limits ipcchan_limits = {
 	.user_channels_limit	= 256,
 	.user_bytes_limit	= 64UL << 20,
 	.total_bytes_limit	= 256UL << 20,
+	.global_bytes_limit	= 0,	/* set at load, see ipcchan_check_params() */
 };
 
 struct ipcchan_stats ipcchan_stats;
@@ -91,19 +96,21 @@ MODULE_PARM_DESC(default_max_msg_size, "Largest message of a channel created wit
 module_param_named(max_msg_size_limit, ipcchan_limits.max_msg_size_limit, uint, 0444);
 MODULE_PARM_DESC(max_msg_size_limit, "Highest max_msg_size in bytes, at most 64 MiB (default 4 MiB)");
 module_param_named(max_channels, ipcchan_limits.max_channels, uint, 0444);
-MODULE_PARM_DESC(max_channels, "Most channels alive at once (default 1024)");
+MODULE_PARM_DESC(max_channels, "Most channels alive at once in one IPC namespace (default 1024)");
 module_param_named(ring_pages_max, ipcchan_limits.ring_pages_max, uint, 0444);
 MODULE_PARM_DESC(ring_pages_max, "Most ring data pages per channel, a power of two up to 65536 (default 1024)");
 module_param_named(user_channels_limit, ipcchan_limits.user_channels_limit, uint, 0444);
-MODULE_PARM_DESC(user_channels_limit, "Most live channels one uid may own (default 256)");
+MODULE_PARM_DESC(user_channels_limit, "Most live channels one user may create, counted at every user namespace level (default 256)");
 module_param_named(user_bytes_limit, ipcchan_limits.user_bytes_limit, ulong, 0444);
-MODULE_PARM_DESC(user_bytes_limit, "Bytes one uid may reserve over its channels (default 64 MiB)");
+MODULE_PARM_DESC(user_bytes_limit, "Bytes one user may reserve over its channels, counted at every user namespace level (default 64 MiB)");
 module_param_named(total_bytes_limit, ipcchan_limits.total_bytes_limit, ulong, 0444);
-MODULE_PARM_DESC(total_bytes_limit, "Bytes all channels together may reserve (default 256 MiB)");
+MODULE_PARM_DESC(total_bytes_limit, "Bytes the channels of one IPC namespace may reserve (default 256 MiB)");
+module_param_named(global_bytes_limit, ipcchan_limits.global_bytes_limit, ulong, 0444);
+MODULE_PARM_DESC(global_bytes_limit, "Bytes all channels of all namespaces may reserve; 0: a quarter of RAM, at least total_bytes_limit (default 0)");
 
 static int ipcchan_check_params(void)
 {
-	const struct ipcchan_limits *l = &ipcchan_limits;
+	struct ipcchan_limits *l = &ipcchan_limits;
 
 	if (!l->max_msgs_limit || l->max_msgs_limit > (1U << 24) ||
 	    !l->default_max_msgs || l->default_max_msgs > l->max_msgs_limit) {
@@ -127,6 +134,14 @@ static int ipcchan_check_params(void)
 	}
 	if (!l->user_bytes_limit || l->user_bytes_limit > l->total_bytes_limit) {
 		pr_err("need 0 < user_bytes_limit <= total_bytes_limit\n");
+		return -EINVAL;
+	}
+	/* The module-wide ceiling; sysfs shows the value in force. */
+	if (!l->global_bytes_limit)
+		l->global_bytes_limit = max(l->total_bytes_limit,
+					    (totalram_pages() / 4) << PAGE_SHIFT);
+	if (l->global_bytes_limit < l->total_bytes_limit) {
+		pr_err("need total_bytes_limit <= global_bytes_limit\n");
 		return -EINVAL;
 	}
 	return 0;

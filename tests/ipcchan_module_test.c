@@ -6,9 +6,12 @@
  * $IPCCHAN_KO (the VM runner sets it); skips otherwise.  Leaves the module
  * loaded, as it found it.
  */
+#include <sched.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "ipcchan_util.h"
@@ -157,6 +160,81 @@ TEST_F_TIMEOUT(lifecycle, unload_100_times_with_leftovers, 40)
 		ASSERT_EQ(0, load(self->ko)) TH_LOG("load %d", i);
 	}
 	/* The module reports leaked objects at unload: there must be none. */
+	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, sizeof(log) - 1);
+	if (n < 0 && errno == ENOSYS)
+		SKIP(return, "the kernel has no CONFIG_PRINTK: no leak reports");
+	ASSERT_LT(0, n);
+	log[n] = 0;
+	EXPECT_EQ(NULL, strstr(log, "ipcchan: leak"));
+}
+
+/*
+ * Unload right after a namespace with channels died (its channels wait for
+ * the collector, a delayed work) and with /proc/ipcchan open in another
+ * namespace (the file pins that namespace): the work is cancelled, the
+ * file is closed by procfs, nothing leaks, and the stale file reads EIO.
+ */
+TEST_F(lifecycle, unload_with_dead_namespace_and_open_proc_file)
+{
+	static char log[1 << 20];
+	int i, n, st, pfd = -1, sv[2];
+	char c;
+	pid_t pid;
+
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_try_unshare(CLONE_NEWIPC) != -EINVAL,
+			       "CONFIG_IPC_NS");
+	ASSERT_EQ(0, socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
+	for (i = 0; i < 2; i++) {
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (!pid) {
+			if (unshare(CLONE_NEWIPC) || leave_leftovers(1000 + i))
+				_exit(1);
+			if (i == 1) {
+				struct msghdr mh = { 0 };
+				char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+				struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+				struct cmsghdr *cm;
+				int fd = open("/proc/ipcchan", O_RDONLY);
+
+				if (fd < 0)
+					_exit(2);
+				mh.msg_iov = &iov;
+				mh.msg_iovlen = 1;
+				mh.msg_control = cbuf;
+				mh.msg_controllen = sizeof(cbuf);
+				cm = CMSG_FIRSTHDR(&mh);
+				cm->cmsg_level = SOL_SOCKET;
+				cm->cmsg_type = SCM_RIGHTS;
+				cm->cmsg_len = CMSG_LEN(sizeof(int));
+				memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+				if (sendmsg(sv[1], &mh, 0) != 1)
+					_exit(3);
+			}
+			_exit(0);
+		}
+		ASSERT_EQ(pid, waitpid(pid, &st, 0));
+		ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	{
+		struct msghdr mh = { 0 };
+		char cbuf[CMSG_SPACE(sizeof(int))];
+		struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = cbuf;
+		mh.msg_controllen = sizeof(cbuf);
+		ASSERT_EQ(1, recvmsg(sv[0], &mh, 0));
+		memcpy(&pfd, CMSG_DATA(CMSG_FIRSTHDR(&mh)), sizeof(int));
+	}
+	ASSERT_EQ(0, unload());
+	ASSERT_EQ(0, load(self->ko));
+	EXPECT_EQ(-1, read(pfd, log, 16));
+	EXPECT_EQ(EIO, errno);
+	close(pfd);
+	close(sv[0]);
+	close(sv[1]);
 	n = klogctl(3 /* SYSLOG_ACTION_READ_ALL */, log, sizeof(log) - 1);
 	if (n < 0 && errno == ENOSYS)
 		SKIP(return, "the kernel has no CONFIG_PRINTK: no leak reports");

@@ -9,8 +9,32 @@
  *
  * Channel names live in the IPC namespace of the caller (like SysV and POSIX
  * IPC): a channel created in one namespace can be neither seen, attached
- * nor unlinked from another, and /proc/ipcchan lists the reader's
- * namespace only.  A channel keeps its namespace alive until it is freed.
+ * nor unlinked from another, and /proc/ipcchan lists the live channels
+ * (named, or unlinked but still attached: state "unlinked") of the
+ * namespace of the process that opened it.  A namespace's channels die
+ * with it: once no task, nsfs file or open /proc/ipcchan file refers to
+ * the namespace, its channels are unlinked (within about a second), and
+ * each is freed when the last file attached to it is closed, like an open
+ * mq descriptor.
+ *
+ * Resource model.  Creating a channel reserves its worst case (see
+ * IPCCHAN_IOC_ATTACH) against three bounds, all module parameters shown by
+ * IPCCHAN_IOC_MODINFO or /sys/module/ipcchan/parameters:
+ *  - each user: user_channels_limit channels and user_bytes_limit bytes.
+ *    A channel created by euid K whose credentials are in user namespace U
+ *    is charged to (U, K), then to (parent of U, owner of U), and so on up
+ *    to the initial user namespace, each level within both limits (as the
+ *    kernel's ucounts do): the uids of a container or of a subordinate uid
+ *    range hold, together, no more than their owner may at the outer level;
+ *  - each IPC namespace: max_channels channels and total_bytes_limit bytes,
+ *    whoever created them, so filling one namespace leaves the others'
+ *    room intact;
+ *  - the module: global_bytes_limit bytes over all namespaces (not in
+ *    MODINFO; by default a quarter of RAM, at least total_bytes_limit).
+ * A create that would pass any of them fails with ENOSPC.  The
+ * reservation is returned when the channel is freed.  MODINFO's usage
+ * figures (and INFO's module part) are those of the caller's IPC
+ * namespace only.
  *
  * Conventions:
  *  - Every struct has only fixed-width fields, is padded to 8 bytes, and has
@@ -86,13 +110,22 @@
  * CREATE), EEXIST (CREATE|EXCL and the channel exists), EACCES (the
  * channel's mode denies the requested access and the caller lacks
  * CAP_IPC_OWNER in the namespace's user namespace), ENOSPC (at creation:
- * max_channels, the caller's user_channels_limit, or its or the global
- * byte limit reached), ENOMEM.
+ * a channel or byte limit of the creator's user at some level of its user
+ * namespaces, of the IPC namespace, or the module's byte ceiling would be
+ * passed; see "Resource model" above), ENOMEM.
  *
- * The creator reserves max_msgs * (max_msg_size + msg_overhead) bytes of
- * queue space (msg_overhead from IPCCHAN_IOC_MODINFO) plus (ring_pages + 1)
- * pages against its per-user and the global byte quota; the reservation is
- * returned when the channel is freed.
+ * The creator reserves, before anything is allocated, what the channel can
+ * ever hold: max_msgs message objects, each what the kernel's allocators
+ * take for a message of max_msg_size bytes plus its msg_overhead header
+ * (rounded up to the allocator's object size: at least the size of a small
+ * message object, about 312 bytes, however small max_msg_size is), the
+ * channel itself, and ring_pages + 1 pages with their page array; INFO's
+ * charged field reports the sum.  Messages being filled by senders,
+ * queued, in flight or kept for reuse are all within it: a channel never
+ * has more than max_msgs message objects.  It is charged against its
+ * user's quotas, its IPC namespace's and the module's, and returned when
+ * the channel is freed.  When two callers create the same name at once, one
+ * creates it and the other attaches to it (result 0).
  */
 struct ipcchan_attach {
 	char name[IPCCHAN_NAME_MAX];
@@ -235,23 +268,29 @@ struct ipcchan_batch {
  * @max_msgs_limit: highest max_msgs ATTACH accepts
  * @default_max_msg_size: max_msg_size used when ATTACH passes 0
  * @max_msg_size_limit: highest max_msg_size ATTACH accepts
- * @max_channels: most channels that may exist at once
+ * @max_channels: most channels that may exist at once in one IPC namespace
  * @ring_pages_max: highest ring_pages ATTACH accepts
- * @user_bytes_limit: bytes one uid may reserve over its channels
- * @total_bytes_limit: bytes all channels together may reserve
- * @channels: live channels, named or unlinked but still attached
- * @messages: messages queued over all channels
- * @queued_bytes: payload bytes queued over all channels
- * @reserved_bytes: bytes reserved by all channels (see ATTACH)
+ * @user_bytes_limit: bytes one user may reserve over its channels, at each
+ *                    level of its user namespaces (see "Resource model")
+ * @total_bytes_limit: bytes the channels of one IPC namespace may reserve
+ * @channels: live channels of the caller's IPC namespace, named or
+ *            unlinked but still attached
+ * @messages: messages queued on those channels
+ * @queued_bytes: payload bytes queued on those channels
+ * @reserved_bytes: bytes reserved by those channels (see ATTACH)
  * @batch_max: IPCCHAN_BATCH_MAX
  * @prio_max: IPCCHAN_PRIO_MAX
- * @msg_overhead: kernel bytes per queued message besides its payload, as
- *                counted in a channel's reservation (see ATTACH)
- * @user_channels_limit: channels one uid may own at once
+ * @msg_overhead: kernel bytes per message besides its payload (its
+ *                header; the reservation rounds header + payload up to
+ *                the allocator's object size, see ATTACH)
+ * @user_channels_limit: channels one user may have at once, at each level
+ *                       of its user namespaces
  * @reserved: zero
  *
- * Works on any open /dev/ipcchan file, attached or not.  Never fails except
- * with EFAULT.
+ * Works on any open /dev/ipcchan file, attached or not.  Limits are the
+ * module's; the usage figures (@channels to @reserved_bytes) are those of
+ * the caller's IPC namespace, read channel by channel while traffic goes
+ * on (never below zero).  Never fails except with EFAULT.
  */
 struct ipcchan_modinfo {
 	__u32 abi_version;
@@ -307,7 +346,8 @@ struct ipcchan_modinfo {
  * @charged: bytes reserved for the channel against its creator's quota (see
  *           ATTACH): what its queue, its recycled messages and its ring can
  *           ever hold, as the kernel's allocators hand it out
- * @mod: the module part, as IPCCHAN_IOC_MODINFO returns it
+ * @mod: the module part, as IPCCHAN_IOC_MODINFO returns it (for the
+ *       caller's IPC namespace, which need not be the channel's)
  *
  * Errors: ENOTCONN (not attached).
  */
@@ -589,15 +629,18 @@ struct ipcchan_ring_notify {
  * read(2) on an attached file receives one message (priority order) into
  * the buffer and returns its length; EMSGSIZE when the buffer is too small
  * (the message stays queued).  write(2) sends the buffer as one message of
- * priority 0.  Both follow O_NONBLOCK, and need receive / send access
- * (EBADF otherwise).
+ * priority 0; a write of 0 bytes sends an empty message.  readv(2) and
+ * writev(2) move one message too, across all their buffers (writev sends
+ * their concatenation).  All follow O_NONBLOCK, and need receive / send
+ * access (EBADF otherwise).
  *
  * poll(2): EPOLLIN | EPOLLRDNORM when a message is queued or the ring holds
  * an unconsumed record (prod.pos != cons.pos); EPOLLOUT | EPOLLWRNORM when
  * a message can be sent (queue not full); EPOLLWRBAND when the ring has at
  * least half its data area free (prod.pos - cons.pos <= D / 2, unsigned:
  * never while cons.pos is ahead of prod.pos); EPOLLHUP once the channel is
- * unlinked and its queue is empty; EPOLLERR on a file that is not attached.
+ * unlinked and no message is left to receive (pollers are woken when the
+ * last one is delivered); EPOLLERR on a file that is not attached.
  * The two ring events are reported only to a file with receive access
  * (IPCCHAN_ACCESS_RECV or RDWR) on a channel with a ring; they are read
  * from the shared header, so a peer that scribbles on it can make them
