@@ -360,8 +360,10 @@ struct ipcchan_ring {
  * Sizes and offsets come from IPCCHAN_IOC_INFO.  Returns 0, -ENXIO (the
  * channel has no ring), -EPROTONOSUPPORT (the module's ABI version is not
  * the one this library was built for: the ring header would not match),
- * -EPROTO (the kernel reported an impossible layout), or the errors of
- * ipcchan_info() and mmap(2).
+ * -EPROTO (the kernel reported an impossible layout), -EACCES (@fd was
+ * not attached with IPCCHAN_ACCESS_RDWR: both ring sides write the shared
+ * header, so the read-write mapping needs send and receive access), or the
+ * errors of ipcchan_info() and mmap(2).
  */
 int ipcchan_ring_map(int fd, struct ipcchan_ring *r);
 
@@ -491,7 +493,7 @@ void *ipcchan_ring_data(const struct ipcchan_ring *r, size_t *size);
  *
  * Returns 0 (also on a spurious wake-up: recheck), -EAGAIN (@timeout_ns is
  * 0 and the position equals @expected), -ETIMEDOUT, -EINTR, -ENXIO,
- * -EINVAL, -ENOTCONN.
+ * -EINVAL, -ENOTCONN, -EBADF (@fd lacks receive access).
  */
 int ipcchan_ring_wait(int fd, unsigned int which, uint64_t expected,
 		      int64_t timeout_ns);
@@ -499,7 +501,8 @@ int ipcchan_ring_wait(int fd, unsigned int which, uint64_t expected,
 /**
  * ipcchan_ring_notify() - wake the tasks in ipcchan_ring_wait() on @which
  *
- * Returns the number woken (>= 0), -ENXIO, -EINVAL, -ENOTCONN.
+ * Returns the number woken (>= 0), -ENXIO, -EINVAL, -ENOTCONN, -EBADF
+ * (@fd was not attached with both send and receive access).
  */
 int ipcchan_ring_notify(int fd, unsigned int which);
 
