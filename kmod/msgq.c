@@ -162,7 +162,7 @@ void ipcchan_msgq_cache_exit(void)
  * ipcchan_kmsg_free - free a message that is on no queue
  * @km: the message, its pid already dropped (ipcchan_pid_put())
  */
-void ipcchan_kmsg_free(struct ipcchan_kmsg *km)
+static void ipcchan_kmsg_free(struct ipcchan_kmsg *km)
 {
 	if (km->len <= IPCCHAN_SMALL_MSG)
 		kmem_cache_free(ipcchan_msg_cache, km);
