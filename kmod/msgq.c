@@ -115,19 +115,28 @@ int ipcchan_msgq_cache_init(void)
 }
 
 /*
+ * Memory cgroups keep one pointer per accounted slab object beside it; a
+ * slab object's charge includes it.
+ */
+#define IPCCHAN_SLAB_EXTRA	sizeof(void *)
+
+/*
  * Bytes ipcchan_kmsg_alloc() really takes for @size bytes: one kmalloc
  * object, rounded up, or a vmalloc() area of small pages and its page array
  * and bookkeeping, whichever is larger.
  */
 static u64 ipcchan_alloc_size(size_t size)
 {
-	u64 pages = PAGE_ALIGN(size);
+	u64 pages = PAGE_ALIGN(size), obj;
 
 	pages += kmalloc_size_roundup((pages >> PAGE_SHIFT) *
 				      sizeof(struct page *)) + 256;
 	if (size > KMALLOC_MAX_SIZE)
 		return pages;
-	return max_t(u64, kmalloc_size_roundup(size), pages);
+	obj = kmalloc_size_roundup(size);
+	if (obj <= KMALLOC_MAX_CACHE_SIZE)
+		obj += IPCCHAN_SLAB_EXTRA;
+	return max(obj, pages);
 }
 
 /**
@@ -143,7 +152,7 @@ static u64 ipcchan_alloc_size(size_t size)
 u64 ipcchan_msgq_charge(u32 max_msgs, u32 max_msg_size)
 {
 	size_t large = struct_size_t(struct ipcchan_kmsg, data, max_msg_size);
-	u64 obj = kmem_cache_size(ipcchan_msg_cache);
+	u64 obj = kmem_cache_size(ipcchan_msg_cache) + IPCCHAN_SLAB_EXTRA;
 
 	if (max_msg_size > IPCCHAN_SMALL_MSG)
 		obj = max(obj, ipcchan_alloc_size(large));
