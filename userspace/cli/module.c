@@ -359,13 +359,13 @@ int cmd_status(int argc, char **argv)
 			printf(" %s", feats[i]);
 	printf("\nlimits: max_msgs %u (default %u), max_msg_size %u (default %u),"
 	       " max_channels %u, ring_pages_max %u, batch_max %u, prio_max %u,"
-	       " user_bytes %llu, total_bytes %llu\n",
+	       " user_bytes %llu, namespace_bytes %llu\n",
 	       mi.max_msgs_limit, mi.default_max_msgs, mi.max_msg_size_limit,
 	       mi.default_max_msg_size, mi.max_channels, mi.ring_pages_max,
 	       mi.batch_max, mi.prio_max,
 	       (unsigned long long)mi.user_bytes_limit,
 	       (unsigned long long)mi.total_bytes_limit);
-	printf("usage: channels %llu, messages %llu, queued_bytes %llu,"
+	printf("usage (this IPC namespace): channels %llu, messages %llu, queued_bytes %llu,"
 	       " reserved_bytes %llu\n",
 	       (unsigned long long)mi.channels, (unsigned long long)mi.messages,
 	       (unsigned long long)mi.queued_bytes,
