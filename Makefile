@@ -75,7 +75,7 @@ help:
 	@echo "  make ksft-intree        build tests/ inside a kernel tree (kselftest layout)"
 	@echo "  make dkms-check         dkms add/build/remove against KDIR"
 	@echo "  make crosscheck         stress-ng/pmqtest next to ipcchan-bench in the VM"
-	@echo "  make check-debug        the suite on a KASAN/lockdep/kmemleak kernel"
+	@echo "  make check-debug        the suite on a KASAN/UBSAN/lockdep/kmemleak kernel"
 	@echo "  make check-config       the suite on tinyconfig + tests/config (no option missing)"
 	@echo "  KERNEL=6.1|6.12|6.12-rt picks the kernel for check, run, vm, dkms-check"
 	@echo "  (now: KDIR=$(KDIR) VMLINUZ=$(VMLINUZ))"
@@ -213,15 +213,20 @@ crosscheck: deps
 
 # --- debug kernel lane -------------------------------------------------------
 # A kernel of tinyconfig + tests/vm/vm.config + tests/config +
-# tests/debug/debug.config (KASAN, lockdep, kmemleak, DEBUG_LIST, ...), built
-# once from the host release's linux-source and cached outside the
-# repository (keyed on the fragments); the module is rebuilt against it and
-# every test runs with panic_on_warn, the long profile (IPCCHAN_LONG=1:
+# tests/debug/debug.config (KASAN, UBSAN, lockdep, kmemleak, DEBUG_LIST,
+# ...), built once from the host release's linux-source and cached outside
+# the repository (keyed on the fragments); the module is rebuilt against it
+# and every test runs with panic_on_warn, the long profile (IPCCHAN_LONG=1:
 # a million fuzz calls, full stress counts), then a kmemleak scan after
-# unload.  check-config runs the suite on the same fragments without the
+# unload.  The console is quiet (loglevel=2), so a checker's report that
+# panics would be lost: panic_print=0x20 replays the whole kernel log on
+# the way down.  UBSAN's alignment check is on for the module alone
+# (DEBUG_KCFLAGS; tests/debug/debug.config says why not for the kernel).
+# check-config runs the suite on the same fragments without the
 # checkers, to show tests/config names every option the tests need.
 DEBUG_CACHE ?= /var/tmp/ipcchan-cache
 DEBUG_ENV ?= IPCCHAN_LONG=1
+DEBUG_KCFLAGS ?= -fsanitize=alignment
 DEBUG_MOD := $(CACHE)/debug-mod
 
 check-debug: deps
@@ -231,12 +236,12 @@ check-debug: deps
 	rm -rf $(DEBUG_MOD) $(STAGE)-debug && mkdir -p $(DEBUG_MOD) && \
 	cp -r Kbuild kmod include $(DEBUG_MOD)/ && \
 	$(MAKE) -s -C $$tree M=$(DEBUG_MOD) clean && \
-	$(MAKE) -C $$tree M=$(DEBUG_MOD) modules && \
+	$(MAKE) -C $$tree M=$(DEBUG_MOD) KCFLAGS="$(DEBUG_KCFLAGS)" modules && \
 	cp -r $(STAGE) $(STAGE)-debug && \
 	cp $(DEBUG_MOD)/kmod/ipcchan.ko $(STAGE)-debug/ && \
 	tests/vm/run.sh --kernel $$tree/arch/x86/boot/bzImage \
 		--stage $(STAGE)-debug --loader $(LOADER) --kmemleak \
-		--append "panic_on_warn=1 kmemleak=on" --env "$(DEBUG_ENV)" \
+		--append "panic_on_warn=1 panic_print=0x20 kmemleak=on" --env "$(DEBUG_ENV)" \
 		--timeout 4000 --log $(BUILD)/check-debug.log \
 		-- /opt/ipcchan/run-tests.sh -t 3600; rc=$$?; \
 	echo "check-debug: $$(( $$(date +%s) - start )) s, VM exit status $$rc"; \
