@@ -61,7 +61,7 @@ SIZES ?=
 REPEAT ?= $(if $(filter full,$(PROFILE)),1,3)
 
 .PHONY: all module userspace tests stage deps check lint vm run clean help \
-	host-check check-debug check-config crosscheck check-build \
+	host-check check-debug check-kcsan check-config crosscheck check-build \
 	modules_install check-vermagic ksft-headers ksft-intree dkms-check \
 	install FORCE
 
@@ -75,7 +75,8 @@ help:
 	@echo "  make ksft-intree        build tests/ inside a kernel tree (kselftest layout)"
 	@echo "  make dkms-check         dkms add/build/remove against KDIR"
 	@echo "  make crosscheck         stress-ng/pmqtest next to ipcchan-bench in the VM"
-	@echo "  make check-debug        the suite on a KASAN/lockdep/kmemleak kernel"
+	@echo "  make check-debug        the suite on a KASAN/UBSAN/lockdep/kmemleak kernel"
+	@echo "  make check-kcsan        stress and fuzz tests on a KCSAN kernel"
 	@echo "  make check-config       the suite on tinyconfig + tests/config (no option missing)"
 	@echo "  KERNEL=6.1|6.12|6.12-rt picks the kernel for check, run, vm, dkms-check"
 	@echo "  (now: KDIR=$(KDIR) VMLINUZ=$(VMLINUZ))"
@@ -213,15 +214,24 @@ crosscheck: deps
 
 # --- debug kernel lane -------------------------------------------------------
 # A kernel of tinyconfig + tests/vm/vm.config + tests/config +
-# tests/debug/debug.config (KASAN, lockdep, kmemleak, DEBUG_LIST, ...), built
-# once from the host release's linux-source and cached outside the
-# repository (keyed on the fragments); the module is rebuilt against it and
-# every test runs with panic_on_warn, the long profile (IPCCHAN_LONG=1:
+# tests/debug/debug.config (KASAN, UBSAN, lockdep, kmemleak, DEBUG_LIST,
+# ...), built once from the host release's linux-source and cached outside
+# the repository (keyed on the fragments); the module is rebuilt against it
+# and every test runs with panic_on_warn, the long profile (IPCCHAN_LONG=1:
 # a million fuzz calls, full stress counts), then a kmemleak scan after
-# unload.  check-config runs the suite on the same fragments without the
+# unload.  The console is quiet (loglevel=2), so a checker's report that
+# panics would be lost: panic_print=0x20 replays the whole kernel log on
+# the way down.  UBSAN's alignment check is on for the module alone
+# (DEBUG_KCFLAGS; tests/debug/debug.config says why not for the kernel).
+# Besides misaligned kernel loads and stores it reports a member access
+# through a misaligned pointer, __user ones included (&um->len where the
+# fuzz test passes a misaligned struct on purpose): undefined in C too,
+# though the uaccess itself is fine.  DEBUG_KCFLAGS= turns it off.
+# check-config runs the suite on the same fragments without the
 # checkers, to show tests/config names every option the tests need.
 DEBUG_CACHE ?= /var/tmp/ipcchan-cache
 DEBUG_ENV ?= IPCCHAN_LONG=1
+DEBUG_KCFLAGS ?= -fsanitize=alignment
 DEBUG_MOD := $(CACHE)/debug-mod
 
 check-debug: deps
@@ -231,17 +241,48 @@ check-debug: deps
 	rm -rf $(DEBUG_MOD) $(STAGE)-debug && mkdir -p $(DEBUG_MOD) && \
 	cp -r Kbuild kmod include $(DEBUG_MOD)/ && \
 	$(MAKE) -s -C $$tree M=$(DEBUG_MOD) clean && \
-	$(MAKE) -C $$tree M=$(DEBUG_MOD) modules && \
+	$(MAKE) -C $$tree M=$(DEBUG_MOD) KCFLAGS="$(DEBUG_KCFLAGS)" modules && \
 	cp -r $(STAGE) $(STAGE)-debug && \
 	cp $(DEBUG_MOD)/kmod/ipcchan.ko $(STAGE)-debug/ && \
 	tests/vm/run.sh --kernel $$tree/arch/x86/boot/bzImage \
 		--stage $(STAGE)-debug --loader $(LOADER) --kmemleak \
-		--append "panic_on_warn=1 kmemleak=on" --env "$(DEBUG_ENV)" \
+		--append "panic_on_warn=1 panic_print=0x20 kmemleak=on" --env "$(DEBUG_ENV)" \
 		--timeout 4000 --log $(BUILD)/check-debug.log \
 		-- /opt/ipcchan/run-tests.sh -t 3600; rc=$$?; \
 	echo "check-debug: $$(( $$(date +%s) - start )) s, VM exit status $$rc"; \
 	: >$(BUILD)/empty.log; \
 	tests/summary.sh $(BUILD)/empty.log $(BUILD)/check-debug.log $$rc
+
+# The KCSAN lane: the same kernel with KCSAN, the data-race detector,
+# instead of KASAN (tests/debug/kcsan.config; the two cannot be combined),
+# cached next to the debug kernel, on the tests that race: stress and fuzz
+# (tests/debug/kcsan-tests.sh), long profile (the quick one, KCSAN_ENV=,
+# takes 2 min instead of 8 but found no race where the long one did).
+# No panic_on_warn, so one run shows every race (each at most once per
+# 3 s); any "BUG: KCSAN" fails it through the dmesg scan, and the reports
+# are printed in full.
+KCSAN_ENV ?= IPCCHAN_LONG=1
+KCSAN_MOD := $(CACHE)/kcsan-mod
+
+check-kcsan: deps
+	@start=$$(date +%s); rm -f $(BUILD)/check-kcsan.log; \
+	tree=$$(tests/debug/build-kernel.sh --kcsan $(DEBUG_CACHE) $(KSRC_TAR)) && \
+	$(MAKE) --no-print-directory all stage && \
+	rm -rf $(KCSAN_MOD) $(STAGE)-kcsan && mkdir -p $(KCSAN_MOD) && \
+	cp -r Kbuild kmod include $(KCSAN_MOD)/ && \
+	$(MAKE) -s -C $$tree M=$(KCSAN_MOD) clean && \
+	$(MAKE) -C $$tree M=$(KCSAN_MOD) KCFLAGS="$(DEBUG_KCFLAGS)" modules && \
+	cp -r $(STAGE) $(STAGE)-kcsan && \
+	cp $(KCSAN_MOD)/kmod/ipcchan.ko $(STAGE)-kcsan/ && \
+	cp tests/debug/kcsan-tests.sh $(STAGE)-kcsan/bin/ && \
+	tests/vm/run.sh --kernel $$tree/arch/x86/boot/bzImage \
+		--stage $(STAGE)-kcsan --loader $(LOADER) --kmemleak \
+		--append "kmemleak=on" --env "$(KCSAN_ENV)" \
+		--timeout 2400 --log $(BUILD)/check-kcsan.log \
+		-- kcsan-tests.sh 1800; rc=$$?; \
+	echo "check-kcsan: $$(( $$(date +%s) - start )) s, VM exit status $$rc"; \
+	: >$(BUILD)/empty.log; \
+	tests/summary.sh $(BUILD)/empty.log $(BUILD)/check-kcsan.log $$rc
 
 check-config: deps
 	@$(MAKE) --no-print-directory stage

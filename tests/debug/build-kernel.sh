@@ -2,31 +2,33 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build (once) a kernel for the test VM from a Debian linux-source tarball:
-# tinyconfig + three fragments,
+# tinyconfig + fragments,
 #
 #   tests/vm/vm.config        what the VM needs to boot and run its /init
 #   tests/config              what the tests need
-#   tests/debug/debug.config  the checkers (KASAN, lockdep, kmemleak, ...)
+#   tests/debug/debug.config  the checkers (KASAN, UBSAN, lockdep, kmemleak, ...)
+#   tests/debug/kcsan.config  with --kcsan: KCSAN instead of KASAN
 #
 # or, with --no-checkers, only the first two: the smallest kernel the suite
 # should pass in, which shows that tests/config is complete.  Every line of
-# the fragments must survive olddefconfig.  The tree and its bzImage are
-# cached outside the repository, keyed on the fragments and the tarball, so
-# later runs reuse them.  Prints the tree's path.
+# the fragments must survive olddefconfig, unless a later fragment names
+# the same option.  The tree and its bzImage are cached outside the
+# repository, keyed on the fragments and the tarball, so later runs reuse
+# them.  Prints the tree's path.
 #
-# usage: build-kernel.sh [--no-checkers] CACHE_ROOT [TARBALL]
+# usage: build-kernel.sh [--no-checkers|--kcsan] CACHE_ROOT [TARBALL]
 #   TARBALL defaults to the newest /usr/src/linux-source-*.tar.xz; its top
 #   directory is the tarball's name without the .tar.* suffix.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 tests=$(dirname "$here")
 kind=debug
-if [ "${1:-}" = --no-checkers ]; then
-	kind=tiny
-	shift
-fi
+case ${1:-} in
+--no-checkers) kind=tiny; shift ;;
+--kcsan) kind=kcsan; shift ;;
+esac
 [ $# -ge 1 ] && [ $# -le 2 ] ||
-	{ echo "usage: $0 [--no-checkers] CACHE_ROOT [TARBALL]" >&2; exit 2; }
+	{ echo "usage: $0 [--no-checkers|--kcsan] CACHE_ROOT [TARBALL]" >&2; exit 2; }
 root=$1
 tarball=${2:-$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n1)}
 [ -r "$tarball" ] ||
@@ -36,6 +38,7 @@ top=${top%.tar.*}
 
 fragments="$tests/vm/vm.config $tests/config"
 [ $kind = tiny ] || fragments="$fragments $here/debug.config"
+[ $kind != kcsan ] || fragments="$fragments $here/kcsan.config"
 # The key is what the fragments ask for together, not how they word or
 # split it: comments and moved lines do not cost a rebuild.
 # shellcheck disable=SC2086
@@ -64,19 +67,30 @@ cd "$tree"
 	# shellcheck disable=SC2086
 	scripts/kconfig/merge_config.sh -m .config $fragments
 	make -s ARCH=x86_64 olddefconfig
-	# Every line of every fragment must have survived olddefconfig.
-	missing=0
+	# Every line of every fragment must have survived olddefconfig, but
+	# for the options a later fragment sets again.
+	missing=0 later='' seen=''
 	for frag in $fragments; do
+		later="$frag $later"
+	done
+	for frag in $later; do
 		while read -r line; do
 			case $line in
 			CONFIG_*)
-				grep -qx "$line" .config && continue ;;
+				sym=${line%%=*} ;;
 			"# CONFIG_"*" is not set")
 				sym=${line#\# }
-				sym=${sym%% *}
-				grep -q "^$sym=" .config || continue ;;
+				sym=${sym%% *} ;;
 			*)
 				continue ;;
+			esac
+			case " $seen " in *" $sym "*) continue ;; esac
+			seen="$seen $sym"
+			case $line in
+			CONFIG_*)
+				grep -qx "$line" .config && continue ;;
+			*)
+				grep -q "^$sym=" .config || continue ;;
 			esac
 			echo "debug-kernel: ${frag#"$tests"/}: not set: $line"
 			missing=1
