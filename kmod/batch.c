@@ -53,13 +53,13 @@ static int ipcchan_entries_check(const struct ipcchan_msg __user *um, u32 n,
 	if (!user_access_begin(um, array_size(n, sizeof(*um))))
 		return -EFAULT;
 	for (i = 0; i < n; i++) {
-		unsafe_get_user(flags, &um[i].flags, efault);
-		unsafe_get_user(timeout, &um[i].timeout_ns, efault);
-		unsafe_get_user(reserved0, &um[i].reserved0, efault);
-		unsafe_get_user(r0, &um[i].reserved[0], efault);
-		unsafe_get_user(r1, &um[i].reserved[1], efault);
-		unsafe_get_user(len, &um[i].len, efault);
-		unsafe_get_user(prio, &um[i].prio, efault);
+		unsafe_get_user(flags, IPCCHAN_MSG_U32(um + i, flags), efault);
+		unsafe_get_user(timeout, IPCCHAN_MSG_U64(um + i, timeout_ns), efault);
+		unsafe_get_user(reserved0, IPCCHAN_MSG_U32(um + i, reserved0), efault);
+		unsafe_get_user(r0, IPCCHAN_MSG_U64(um + i, reserved[0]), efault);
+		unsafe_get_user(r1, IPCCHAN_MSG_U64(um + i, reserved[1]), efault);
+		unsafe_get_user(len, IPCCHAN_MSG_U32(um + i, len), efault);
+		unsafe_get_user(prio, IPCCHAN_MSG_U32(um + i, prio), efault);
 		if (flags || reserved0 || timeout || r0 || r1 ||
 		    (send && prio > IPCCHAN_PRIO_MAX)) {
 			ret = -EINVAL;
@@ -119,9 +119,9 @@ static int ipcchan_entries_in(struct ipcchan_entry *e,
 	if (!user_access_begin(um, array_size(n, sizeof(*um))))
 		return -EFAULT;
 	for (i = 0; i < n; i++) {
-		unsafe_get_user(buf, &um[i].buf, efault);
-		unsafe_get_user(e[i].len, &um[i].len, efault);
-		unsafe_get_user(e[i].prio, &um[i].prio, efault);
+		unsafe_get_user(buf, IPCCHAN_MSG_U64(um + i, buf), efault);
+		unsafe_get_user(e[i].len, IPCCHAN_MSG_U32(um + i, len), efault);
+		unsafe_get_user(e[i].prio, IPCCHAN_MSG_U32(um + i, prio), efault);
 		e[i].buf = u64_to_user_ptr(buf);
 	}
 	user_access_end();
@@ -159,12 +159,12 @@ static int ipcchan_outs_writable(struct ipcchan_msg __user *um, unsigned int n)
 	if (!user_access_begin(um, array_size(n, sizeof(*um))))
 		return -EFAULT;
 	for (i = 0; i < n; i++) {
-		unsafe_get_user(pid, &um[i].pid, efault);
-		unsafe_get_user(seq, &um[i].seq, efault);
-		unsafe_get_user(uid, &um[i].uid, efault);
-		unsafe_put_user(pid, &um[i].pid, efault);
-		unsafe_put_user(seq, &um[i].seq, efault);
-		unsafe_put_user(uid, &um[i].uid, efault);
+		unsafe_get_user(pid, IPCCHAN_MSG_U32(um + i, pid), efault);
+		unsafe_get_user(seq, IPCCHAN_MSG_U64(um + i, seq), efault);
+		unsafe_get_user(uid, IPCCHAN_MSG_U32(um + i, uid), efault);
+		unsafe_put_user(pid, IPCCHAN_MSG_U32(um + i, pid), efault);
+		unsafe_put_user(seq, IPCCHAN_MSG_U64(um + i, seq), efault);
+		unsafe_put_user(uid, IPCCHAN_MSG_U32(um + i, uid), efault);
 	}
 	user_access_end();
 	return 0;
@@ -249,7 +249,7 @@ long ipcchan_send_batch(struct file *file, void __user *uarg)
 	if (IS_ERR(ch))
 		return PTR_ERR(ch);
 	/* The count must be reportable before anything is sent. */
-	if (put_user(0, &ub->done))
+	if (put_user(0, ipcchan_u32_at(ub, offsetof(struct ipcchan_batch, done))))
 		return -EFAULT;
 
 	wait = &w;
@@ -269,7 +269,7 @@ long ipcchan_send_batch(struct file *file, void __user *uarg)
 	 * Sent: the return value is the count, whether or not a racing
 	 * munmap() kept it from reaching done.
 	 */
-	if (put_user(total, &ub->done))
+	if (put_user(total, ipcchan_u32_at(ub, offsetof(struct ipcchan_batch, done))))
 		pr_debug("SEND_BATCH: done not written\n");
 	return total;
 }
@@ -331,7 +331,7 @@ static int ipcchan_recv_chunk(struct ipcchan_channel *ch,
 		caps[i] = e[i].len;
 
 	taken = ipcchan_dequeue(ch, kms, caps, n, w, &too_big);
-	if (taken == -EMSGSIZE && !done && put_user(too_big, &um->len))
+	if (taken == -EMSGSIZE && !done && put_user(too_big, IPCCHAN_MSG_U32(um, len)))
 		return -EFAULT;
 	if (taken < 0)
 		return taken;
@@ -349,7 +349,7 @@ static int ipcchan_recv_chunk(struct ipcchan_channel *ch,
 	}
 	i = ipcchan_deliver_chunk(kms, e, ids, um, taken);
 	/* Entries and count reach userspace before the messages are gone. */
-	if (i && put_user(done + i, &ub->done))
+	if (i && put_user(done + i, ipcchan_u32_at(ub, offsetof(struct ipcchan_batch, done))))
 		i = 0;
 	ipcchan_dequeue_done(ch, kms, taken, i);
 	return i ? i : -EFAULT;

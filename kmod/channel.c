@@ -695,7 +695,7 @@ attach:
 	mutex_unlock(&pf->attach_lock);
 
 	/* Attached for good; a failed report does not undo it. */
-	if (put_user(at.result, &((struct ipcchan_attach __user *)uarg)->result))
+	if (put_user(at.result, ipcchan_u32_at(uarg, offsetof(struct ipcchan_attach, result))))
 		return -EFAULT;
 	return 0;
 

@@ -393,15 +393,35 @@ ipcchan_file_channel(struct ipcchan_file *pf)
 }
 
 /*
+ * Fields of the structs userspace passes, found by offset: userspace may
+ * pass a struct at any address, and a member access through a misaligned
+ * pointer is undefined in C (UBSAN's alignment check reports it).
+ */
+static __always_inline u32 __user *ipcchan_u32_at(const void __user *p,
+						  size_t off)
+{
+	return (u32 __user *)(p + off);
+}
+
+static __always_inline u64 __user *ipcchan_u64_at(const void __user *p,
+						  size_t off)
+{
+	return (u64 __user *)(p + off);
+}
+
+#define IPCCHAN_MSG_U32(p, f)	ipcchan_u32_at(p, offsetof(struct ipcchan_msg, f))
+#define IPCCHAN_MSG_U64(p, f)	ipcchan_u64_at(p, offsetof(struct ipcchan_msg, f))
+
+/*
  * Inside an open user_access_begin() window covering @um: write SEND's
  * out fields (pid and uid read back as zero).  0 or -EFAULT.
  */
 static __always_inline int
 ipcchan_unsafe_send_out(struct ipcchan_msg __user *um, u64 seq)
 {
-	unsafe_put_user(0, &um->pid, efault);
-	unsafe_put_user(seq, &um->seq, efault);
-	unsafe_put_user(0, &um->uid, efault);
+	unsafe_put_user(0, IPCCHAN_MSG_U32(um, pid), efault);
+	unsafe_put_user(seq, IPCCHAN_MSG_U64(um, seq), efault);
+	unsafe_put_user(0, IPCCHAN_MSG_U32(um, uid), efault);
 	return 0;
 efault:
 	return -EFAULT;
@@ -412,11 +432,11 @@ static __always_inline int
 ipcchan_unsafe_recv_out(struct ipcchan_msg __user *um, u32 len, u32 prio,
 			u32 pid, u64 seq, u32 uid)
 {
-	unsafe_put_user(len, &um->len, efault);
-	unsafe_put_user(prio, &um->prio, efault);
-	unsafe_put_user(pid, &um->pid, efault);
-	unsafe_put_user(seq, &um->seq, efault);
-	unsafe_put_user(uid, &um->uid, efault);
+	unsafe_put_user(len, IPCCHAN_MSG_U32(um, len), efault);
+	unsafe_put_user(prio, IPCCHAN_MSG_U32(um, prio), efault);
+	unsafe_put_user(pid, IPCCHAN_MSG_U32(um, pid), efault);
+	unsafe_put_user(seq, IPCCHAN_MSG_U64(um, seq), efault);
+	unsafe_put_user(uid, IPCCHAN_MSG_U32(um, uid), efault);
 	return 0;
 efault:
 	return -EFAULT;

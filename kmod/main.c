@@ -81,9 +81,10 @@ void ipcchan_stats_sum(s64 *messages, s64 *bytes)
 
 	*messages = 0;
 	*bytes = 0;
+	/* Other CPUs update theirs meanwhile (this_cpu_add()). */
 	for_each_possible_cpu(cpu) {
-		*messages += per_cpu(ipcchan_msg_stats.messages, cpu);
-		*bytes += per_cpu(ipcchan_msg_stats.queued_bytes, cpu);
+		*messages += READ_ONCE(per_cpu(ipcchan_msg_stats.messages, cpu));
+		*bytes += READ_ONCE(per_cpu(ipcchan_msg_stats.queued_bytes, cpu));
 	}
 }
 

@@ -1119,7 +1119,7 @@ static int ipcchan_send_one(struct ipcchan_channel *ch,
 	seq = ipcchan_send_commit(ch, &km, !ret, 1);
 	if (ret)
 		return ret;
-	if (um && put_user(seq, &um->seq))
+	if (um && put_user(seq, IPCCHAN_MSG_U64(um, seq)))
 		return -EFAULT;
 	return 0;
 }
@@ -1239,7 +1239,7 @@ long ipcchan_recv(struct file *file, void __user *uarg)
 
 	dst.buf = u64_to_user_ptr(m.buf);
 	ret = ipcchan_recv_one(ch, &dst, m.len, &w, &m, um);
-	if (ret == -EMSGSIZE && put_user(m.len, &um->len))
+	if (ret == -EMSGSIZE && put_user(m.len, IPCCHAN_MSG_U32(um, len)))
 		return -EFAULT;
 	return ret < 0 ? ret : 0;
 }
