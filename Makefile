@@ -224,9 +224,9 @@ crosscheck: deps
 # the way down.  UBSAN's alignment check is on for the module alone
 # (DEBUG_KCFLAGS; tests/debug/debug.config says why not for the kernel).
 # Besides misaligned kernel loads and stores it reports a member access
-# through a misaligned pointer, __user ones included (&um->len where the
-# fuzz test passes a misaligned struct on purpose): undefined in C too,
-# though the uaccess itself is fine.  DEBUG_KCFLAGS= turns it off.
+# through a misaligned pointer, __user ones included, so the module finds
+# the fields of user structs by offset (the fuzz test passes misaligned
+# ones on purpose).  DEBUG_KCFLAGS= turns it off.
 # check-config runs the suite on the same fragments without the
 # checkers, to show tests/config names every option the tests need.
 DEBUG_CACHE ?= /var/tmp/ipcchan-cache
