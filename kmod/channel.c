@@ -204,6 +204,17 @@ static void ipcchan_name_del(struct ipcchan_channel *ch)
 }
 
 /*
+ * The channel of an entry of a namespace's channel list.  The lists are
+ * walked with list_for_each() and this, not list_for_each_entry(), which
+ * makes a channel pointer of the list head itself at the end: not aligned
+ * as a channel must be (UBSAN's alignment check reports the member access).
+ */
+static struct ipcchan_channel *ipcchan_acct_entry(struct list_head *pos)
+{
+	return list_entry(pos, struct ipcchan_channel, acct.node);
+}
+
+/*
  * Unlink the channels of every dead namespace onto @dead (through their
  * hnode, free once out of the hash); ipcchan_collect_put() drops the
  * registry's references after the mutex is released.
@@ -212,6 +223,7 @@ static void ipcchan_collect_locked(struct hlist_head *dead)
 {
 	struct ipcchan_channel *ch;
 	struct ipcchan_nsd *nsd;
+	struct list_head *pos;
 	unsigned int bkt;
 
 	lockdep_assert_held(&reg.lock);
@@ -220,7 +232,8 @@ static void ipcchan_collect_locked(struct hlist_head *dead)
 	hash_for_each(reg.nsds, bkt, nsd, node) {
 		if (!ipcchan_nsd_dead(nsd))
 			continue;
-		list_for_each_entry(ch, &nsd->channels, acct.node) {
+		list_for_each(pos, &nsd->channels) {
+			ch = ipcchan_acct_entry(pos);
 			if (ch->unlinked)
 				continue;
 			ipcchan_name_del(ch);
@@ -765,6 +778,7 @@ static void ipcchan_fill_usage(struct ipcchan_modinfo *mi)
 {
 	struct ipcchan_channel *ch;
 	struct ipcchan_nsd *nsd;
+	struct list_head *pos;
 	s64 messages = 0, bytes = 0;
 	HLIST_HEAD(dead);
 
@@ -774,9 +788,10 @@ static void ipcchan_fill_usage(struct ipcchan_modinfo *mi)
 	if (nsd) {
 		mi->channels = nsd->nr;
 		mi->reserved_bytes = nsd->bytes;
-		list_for_each_entry(ch, &nsd->channels, acct.node) {
+		list_for_each(pos, &nsd->channels) {
 			struct ipcchan_msgq_snap q;
 
+			ch = ipcchan_acct_entry(pos);
 			ipcchan_msgq_snapshot(ch, &q);
 			messages += (s32)q.cur_msgs;
 			bytes += (s64)q.cur_bytes;
@@ -900,15 +915,17 @@ static int ipcchan_proc_show(struct seq_file *m, void *v)
 	struct ipc_namespace *ns = m->private;
 	struct ipcchan_channel *ch;
 	struct ipcchan_nsd *nsd;
+	struct list_head *pos;
 
 	seq_puts(m, "name uid gid mode msgs bytes max_msgs max_msg_size sent received attached ring_pages state\n");
 	mutex_lock(&reg.lock);
 	nsd = ipcchan_nsd_find(ns);
 	if (!nsd)
 		goto out;
-	list_for_each_entry(ch, &nsd->channels, acct.node) {
+	list_for_each(pos, &nsd->channels) {
 		struct ipcchan_msgq_snap q;
 
+		ch = ipcchan_acct_entry(pos);
 		ipcchan_msgq_snapshot(ch, &q);
 		seq_printf(m, "%s %u %u %04o %u %llu %u %u %llu %llu %d %u %s\n",
 			   ch->name, from_kuid_munged(uns, ch->uid),
