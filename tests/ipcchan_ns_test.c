@@ -92,8 +92,7 @@ TEST(names_are_per_ipc_namespace)
 	int fd, fd2, st;
 	pid_t pid;
 
-	if (!ipcchan_present())
-		SKIP(return, "%s absent (module not loaded)", IPCCHAN_DEVICE);
+	IPCCHAN_REQUIRE_DEV();
 	if (geteuid() != 0)
 		SKIP(return, "unshare(CLONE_NEWIPC) needs root");
 	IPCCHAN_REQUIRE_KERNEL(ipcchan_try_unshare(CLONE_NEWIPC) != -EINVAL,
@@ -217,8 +216,7 @@ TEST(channel_dies_with_its_namespace)
 	int *made, ret = -1, st;
 	pid_t pid;
 
-	if (!ipcchan_present())
-		SKIP(return, "%s absent (module not loaded)", IPCCHAN_DEVICE);
+	IPCCHAN_REQUIRE_DEV();
 	if (geteuid() != 0)
 		SKIP(return, "needs root to become another uid");
 	IPCCHAN_REQUIRE_KERNEL(ipcchan_try_unshare(CLONE_NEWIPC) != -EINVAL,
@@ -310,8 +308,7 @@ TEST(live_namespace_keeps_its_channels)
 	char name[IPCCHAN_NAME_MAX];
 	pid_t pid;
 
-	if (!ipcchan_present())
-		SKIP(return, "%s absent (module not loaded)", IPCCHAN_DEVICE);
+	IPCCHAN_REQUIRE_DEV();
 	IPCCHAN_REQUIRE_KERNEL(ipcchan_try_unshare(CLONE_NEWIPC) != -EINVAL,
 			       "CONFIG_IPC_NS");
 	ipcchan_test_name(name, sizeof(name), "live");
@@ -352,8 +349,7 @@ TEST(nsfs_file_keeps_channels)
 	int ready[2], go[2], nsfd;
 	pid_t pid;
 
-	if (!ipcchan_present())
-		SKIP(return, "%s absent (module not loaded)", IPCCHAN_DEVICE);
+	IPCCHAN_REQUIRE_DEV();
 	if (geteuid() != 0)
 		SKIP(return, "setns(CLONE_NEWIPC) needs root");
 	IPCCHAN_REQUIRE_KERNEL(ipcchan_try_unshare(CLONE_NEWIPC) != -EINVAL,
@@ -446,8 +442,7 @@ TEST(uid_range_is_one_user)
 	char path[64], prefix[32];
 	pid_t pid, opid;
 
-	if (!ipcchan_present())
-		SKIP(return, "%s absent (module not loaded)", IPCCHAN_DEVICE);
+	IPCCHAN_REQUIRE_DEV();
 	if (geteuid() != 0)
 		SKIP(return, "needs root to write a uid map");
 	IPCCHAN_REQUIRE_KERNEL(ipcchan_try_unshare(CLONE_NEWIPC) != -EINVAL,
@@ -580,8 +575,7 @@ TEST(namespace_limits_are_separate)
 	char prefix[32];
 	pid_t pid, opid;
 
-	if (!ipcchan_present())
-		SKIP(return, "%s absent (module not loaded)", IPCCHAN_DEVICE);
+	IPCCHAN_REQUIRE_DEV();
 	if (geteuid() != 0)
 		SKIP(return, "needs root to become other uids");
 	IPCCHAN_REQUIRE_KERNEL(ipcchan_try_unshare(CLONE_NEWIPC) != -EINVAL,
@@ -683,8 +677,7 @@ TEST(modinfo_counts_own_namespace_only)
 	int ready[2], go[2];
 	pid_t pid, bpid;
 
-	if (!ipcchan_present())
-		SKIP(return, "%s absent (module not loaded)", IPCCHAN_DEVICE);
+	IPCCHAN_REQUIRE_DEV();
 	if (geteuid() != 0)
 		SKIP(return, "unshare(CLONE_NEWIPC) needs root");
 	IPCCHAN_REQUIRE_KERNEL(ipcchan_try_unshare(CLONE_NEWIPC) != -EINVAL,
@@ -766,8 +759,7 @@ TEST(proc_file_lists_openers_namespace)
 	int initns, fd, st;
 	pid_t pid;
 
-	if (!ipcchan_present())
-		SKIP(return, "%s absent (module not loaded)", IPCCHAN_DEVICE);
+	IPCCHAN_REQUIRE_DEV();
 	if (geteuid() != 0)
 		SKIP(return, "setns(CLONE_NEWIPC) needs root");
 	IPCCHAN_REQUIRE_KERNEL(ipcchan_try_unshare(CLONE_NEWIPC) != -EINVAL,
@@ -830,8 +822,7 @@ TEST(user_channel_limit_enospc)
 	int st;
 	pid_t pid;
 
-	if (!ipcchan_present())
-		SKIP(return, "%s absent (module not loaded)", IPCCHAN_DEVICE);
+	IPCCHAN_REQUIRE_DEV();
 	if (geteuid() != 0)
 		SKIP(return, "needs root to become another uid");
 	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_multiuser(), "CONFIG_MULTIUSER");
