@@ -37,18 +37,6 @@ struct memcg {
 	int ok;
 };
 
-static int write_str(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, val, strlen(val));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
-
 /* Enter a new memory cgroup; false (with the reason logged) if none. */
 static int memcg_enter(struct memcg *cg, const char *tag, char *why,
 		       size_t whylen)
@@ -63,7 +51,7 @@ static int memcg_enter(struct memcg *cg, const char *tag, char *why,
 			 strerror(errno));
 		return 0;
 	}
-	if (write_str(CG_ROOT "/cgroup.subtree_control", "+memory")) {
+	if (ipcchan_write_file(CG_ROOT "/cgroup.subtree_control", "+memory")) {
 		snprintf(why, whylen, "no memory controller (CONFIG_MEMCG)");
 		return 0;
 	}
@@ -75,7 +63,7 @@ static int memcg_enter(struct memcg *cg, const char *tag, char *why,
 	}
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg->dir);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	if (write_str(path, pid)) {
+	if (ipcchan_write_file(path, pid)) {
 		snprintf(why, whylen, "cannot enter %s", cg->dir);
 		rmdir(cg->dir);
 		return 0;
@@ -108,7 +96,7 @@ static void memcg_leave(struct memcg *cg)
 	if (!cg->ok)
 		return;
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	write_str(CG_ROOT "/cgroup.procs", pid);
+	ipcchan_write_file(CG_ROOT "/cgroup.procs", pid);
 	/* Charges of freed memory may linger a moment (RCU-freed slabs). */
 	for (int i = 0; i < 50 && rmdir(cg->dir) && errno == EBUSY; i++)
 		usleep(100 * 1000);

@@ -407,18 +407,6 @@ static unsigned long long global_bytes_limit(void)
 	return v;
 }
 
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, text, strlen(text));
-	close(fd);
-	return n == (ssize_t)strlen(text) ? 0 : -1;
-}
-
 /* Shared between the processes of uid_range_is_one_user. */
 struct range_result {
 	int made[8];
@@ -511,7 +499,7 @@ TEST(uid_range_is_one_user)
 		ASSERT_EQ(0, st);
 	}
 	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)pid);
-	ASSERT_EQ(0, write_file(path, "0 200000 8\n"));
+	ASSERT_EQ(0, ipcchan_write_file(path, "0 200000 8\n"));
 	post(go[1]);
 	ASSERT_EQ(0, await(done[0]));
 

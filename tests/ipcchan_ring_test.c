@@ -362,21 +362,11 @@ TEST_F(ring, mprotect_add_exec_refused)
 /* Attach an O_RDONLY file of the device to @name (RDWR access); fd/-errno. */
 static int attach_rdonly_file(const char *name)
 {
-	struct ipcchan_attach at;
-	int fd, ret;
+	int fd = open(IPCCHAN_DEVICE, O_RDONLY | O_CLOEXEC);
 
-	fd = open(IPCCHAN_DEVICE, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	memset(&at, 0, sizeof(at));
-	snprintf(at.name, sizeof(at.name), "%s", name);
-	at.access = IPCCHAN_ACCESS_RDWR;
-	ret = (int)ipcchan_ioctl(fd, IPCCHAN_IOC_ATTACH, &at);
-	if (ret < 0) {
-		close(fd);
-		return ret;
-	}
-	return fd;
+	return ipcchan_test_attach_fd(fd, name, 0, IPCCHAN_ACCESS_RDWR, 0);
 }
 
 /*

@@ -45,18 +45,17 @@ static inline long ipcchan_ioctl(int fd, unsigned long cmd, void *arg)
 }
 
 /*
- * Open the device and attach to @name with @flags/@access; 0 sizes take the
- * module defaults.  Returns the fd or -errno.
+ * Attach the open device file @fd (closed on failure), or a new O_RDWR one,
+ * to @name with @flags/@access; 0 sizes take the module defaults.  Returns
+ * the fd or -errno.
  */
-static inline int ipcchan_test_attach(const char *name, __u32 flags,
-				      __u32 access, __u32 mode)
+static inline int ipcchan_test_attach_fd(int fd, const char *name,
+					 __u32 flags, __u32 access,
+					 __u32 mode)
 {
 	struct ipcchan_attach at;
-	int fd, ret;
+	int ret;
 
-	fd = open(IPCCHAN_DEVICE, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	memset(&at, 0, sizeof(at));
 	snprintf(at.name, sizeof(at.name), "%s", name);
 	at.flags = flags;
@@ -68,6 +67,16 @@ static inline int ipcchan_test_attach(const char *name, __u32 flags,
 		return ret;
 	}
 	return fd;
+}
+
+static inline int ipcchan_test_attach(const char *name, __u32 flags,
+				      __u32 access, __u32 mode)
+{
+	int fd = open(IPCCHAN_DEVICE, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	return ipcchan_test_attach_fd(fd, name, flags, access, mode);
 }
 
 /* --- Helpers added for the channel/message/permission tests ------------- */
@@ -213,6 +222,21 @@ static inline int ipcchan_wait_blocked(int fd, int receivers, __u32 want,
 			return -ETIMEDOUT;
 		usleep(1000);
 	}
+}
+
+/* Write @text to the file at @path (sysfs, procfs, cgroupfs); 0 or -errno. */
+static inline int ipcchan_write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)strlen(text) ? 0 : -EIO;
 }
 
 /* True when every byte of the object is zero. */
