@@ -31,23 +31,9 @@
 #define HDR "name uid gid mode msgs bytes max_msgs max_msg_size sent received attached ring_pages state\n"
 #define ROW "a 0 0 0600 0 0 8 256 0 0 1 0 -\n"
 
-static int test_no;
-static int failures;
+#include "host_tap.h"
+
 static char path[] = "/tmp/ipcchan-host-list-XXXXXX";
-
-static void result(int ok, const char *name)
-{
-	printf("%sok %d %s\n", ok ? "" : "not ", ++test_no, name);
-	if (!ok)
-		failures++;
-}
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		printf("# %s:%d: %s failed\n", __FILE__, __LINE__, #cond); \
-		return 0;						\
-	}								\
-} while (0)
 
 /* Write the header and @rows copies of @row (mode "w"), or append them. */
 static int write_file(const char *mode, int hdr, const char *row,

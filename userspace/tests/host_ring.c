@@ -31,22 +31,7 @@
 
 #include "fake_ring.h"
 
-static int test_no;
-static int failures;
-
-static void result(int ok, const char *name)
-{
-	printf("%sok %d %s\n", ok ? "" : "not ", ++test_no, name);
-	if (!ok)
-		failures++;
-}
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		printf("# %s:%d: %s failed\n", __FILE__, __LINE__, #cond); \
-		return 0;						\
-	}								\
-} while (0)
+#include "host_tap.h"
 
 static int map(struct ipcchan_ring *r)
 {
