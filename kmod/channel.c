@@ -571,7 +571,7 @@ static int ipcchan_check_attach(struct ipcchan_attach *at)
 static struct ipcchan_channel *ipcchan_create(struct ipcchan_attach *at)
 {
 	struct ipcchan_channel *ch;
-	u64 queue, ring, total;
+	u64 queue, rest, total;
 
 	ch = kzalloc(sizeof(*ch), GFP_KERNEL_ACCOUNT);
 	if (!ch)
@@ -588,12 +588,9 @@ static struct ipcchan_channel *ipcchan_create(struct ipcchan_attach *at)
 
 	/* Worst case: a full queue of largest messages, the channel, the ring. */
 	queue = ipcchan_msgq_charge(ch->max_msgs, ch->max_msg_size);
-	ring = kmalloc_size_roundup(sizeof(*ch));
-	if (at->ring_pages)
-		ring += ((u64)at->ring_pages + 1) * PAGE_SIZE +
-			kmalloc_size_roundup((at->ring_pages + 1) *
-					     sizeof(struct page *));
-	if (check_add_overflow(queue, ring, &total)) {
+	rest = kmalloc_size_roundup(sizeof(*ch)) +
+	       ipcchan_ring_charge(at->ring_pages);
+	if (check_add_overflow(queue, rest, &total)) {
 		kfree(ch);
 		return ERR_PTR(-ENOSPC);
 	}

@@ -371,6 +371,7 @@ long ipcchan_recv_batch(struct file *file, void __user *uarg);
 
 /* ring.c */
 int ipcchan_ring_alloc(struct ipcchan_channel *ch, u32 npages);
+u64 ipcchan_ring_charge(u32 npages);
 void ipcchan_ring_free(struct ipcchan_channel *ch);
 int ipcchan_mmap(struct file *file, struct vm_area_struct *vma);
 long ipcchan_ring_wait(struct file *file, void __user *uarg);

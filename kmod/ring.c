@@ -80,6 +80,20 @@ out_free_pages:
 }
 
 /**
+ * ipcchan_ring_charge - what ipcchan_ring_alloc() takes for a ring
+ * @npages: data pages, 0 for none
+ *
+ * Return: bytes: the header and data pages and their page array.
+ */
+u64 ipcchan_ring_charge(u32 npages)
+{
+	if (!npages)
+		return 0;
+	return ((u64)npages + 1) * PAGE_SIZE +
+	       kmalloc_size_roundup(((size_t)npages + 1) * sizeof(struct page *));
+}
+
+/**
  * ipcchan_ring_free - free the ring pages of a dying channel
  * @ch: the channel; no mapping can exist (each pins a file, hence @ch)
  */
