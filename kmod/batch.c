@@ -29,7 +29,13 @@
 #include <linux/overflow.h>
 #include <linux/uaccess.h>
 
-#include "ipcchan.h"
+#include "batch.h"
+#include "msg.h"
+#include "msgq.h"
+#include "ucopy.h"
+
+/* The same layout for 32- and 64-bit userspace (compat_ptr_ioctl). */
+static_assert(sizeof(struct ipcchan_batch) == 48);
 
 /* What a chunk needs of one entry. */
 struct ipcchan_entry {
@@ -43,8 +49,8 @@ struct ipcchan_entry {
  * fields must be zero and, for SEND (@max_len non-zero), prio and len must
  * be valid.  0, -EINVAL, -EMSGSIZE or -EFAULT.
  */
-static int ipcchan_entries_check(const struct ipcchan_msg __user *um, u32 n,
-				 bool send, u32 max_len)
+static int entries_check(const struct ipcchan_msg __user *um, u32 n,
+			 bool send, u32 max_len)
 {
 	u32 i, flags, reserved0, len, prio;
 	u64 timeout, r0, r1;
@@ -75,17 +81,28 @@ efault:
 	return -EFAULT;
 }
 
+/* A SEND_BATCH or RECV_BATCH call: its descriptor and what it says. */
+struct batch_call {
+	struct ipcchan_batch b;
+	struct ipcchan_wait w;
+	struct ipcchan_batch __user *ub;
+	struct ipcchan_msg __user *um;	/* the entries */
+};
+
+/* Where the call's count of messages moved goes. */
+static u32 __user *batch_done(const struct batch_call *c)
+{
+	return ipcchan_u32_at(c->ub, offsetof(struct ipcchan_batch, done));
+}
+
 /*
  * Copy in and check the descriptor, the file's @access and every entry,
- * and set up the wait.  Returns the channel; *um is the entry array in
- * userspace.
+ * and set up the wait.  Returns the channel.
  */
-static struct ipcchan_channel *ipcchan_batch_in(struct file *file,
-						void __user *uarg, u32 access,
-						struct ipcchan_batch *b,
-						struct ipcchan_wait *w,
-						struct ipcchan_msg __user **um)
+static struct ipcchan_channel *batch_in(struct file *file, void __user *uarg,
+					u32 access, struct batch_call *c)
 {
+	struct ipcchan_batch *b = &c->b;
 	struct ipcchan_channel *ch;
 	int ret;
 
@@ -95,26 +112,30 @@ static struct ipcchan_channel *ipcchan_batch_in(struct file *file,
 		return ERR_PTR(-EINVAL);
 	if (!b->count || b->count > IPCCHAN_BATCH_MAX)
 		return ERR_PTR(-EINVAL);
-	ret = ipcchan_wait_setup(w, file, b->flags, b->timeout_ns);
+	ret = ipcchan_wait_setup(&c->w, file, b->flags, b->timeout_ns);
 	if (ret)
 		return ERR_PTR(ret);
 	ch = ipcchan_chan_for(file, access);
 	if (IS_ERR(ch))
 		return ch;
-	*um = u64_to_user_ptr(b->msgs);
-	ret = ipcchan_entries_check(*um, b->count,
-				    access == IPCCHAN_ACCESS_SEND,
-				    ch->max_msg_size);
+	c->ub = uarg;
+	c->um = u64_to_user_ptr(b->msgs);
+	ret = entries_check(c->um, b->count, access == IPCCHAN_ACCESS_SEND,
+			    ch->max_msg_size);
 	return ret ? ERR_PTR(ret) : ch;
 }
 
-/* Read buf, len and prio of @n entries starting at @um. */
-static int ipcchan_entries_in(struct ipcchan_entry *e,
-			      const struct ipcchan_msg __user *um,
-			      unsigned int n)
+/*
+ * Read buf, len and prio of @n entries starting at @um.  For SEND
+ * (@probe_outs), also find their out fields writable: each is written back
+ * with the value it has, so entries not sent stay as they were.
+ */
+static int entries_in(struct ipcchan_entry *e, struct ipcchan_msg __user *um,
+		      unsigned int n, bool probe_outs)
 {
 	unsigned int i;
-	u64 buf;
+	u32 pid, uid;
+	u64 buf, seq;
 
 	if (!user_access_begin(um, array_size(n, sizeof(*um))))
 		return -EFAULT;
@@ -123,42 +144,8 @@ static int ipcchan_entries_in(struct ipcchan_entry *e,
 		unsafe_get_user(e[i].len, IPCCHAN_MSG_U32(um + i, len), efault);
 		unsafe_get_user(e[i].prio, IPCCHAN_MSG_U32(um + i, prio), efault);
 		e[i].buf = u64_to_user_ptr(buf);
-	}
-	user_access_end();
-	return 0;
-efault:
-	user_access_end();
-	return -EFAULT;
-}
-
-/* Write SEND's out fields of @n entries, sequence numbers from @seq. */
-static int ipcchan_send_outs(struct ipcchan_msg __user *um, unsigned int n,
-			     u64 seq)
-{
-	unsigned int i;
-	int ret = 0;
-
-	if (!user_access_begin(um, array_size(n, sizeof(*um))))
-		return -EFAULT;
-	for (i = 0; i < n && !ret; i++)
-		ret = ipcchan_unsafe_send_out(&um[i], seq + i);
-	user_access_end();
-	return ret;
-}
-
-/*
- * Can SEND's out fields of @n entries be written?  Each is written back
- * with the value it has, so entries not sent stay as they were.
- */
-static int ipcchan_outs_writable(struct ipcchan_msg __user *um, unsigned int n)
-{
-	unsigned int i;
-	u32 pid, uid;
-	u64 seq;
-
-	if (!user_access_begin(um, array_size(n, sizeof(*um))))
-		return -EFAULT;
-	for (i = 0; i < n; i++) {
+		if (!probe_outs)
+			continue;
 		unsafe_get_user(pid, IPCCHAN_MSG_U32(um + i, pid), efault);
 		unsafe_get_user(seq, IPCCHAN_MSG_U64(um + i, seq), efault);
 		unsafe_get_user(uid, IPCCHAN_MSG_U32(um + i, uid), efault);
@@ -174,10 +161,10 @@ efault:
 }
 
 /* Later chunks never wait. */
-static const struct ipcchan_wait ipcchan_nowait = { .nonblock = true };
+static const struct ipcchan_wait nowait = { .nonblock = true };
 
 /*
- * Send the @n entries at @um: take slots and objects (waiting as @w says
+ * Send the @n entries after the first @done: take slots and objects (waiting as @w says
  * for the first slot), copy the payloads in, queue them, write the
  * entries' out fields.  Returns how many were sent (< @n when the queue
  * filled or a payload faulted) or a negative errno when none was.  The
@@ -185,10 +172,11 @@ static const struct ipcchan_wait ipcchan_nowait = { .nonblock = true };
  * anything is prepared; an entry another thread changed meanwhile stops
  * the batch there (-EINVAL or -EMSGSIZE).
  */
-static int ipcchan_send_chunk(struct ipcchan_channel *ch,
-			      struct ipcchan_msg __user *um, unsigned int n,
-			      const struct ipcchan_wait *w)
+static int send_chunk(struct ipcchan_channel *ch, const struct batch_call *c,
+		      unsigned int done, unsigned int n,
+		      const struct ipcchan_wait *w)
 {
+	struct ipcchan_msg __user *um = c->um + done;
 	struct ipcchan_kmsg *kms[IPCCHAN_BATCH_CHUNK];
 	struct ipcchan_entry e[IPCCHAN_BATCH_CHUNK];
 	u32 lens[IPCCHAN_BATCH_CHUNK];
@@ -196,9 +184,7 @@ static int ipcchan_send_chunk(struct ipcchan_channel *ch,
 	int ret, k;
 	u64 seq;
 
-	ret = ipcchan_entries_in(e, um, n);
-	if (!ret)
-		ret = ipcchan_outs_writable(um, n);
+	ret = entries_in(e, um, n, true);
 	if (ret)
 		return ret;
 	for (i = 0; i < n; i++) {
@@ -222,56 +208,9 @@ static int ipcchan_send_chunk(struct ipcchan_channel *ch,
 	}
 	seq = ipcchan_send_commit(ch, kms, i, k);
 	/* Found writable above: only a racing munmap() makes this fail. */
-	if (i && ipcchan_send_outs(um, i, seq))
+	if (i && ipcchan_put_send_outs(um, i, seq))
 		return i;
 	return i ? i : -EFAULT;
-}
-
-/**
- * ipcchan_send_batch - IPCCHAN_IOC_SEND_BATCH
- * @file: an attached file with send access
- * @uarg: struct ipcchan_batch in userspace
- *
- * Return: messages sent (>= 1) or a negative errno when none was.
- */
-long ipcchan_send_batch(struct file *file, void __user *uarg)
-{
-	struct ipcchan_batch __user *ub = uarg;
-	const struct ipcchan_wait *wait;
-	struct ipcchan_msg __user *um;
-	struct ipcchan_channel *ch;
-	struct ipcchan_batch b;
-	struct ipcchan_wait w;
-	unsigned int n, total = 0;
-	int ret = 0;
-
-	ch = ipcchan_batch_in(file, uarg, IPCCHAN_ACCESS_SEND, &b, &w, &um);
-	if (IS_ERR(ch))
-		return PTR_ERR(ch);
-	/* The count must be reportable before anything is sent. */
-	if (put_user(0, ipcchan_u32_at(ub, offsetof(struct ipcchan_batch, done))))
-		return -EFAULT;
-
-	wait = &w;
-	while (total < b.count) {
-		n = min_t(unsigned int, b.count - total, IPCCHAN_BATCH_CHUNK);
-		ret = ipcchan_send_chunk(ch, um + total, n, wait);
-		if (ret <= 0)
-			break;
-		total += ret;
-		if (ret < n)
-			break;
-		wait = &ipcchan_nowait;
-	}
-	if (!total)
-		return ret;
-	/*
-	 * Sent: the return value is the count, whether or not a racing
-	 * munmap() kept it from reaching done.
-	 */
-	if (put_user(total, ipcchan_u32_at(ub, offsetof(struct ipcchan_batch, done))))
-		pr_debug("SEND_BATCH: done not written\n");
-	return total;
 }
 
 /* The out fields of a RECV entry that are not in the message itself. */
@@ -284,11 +223,11 @@ struct ipcchan_sender_ids {
  * Deliver @n taken messages into the entries @e / @um, with their senders
  * @ids.  Returns how many were delivered (the first fault stops it).
  */
-static unsigned int ipcchan_deliver_chunk(struct ipcchan_kmsg **kms,
-					  const struct ipcchan_entry *e,
-					  const struct ipcchan_sender_ids *ids,
-					  struct ipcchan_msg __user *um,
-					  unsigned int n)
+static unsigned int deliver_chunk(struct ipcchan_kmsg **kms,
+				  const struct ipcchan_entry *e,
+				  const struct ipcchan_sender_ids *ids,
+				  struct ipcchan_msg __user *um,
+				  unsigned int n)
 {
 	struct ipcchan_msg m;
 	unsigned int i;
@@ -307,15 +246,15 @@ static unsigned int ipcchan_deliver_chunk(struct ipcchan_kmsg **kms,
 }
 
 /*
- * Take and deliver up to @n messages into the entries at @um; @done is the
- * count delivered by earlier chunks.  Returns how many this chunk delivered
+ * Take and deliver up to @n messages into the entries after the first
+ * @done, which earlier chunks delivered.  Returns how many this chunk delivered
  * or a negative errno when it delivered none.
  */
-static int ipcchan_recv_chunk(struct ipcchan_channel *ch,
-			      struct ipcchan_msg __user *um, unsigned int n,
-			      const struct ipcchan_wait *w,
-			      struct ipcchan_batch __user *ub, unsigned int done)
+static int recv_chunk(struct ipcchan_channel *ch, const struct batch_call *c,
+		      unsigned int done, unsigned int n,
+		      const struct ipcchan_wait *w)
 {
+	struct ipcchan_msg __user *um = c->um + done;
 	struct ipcchan_kmsg *kms[IPCCHAN_BATCH_CHUNK];
 	struct ipcchan_entry e[IPCCHAN_BATCH_CHUNK];
 	struct ipcchan_sender_ids ids[IPCCHAN_BATCH_CHUNK];
@@ -324,7 +263,7 @@ static int ipcchan_recv_chunk(struct ipcchan_channel *ch,
 	unsigned int i;
 	int ret, taken;
 
-	ret = ipcchan_entries_in(e, um, n);
+	ret = entries_in(e, um, n, false);
 	if (ret)
 		return ret;
 	for (i = 0; i < n; i++)
@@ -347,12 +286,68 @@ static int ipcchan_recv_chunk(struct ipcchan_channel *ch,
 		ids[i].pid = m.pid;
 		ids[i].uid = m.uid;
 	}
-	i = ipcchan_deliver_chunk(kms, e, ids, um, taken);
+	i = deliver_chunk(kms, e, ids, um, taken);
 	/* Entries and count reach userspace before the messages are gone. */
-	if (i && put_user(done + i, ipcchan_u32_at(ub, offsetof(struct ipcchan_batch, done))))
+	if (i && put_user(done + i, batch_done(c)))
 		i = 0;
 	ipcchan_dequeue_done(ch, kms, taken, i);
 	return i ? i : -EFAULT;
+}
+
+/*
+ * Move the batch chunk by chunk (send_chunk() or recv_chunk()); only the
+ * first chunk may wait, and a short chunk (queue full or empty, a message
+ * too big, a fault) ends the call.  Returns the count moved, or the first
+ * chunk's negative errno.
+ */
+static int run_chunks(struct ipcchan_channel *ch, const struct batch_call *c,
+		      bool send)
+{
+	const struct ipcchan_wait *wait = &c->w;
+	unsigned int n, total = 0;
+	int ret = 0;
+
+	while (total < c->b.count) {
+		n = min_t(unsigned int, c->b.count - total, IPCCHAN_BATCH_CHUNK);
+		ret = send ? send_chunk(ch, c, total, n, wait) :
+			     recv_chunk(ch, c, total, n, wait);
+		if (ret <= 0)
+			break;
+		total += ret;
+		if (ret < n)
+			break;
+		wait = &nowait;
+	}
+	return total ? total : ret;
+}
+
+/**
+ * ipcchan_send_batch - IPCCHAN_IOC_SEND_BATCH
+ * @file: an attached file with send access
+ * @uarg: struct ipcchan_batch in userspace
+ *
+ * Return: messages sent (>= 1) or a negative errno when none was.
+ */
+long ipcchan_send_batch(struct file *file, void __user *uarg)
+{
+	struct ipcchan_channel *ch;
+	struct batch_call c;
+	int ret;
+
+	ch = batch_in(file, uarg, IPCCHAN_ACCESS_SEND, &c);
+	if (IS_ERR(ch))
+		return PTR_ERR(ch);
+	/* The count must be reportable before anything is sent. */
+	if (put_user(0, batch_done(&c)))
+		return -EFAULT;
+	ret = run_chunks(ch, &c, true);
+	/*
+	 * Sent: the return value is the count, whether or not a racing
+	 * munmap() kept it from reaching done.
+	 */
+	if (ret > 0 && put_user(ret, batch_done(&c)))
+		pr_debug("SEND_BATCH: done not written\n");
+	return ret;
 }
 
 /**
@@ -364,29 +359,11 @@ static int ipcchan_recv_chunk(struct ipcchan_channel *ch,
  */
 long ipcchan_recv_batch(struct file *file, void __user *uarg)
 {
-	const struct ipcchan_wait *wait;
-	struct ipcchan_msg __user *um;
 	struct ipcchan_channel *ch;
-	struct ipcchan_batch b;
-	struct ipcchan_wait w;
-	unsigned int n, total = 0;
-	int ret;
+	struct batch_call c;
 
-	ch = ipcchan_batch_in(file, uarg, IPCCHAN_ACCESS_RECV, &b, &w, &um);
+	ch = batch_in(file, uarg, IPCCHAN_ACCESS_RECV, &c);
 	if (IS_ERR(ch))
 		return PTR_ERR(ch);
-
-	wait = &w;
-	while (total < b.count) {
-		n = min_t(unsigned int, b.count - total, IPCCHAN_BATCH_CHUNK);
-		ret = ipcchan_recv_chunk(ch, um + total, n, wait, uarg, total);
-		if (ret < 0)
-			break;
-		total += ret;
-		/* A short chunk: queue empty, a message too big, or a fault. */
-		if (ret < n)
-			break;
-		wait = &ipcchan_nowait;
-	}
-	return total ? total : ret;
+	return run_chunks(ch, &c, false);
 }

@@ -17,7 +17,7 @@
  * permission to send, CAP_IPC_OWNER overrides.  IPCCHAN_IOC_UNLINK removes
  * the name; the channel lives on until its last file is released.  A
  * namespace's channels are unlinked when the namespace dies (see
- * ipcchan_ns_is_initial()).  MODINFO, INFO and /proc/ipcchan report one
+ * ns_is_initial()).  MODINFO, INFO and /proc/ipcchan report one
  * IPC namespace only.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -43,7 +43,18 @@
 #include <linux/user_namespace.h>
 #include <linux/workqueue.h>
 
-#include "ipcchan.h"
+#include "channel.h"
+#include "limits.h"
+#include "msg.h"
+#include "msgq.h"
+#include "ring.h"
+#include "ucopy.h"
+
+/* The same layout for 32- and 64-bit userspace (compat_ptr_ioctl). */
+static_assert(sizeof(struct ipcchan_attach) == 112);
+static_assert(sizeof(struct ipcchan_unlink) == 80);
+static_assert(sizeof(struct ipcchan_modinfo) == 128);
+static_assert(sizeof(struct ipcchan_info) == 208 + sizeof(struct ipcchan_modinfo));
 
 #define IPCCHAN_HASH_BITS	8
 #define IPCCHAN_ACCT_BITS	6
@@ -60,7 +71,7 @@
  * @total_bytes: bytes reserved by all live channels, every namespace
  * @foreign_named: named channels of namespaces other than the initial one;
  *                 @gc runs while there are any
- * @gc: looks for namespaces only channels keep alive (ipcchan_collect)
+ * @gc: looks for namespaces only channels keep alive (collect)
  */
 static struct ipcchan_registry {
 	struct mutex lock;	/* protects the registry */
@@ -114,7 +125,7 @@ struct ipcchan_user {
 static struct proc_dir_entry *ipcchan_proc;
 
 /* 1..63 bytes of [A-Za-z0-9._-] followed by a NUL. */
-static int ipcchan_check_name(const char *name)
+static int check_name(const char *name)
 {
 	size_t len = strnlen(name, IPCCHAN_NAME_MAX);
 	size_t i;
@@ -143,7 +154,7 @@ static struct ipc_namespace *ipcchan_ns(void)
 	return current->nsproxy->ipc_ns;
 }
 
-static void ipcchan_ns_put(struct ipc_namespace *ns)
+static void ns_put(struct ipc_namespace *ns)
 {
 #ifdef CONFIG_IPC_NS
 	ns->ns.ops->put(&ns->ns);
@@ -167,19 +178,19 @@ static void ipcchan_ns_put(struct ipc_namespace *ns)
  * MODINFO, INFO, opening /proc/ipcchan) and every IPCCHAN_GC_PERIOD from a
  * delayed work while some other namespace has named channels.
  */
-static bool ipcchan_ns_is_initial(struct ipc_namespace *ns)
+static bool ns_is_initial(struct ipc_namespace *ns)
 {
 	return ns == init_task.nsproxy->ipc_ns;
 }
 
-static bool ipcchan_nsd_dead(struct ipcchan_nsd *nsd)
+static bool nsd_dead(struct ipcchan_nsd *nsd)
 {
 	lockdep_assert_held(&reg.lock);
 	return !nsd->initial && nsd->named &&
 	       refcount_read(&nsd->ns->ns.count) == nsd->nr;
 }
 
-static void ipcchan_name_add(struct ipcchan_channel *ch, u32 hash)
+static void name_add(struct ipcchan_channel *ch, u32 hash)
 {
 	struct ipcchan_nsd *nsd = ch->acct.nsd;
 
@@ -191,7 +202,7 @@ static void ipcchan_name_add(struct ipcchan_channel *ch, u32 hash)
 }
 
 /* Remove @ch's name; the caller drops the registry's reference. */
-static void ipcchan_name_del(struct ipcchan_channel *ch)
+static void name_del(struct ipcchan_channel *ch)
 {
 	struct ipcchan_nsd *nsd = ch->acct.nsd;
 
@@ -209,17 +220,17 @@ static void ipcchan_name_del(struct ipcchan_channel *ch)
  * makes a channel pointer of the list head itself at the end: not aligned
  * as a channel must be (UBSAN's alignment check reports the member access).
  */
-static struct ipcchan_channel *ipcchan_acct_entry(struct list_head *pos)
+static struct ipcchan_channel *acct_entry(struct list_head *pos)
 {
 	return list_entry(pos, struct ipcchan_channel, acct.node);
 }
 
 /*
  * Unlink the channels of every dead namespace onto @dead (through their
- * hnode, free once out of the hash); ipcchan_collect_put() drops the
+ * hnode, free once out of the hash); collect_put() drops the
  * registry's references after the mutex is released.
  */
-static void ipcchan_collect_locked(struct hlist_head *dead)
+static void collect_locked(struct hlist_head *dead)
 {
 	struct ipcchan_channel *ch;
 	struct ipcchan_nsd *nsd;
@@ -230,19 +241,19 @@ static void ipcchan_collect_locked(struct hlist_head *dead)
 	if (!reg.foreign_named)
 		return;
 	hash_for_each(reg.nsds, bkt, nsd, node) {
-		if (!ipcchan_nsd_dead(nsd))
+		if (!nsd_dead(nsd))
 			continue;
 		list_for_each(pos, &nsd->channels) {
-			ch = ipcchan_acct_entry(pos);
+			ch = acct_entry(pos);
 			if (ch->unlinked)
 				continue;
-			ipcchan_name_del(ch);
+			name_del(ch);
 			hlist_add_head(&ch->hnode, dead);
 		}
 	}
 }
 
-static void ipcchan_collect_put(struct hlist_head *dead)
+static void collect_put(struct hlist_head *dead)
 {
 	struct ipcchan_channel *ch;
 	struct hlist_node *tmp;
@@ -255,26 +266,26 @@ static void ipcchan_collect_put(struct hlist_head *dead)
 }
 
 /* Free the channels of dead namespaces.  Registry mutex not held. */
-static void ipcchan_collect(void)
+static void collect(void)
 {
 	HLIST_HEAD(dead);
 
 	mutex_lock(&reg.lock);
-	ipcchan_collect_locked(&dead);
+	collect_locked(&dead);
 	mutex_unlock(&reg.lock);
-	ipcchan_collect_put(&dead);
+	collect_put(&dead);
 }
 
-static void ipcchan_gc_work(struct work_struct *work)
+static void gc_work(struct work_struct *work)
 {
 	HLIST_HEAD(dead);
 	bool again;
 
 	mutex_lock(&reg.lock);
-	ipcchan_collect_locked(&dead);
+	collect_locked(&dead);
 	again = reg.foreign_named;
 	mutex_unlock(&reg.lock);
-	ipcchan_collect_put(&dead);
+	collect_put(&dead);
 	if (again)
 		queue_delayed_work(system_wq, &reg.gc, IPCCHAN_GC_PERIOD);
 }
@@ -284,8 +295,8 @@ static u32 ipcchan_hash(struct ipc_namespace *ns, const char *name)
 	return full_name_hash(ns, name, strlen(name));
 }
 
-static struct ipcchan_channel *ipcchan_lookup(struct ipc_namespace *ns,
-					      const char *name)
+static struct ipcchan_channel *name_lookup(struct ipc_namespace *ns,
+					   const char *name)
 {
 	struct ipcchan_channel *ch;
 
@@ -296,7 +307,7 @@ static struct ipcchan_channel *ipcchan_lookup(struct ipc_namespace *ns,
 	return NULL;
 }
 
-static struct ipcchan_nsd *ipcchan_nsd_find(struct ipc_namespace *ns)
+static struct ipcchan_nsd *nsd_find(struct ipc_namespace *ns)
 {
 	struct ipcchan_nsd *nsd;
 
@@ -316,30 +327,30 @@ static struct ipcchan_nsd *ipcchan_nsd_find(struct ipc_namespace *ns)
  * owner's at the outer level, and together they hold no more than one user.
  */
 /* True when one more channel of @bytes does not fit (@used <= @max_bytes). */
-static bool ipcchan_full(u32 nr, u64 used, u64 bytes, u32 max_nr,
-			 u64 max_bytes)
+static bool over_limit(u32 nr, u64 used, u64 bytes, u32 max_nr,
+		       u64 max_bytes)
 {
 	return nr >= max_nr || bytes > max_bytes - used;
 }
 
-static unsigned long ipcchan_user_key(struct user_namespace *ns, kuid_t uid)
+static unsigned long user_key(struct user_namespace *ns, kuid_t uid)
 {
 	return (unsigned long)ns ^ __kuid_val(uid);
 }
 
-static struct ipcchan_user *ipcchan_user_find(struct user_namespace *ns,
-					      kuid_t uid)
+static struct ipcchan_user *user_find(struct user_namespace *ns,
+				      kuid_t uid)
 {
 	struct ipcchan_user *u;
 
-	hash_for_each_possible(reg.users, u, node, ipcchan_user_key(ns, uid))
+	hash_for_each_possible(reg.users, u, node, user_key(ns, uid))
 		if (u->ns == ns && uid_eq(u->uid, uid))
 			return u;
 	return NULL;
 }
 
 /* Free the entries of the chain from @u up that hold no channel. */
-static void ipcchan_user_trim(struct ipcchan_user *u)
+static void user_trim(struct ipcchan_user *u)
 {
 	struct ipcchan_user *parent;
 
@@ -355,8 +366,8 @@ static void ipcchan_user_trim(struct ipcchan_user *u)
  * Charge one channel of @bytes to the user of @cred at every level; the
  * first level's entry in *@leafp.  -ENOSPC over a limit, -ENOMEM.
  */
-static int ipcchan_user_charge(const struct cred *cred, u64 bytes,
-			       struct ipcchan_user **leafp)
+static int user_charge(const struct cred *cred, u64 bytes,
+		       struct ipcchan_user **leafp)
 {
 	const struct ipcchan_limits *l = &ipcchan_limits;
 	struct ipcchan_user *u, *prev = NULL, *leaf = NULL;
@@ -367,9 +378,9 @@ static int ipcchan_user_charge(const struct cred *cred, u64 bytes,
 	/* Every level first: nothing changes unless all have room. */
 	for (ns = cred->user_ns, uid = cred->euid; ns;
 	     uid = ns->owner, ns = ns->parent) {
-		u = ipcchan_user_find(ns, uid);
-		if (ipcchan_full(u ? u->channels : 0, u ? u->bytes : 0, bytes,
-				 l->user_channels_limit, l->user_bytes_limit))
+		u = user_find(ns, uid);
+		if (over_limit(u ? u->channels : 0, u ? u->bytes : 0, bytes,
+			       l->user_channels_limit, l->user_bytes_limit))
 			return -ENOSPC;
 	}
 	/*
@@ -380,17 +391,17 @@ static int ipcchan_user_charge(const struct cred *cred, u64 bytes,
 	     uid = ns->owner, ns = ns->parent) {
 		bool found;
 
-		u = ipcchan_user_find(ns, uid);
+		u = user_find(ns, uid);
 		found = u;
 		if (!u) {
 			u = kzalloc(sizeof(*u), GFP_KERNEL);
 			if (!u) {
-				ipcchan_user_trim(leaf);
+				user_trim(leaf);
 				return -ENOMEM;
 			}
 			u->ns = get_user_ns(ns);
 			u->uid = uid;
-			hash_add(reg.users, &u->node, ipcchan_user_key(ns, uid));
+			hash_add(reg.users, &u->node, user_key(ns, uid));
 		}
 		if (prev)
 			prev->parent = u;
@@ -408,7 +419,7 @@ static int ipcchan_user_charge(const struct cred *cred, u64 bytes,
 	return 0;
 }
 
-static void ipcchan_user_uncharge(struct ipcchan_user *leaf, u64 bytes)
+static void user_uncharge(struct ipcchan_user *leaf, u64 bytes)
 {
 	struct ipcchan_user *u;
 
@@ -417,7 +428,7 @@ static void ipcchan_user_uncharge(struct ipcchan_user *leaf, u64 bytes)
 		u->channels--;
 		u->bytes -= bytes;
 	}
-	ipcchan_user_trim(leaf);
+	user_trim(leaf);
 }
 
 /*
@@ -426,16 +437,16 @@ static void ipcchan_user_uncharge(struct ipcchan_user *leaf, u64 bytes)
  * From here on @ch counts among its namespace's holders (it holds a
  * reference to it already).
  */
-static int ipcchan_charge(struct ipcchan_channel *ch)
+static int charge(struct ipcchan_channel *ch)
 {
 	const struct ipcchan_limits *l = &ipcchan_limits;
-	struct ipcchan_nsd *nsd = ipcchan_nsd_find(ch->ns);
+	struct ipcchan_nsd *nsd = nsd_find(ch->ns);
 	u64 bytes = ch->reserved;
 	int ret;
 
 	lockdep_assert_held(&reg.lock);
-	if (ipcchan_full(nsd ? nsd->nr : 0, nsd ? nsd->bytes : 0, bytes,
-			 l->max_channels, l->total_bytes_limit) ||
+	if (over_limit(nsd ? nsd->nr : 0, nsd ? nsd->bytes : 0, bytes,
+		       l->max_channels, l->total_bytes_limit) ||
 	    bytes > l->global_bytes_limit - reg.total_bytes)
 		return -ENOSPC;
 	if (!nsd) {
@@ -443,10 +454,10 @@ static int ipcchan_charge(struct ipcchan_channel *ch)
 		if (!nsd)
 			return -ENOMEM;
 		nsd->ns = ch->ns;
-		nsd->initial = ipcchan_ns_is_initial(ch->ns);
+		nsd->initial = ns_is_initial(ch->ns);
 		INIT_LIST_HEAD(&nsd->channels);
 	}
-	ret = ipcchan_user_charge(current_cred(), bytes, &ch->acct.user);
+	ret = user_charge(current_cred(), bytes, &ch->acct.user);
 	if (ret) {
 		if (!nsd->nr)
 			kfree(nsd);
@@ -463,14 +474,14 @@ static int ipcchan_charge(struct ipcchan_channel *ch)
 	return 0;
 }
 
-/* Undo ipcchan_charge(); the caller then drops @ch's namespace reference. */
-static void ipcchan_uncharge(struct ipcchan_channel *ch)
+/* Undo charge(); the caller then drops @ch's namespace reference. */
+static void uncharge(struct ipcchan_channel *ch)
 {
 	struct ipcchan_nsd *nsd = ch->acct.nsd;
 	u64 bytes = ch->reserved;
 
 	lockdep_assert_held(&reg.lock);
-	ipcchan_user_uncharge(ch->acct.user, bytes);
+	user_uncharge(ch->acct.user, bytes);
 	nsd->bytes -= bytes;
 	if (!--nsd->nr) {
 		hash_del(&nsd->node);
@@ -481,15 +492,15 @@ static void ipcchan_uncharge(struct ipcchan_channel *ch)
 	atomic64_dec(&ipcchan_stats.channels);
 }
 
-/* A new channel that never got a name: undo ipcchan_create(). */
-static void ipcchan_free_new(struct ipcchan_channel *ch)
+/* A new channel that never got a name: undo create(). */
+static void free_new(struct ipcchan_channel *ch)
 {
 	ipcchan_ring_free(ch);
-	ipcchan_ns_put(ch->ns);
+	ns_put(ch->ns);
 	kfree(ch);
 }
 
-static void ipcchan_channel_release(struct kref *ref)
+static void channel_release(struct kref *ref)
 {
 	struct ipcchan_channel *ch = container_of(ref, struct ipcchan_channel,
 						  ref);
@@ -502,10 +513,10 @@ static void ipcchan_channel_release(struct kref *ref)
 	ipcchan_ring_free(ch);
 	/* Freed memory is no longer charged; and the namespace reference... */
 	mutex_lock(&reg.lock);
-	ipcchan_uncharge(ch);
+	uncharge(ch);
 	mutex_unlock(&reg.lock);
 	/* ...goes only once the channel no longer counts among its holders. */
-	ipcchan_ns_put(ch->ns);
+	ns_put(ch->ns);
 	kfree(ch);
 }
 
@@ -517,11 +528,11 @@ static void ipcchan_channel_release(struct kref *ref)
  */
 void ipcchan_channel_put(struct ipcchan_channel *ch)
 {
-	kref_put(&ch->ref, ipcchan_channel_release);
+	kref_put(&ch->ref, channel_release);
 }
 
 /* File-like check: owner, then group, then other bits. */
-static int ipcchan_permission(struct ipcchan_channel *ch, u32 access)
+static int permission(struct ipcchan_channel *ch, u32 access)
 {
 	umode_t granted = ch->mode;
 	umode_t need = 0;
@@ -539,7 +550,7 @@ static int ipcchan_permission(struct ipcchan_channel *ch, u32 access)
 	return ns_capable(ch->ns->user_ns, CAP_IPC_OWNER) ? 0 : -EACCES;
 }
 
-static int ipcchan_check_attach(struct ipcchan_attach *at)
+static int check_attach(struct ipcchan_attach *at)
 {
 	const struct ipcchan_limits *l = &ipcchan_limits;
 
@@ -560,7 +571,7 @@ static int ipcchan_check_attach(struct ipcchan_attach *at)
 	if (at->ring_pages && (!is_power_of_2(at->ring_pages) ||
 			       at->ring_pages > l->ring_pages_max))
 		return -EINVAL;
-	return ipcchan_check_name(at->name);
+	return check_name(at->name);
 }
 
 /*
@@ -568,7 +579,7 @@ static int ipcchan_check_attach(struct ipcchan_attach *at)
  * out but not charged, its ring not allocated yet: both happen in
  * ipcchan_attach(), the ring outside the registry mutex.
  */
-static struct ipcchan_channel *ipcchan_create(struct ipcchan_attach *at)
+static struct ipcchan_channel *create(struct ipcchan_attach *at)
 {
 	struct ipcchan_channel *ch;
 	u64 queue, rest, total;
@@ -587,7 +598,7 @@ static struct ipcchan_channel *ipcchan_create(struct ipcchan_attach *at)
 	ipcchan_msgq_init(ch);
 
 	/* Worst case: a full queue of largest messages, the channel, the ring. */
-	queue = ipcchan_msgq_charge(ch->max_msgs, ch->max_msg_size);
+	queue = ipcchan_msgs_charge(ch->max_msgs, ch->max_msg_size);
 	rest = kmalloc_size_roundup(sizeof(*ch)) +
 	       ipcchan_ring_charge(at->ring_pages);
 	if (check_add_overflow(queue, rest, &total)) {
@@ -603,24 +614,67 @@ static struct ipcchan_channel *ipcchan_create(struct ipcchan_attach *at)
  * Under the registry mutex: whether the caller may attach to the existing
  * @ch as @at asks.
  */
-static int ipcchan_may_attach(struct ipcchan_channel *ch,
-			      struct ipcchan_attach *at)
+static int may_attach(struct ipcchan_channel *ch,
+		      struct ipcchan_attach *at)
 {
 	if ((at->flags & IPCCHAN_CREATE) && (at->flags & IPCCHAN_EXCL))
 		return -EEXIST;
-	return ipcchan_permission(ch, at->access);
+	return permission(ch, at->access);
+}
+
+/*
+ * ATTACH with IPCCHAN_CREATE of a name the registry lacks: called and
+ * returns with the registry mutex held, which it drops to allocate.  The
+ * new channel is charged first; its ring pages are allocated (and zeroed)
+ * with the mutex released, since every final close and /proc/ipcchan need
+ * it; then its name is added, unless another creator was quicker.
+ *
+ * Returns the channel to attach to: the new one (@at->result set), or the
+ * one another creator named meanwhile; or an ERR_PTR.  Unless the new one
+ * was named, *@newp is left set for the caller to free, mutex dropped.
+ */
+static struct ipcchan_channel *create_locked(struct ipcchan_attach *at,
+					     struct ipcchan_channel **newp)
+{
+	struct ipcchan_channel *ch, *new;
+	int ret;
+
+	mutex_unlock(&reg.lock);
+	new = create(at);
+	mutex_lock(&reg.lock);
+	if (IS_ERR(new))
+		return new;
+	*newp = new;
+	ch = name_lookup(new->ns, at->name);
+	if (ch)
+		return ch;
+	ret = charge(new);
+	if (ret)
+		return ERR_PTR(ret);
+	mutex_unlock(&reg.lock);
+
+	ret = ipcchan_ring_alloc(new, at->ring_pages);
+
+	mutex_lock(&reg.lock);
+	if (!ret)
+		ch = name_lookup(new->ns, at->name);
+	if (ret || ch) {
+		/* Out of memory, or created meanwhile: attach to that one. */
+		uncharge(new);
+		return ret ? ERR_PTR(ret) : ch;
+	}
+	/* One reference for the registry, one for this file. */
+	list_add_tail(&new->acct.node, &new->acct.nsd->channels);
+	name_add(new, ipcchan_hash(new->ns, new->name));
+	at->result = IPCCHAN_ATTACH_CREATED;
+	*newp = NULL;
+	return new;
 }
 
 /**
  * ipcchan_attach - IPCCHAN_IOC_ATTACH: bind a file to a channel
  * @pf: the file's state
  * @uarg: struct ipcchan_attach in userspace
- *
- * A new channel is charged first, under the registry mutex; its ring pages
- * are allocated (and zeroed) with the mutex released, since every final
- * close and /proc/ipcchan need it; then its name is added, unless another
- * creator was quicker, in which case the new channel is undone and the
- * caller attaches to the other one.
  *
  * Return: 0 or a negative errno (see the UAPI header).
  */
@@ -633,71 +687,38 @@ long ipcchan_attach(struct ipcchan_file *pf, void __user *uarg)
 
 	if (copy_from_user(&at, uarg, sizeof(at)))
 		return -EFAULT;
-	ret = ipcchan_check_attach(&at);
+	ret = check_attach(&at);
 	if (ret)
 		return ret;
 
 	mutex_lock(&pf->attach_lock);
 	if (pf->ch) {
-		ret = -EBUSY;
-		goto out_unlock_file;
+		mutex_unlock(&pf->attach_lock);
+		return -EBUSY;
 	}
 
 	mutex_lock(&reg.lock);
-	ipcchan_collect_locked(&dead);
+	collect_locked(&dead);
 	at.result = 0;
-	ch = ipcchan_lookup(ipcchan_ns(), at.name);
-	if (!ch) {
-		if (!(at.flags & IPCCHAN_CREATE)) {
-			ret = -ENOENT;
-			goto out_unlock_reg;
-		}
-		mutex_unlock(&reg.lock);
-		new = ipcchan_create(&at);
-		if (IS_ERR(new)) {
-			ret = PTR_ERR(new);
-			new = NULL;
-			goto out_unlock_file;
-		}
-		mutex_lock(&reg.lock);
-		ch = ipcchan_lookup(new->ns, at.name);
-		if (ch)
-			goto attach;
-		ret = ipcchan_charge(new);
-		if (ret)
-			goto out_unlock_reg;
-		mutex_unlock(&reg.lock);
-
-		ret = ipcchan_ring_alloc(new, at.ring_pages);
-
-		mutex_lock(&reg.lock);
-		if (ret)
-			goto out_uncharge;
-		ch = ipcchan_lookup(new->ns, at.name);
-		if (!ch) {
-			ch = new;
-			new = NULL;
-			/* One reference for the registry, one for this file. */
-			list_add_tail(&ch->acct.node, &ch->acct.nsd->channels);
-			ipcchan_name_add(ch, ipcchan_hash(ch->ns, ch->name));
-			at.result = IPCCHAN_ATTACH_CREATED;
-		} else {
-			/* Created meanwhile: attach to that one instead. */
-			ipcchan_uncharge(new);
-		}
+	ch = name_lookup(ipcchan_ns(), at.name);
+	if (!ch)
+		ch = (at.flags & IPCCHAN_CREATE) ?
+		     create_locked(&at, &new) : ERR_PTR(-ENOENT);
+	ret = PTR_ERR_OR_ZERO(ch);
+	if (!ret && !at.result)
+		ret = may_attach(ch, &at);
+	if (!ret) {
+		kref_get(&ch->ref);
+		atomic_inc(&ch->attached);
 	}
-attach:
-	if (!at.result) {
-		ret = ipcchan_may_attach(ch, &at);
-		if (ret)
-			goto out_unlock_reg;
-	}
-	kref_get(&ch->ref);
-	atomic_inc(&ch->attached);
 	mutex_unlock(&reg.lock);
 	if (new)
-		ipcchan_free_new(new);
-	ipcchan_collect_put(&dead);
+		free_new(new);
+	collect_put(&dead);
+	if (ret) {
+		mutex_unlock(&pf->attach_lock);
+		return ret;
+	}
 
 	pf->access = at.access;
 	/* Pairs with smp_load_acquire() in ipcchan_file_channel(). */
@@ -708,17 +729,6 @@ attach:
 	if (put_user(at.result, ipcchan_u32_at(uarg, offsetof(struct ipcchan_attach, result))))
 		return -EFAULT;
 	return 0;
-
-out_uncharge:
-	ipcchan_uncharge(new);
-out_unlock_reg:
-	mutex_unlock(&reg.lock);
-out_unlock_file:
-	mutex_unlock(&pf->attach_lock);
-	if (new)
-		ipcchan_free_new(new);
-	ipcchan_collect_put(&dead);
-	return ret;
 }
 
 /**
@@ -738,31 +748,31 @@ long ipcchan_unlink(void __user *uarg)
 		return -EFAULT;
 	if (!ipcchan_zeroed(un.reserved, ARRAY_SIZE(un.reserved)))
 		return -EINVAL;
-	ret = ipcchan_check_name(un.name);
+	ret = check_name(un.name);
 	if (ret)
 		return ret;
 
 	mutex_lock(&reg.lock);
-	ipcchan_collect_locked(&dead);
-	ch = ipcchan_lookup(ipcchan_ns(), un.name);
+	collect_locked(&dead);
+	ch = name_lookup(ipcchan_ns(), un.name);
 	if (!ch) {
 		ret = -ENOENT;
 	} else if (!uid_eq(current_euid(), ch->uid) &&
 		   !ns_capable(ch->ns->user_ns, CAP_IPC_OWNER)) {
 		ret = -EPERM;
 	} else {
-		ipcchan_name_del(ch);
+		name_del(ch);
 		hlist_add_head(&ch->hnode, &dead);
 	}
 	mutex_unlock(&reg.lock);
 
 	/* Pollers see EPOLLHUP once the queue is empty. */
-	ipcchan_collect_put(&dead);
+	collect_put(&dead);
 	return ret;
 }
 
 /* A counter sum that raced with traffic may dip below zero: report 0. */
-static u64 ipcchan_clamp(s64 v)
+static u64 nonneg(s64 v)
 {
 	return v < 0 ? 0 : v;
 }
@@ -771,7 +781,7 @@ static u64 ipcchan_clamp(s64 v)
  * The usage part of MODINFO: the caller's IPC namespace only, so one
  * container cannot watch another's traffic.
  */
-static void ipcchan_fill_usage(struct ipcchan_modinfo *mi)
+static void fill_usage(struct ipcchan_modinfo *mi)
 {
 	struct ipcchan_channel *ch;
 	struct ipcchan_nsd *nsd;
@@ -780,33 +790,33 @@ static void ipcchan_fill_usage(struct ipcchan_modinfo *mi)
 	HLIST_HEAD(dead);
 
 	mutex_lock(&reg.lock);
-	ipcchan_collect_locked(&dead);
-	nsd = ipcchan_nsd_find(ipcchan_ns());
+	collect_locked(&dead);
+	nsd = nsd_find(ipcchan_ns());
 	if (nsd) {
 		mi->channels = nsd->nr;
 		mi->reserved_bytes = nsd->bytes;
 		list_for_each(pos, &nsd->channels) {
 			struct ipcchan_msgq_snap q;
 
-			ch = ipcchan_acct_entry(pos);
+			ch = acct_entry(pos);
 			ipcchan_msgq_snapshot(ch, &q);
 			messages += (s32)q.cur_msgs;
 			bytes += (s64)q.cur_bytes;
 		}
 	}
 	mutex_unlock(&reg.lock);
-	ipcchan_collect_put(&dead);
-	mi->messages = ipcchan_clamp(messages);
-	mi->queued_bytes = ipcchan_clamp(bytes);
+	collect_put(&dead);
+	mi->messages = nonneg(messages);
+	mi->queued_bytes = nonneg(bytes);
 }
 
 /**
- * ipcchan_fill_modinfo - the module part of MODINFO and INFO
+ * fill_modinfo - the module part of MODINFO and INFO
  * @mi: filled completely (reserved fields zero)
  *
  * Limits are the module's; usage is the caller's IPC namespace's.
  */
-void ipcchan_fill_modinfo(struct ipcchan_modinfo *mi)
+static void fill_modinfo(struct ipcchan_modinfo *mi)
 {
 	const struct ipcchan_limits *l = &ipcchan_limits;
 
@@ -824,7 +834,7 @@ void ipcchan_fill_modinfo(struct ipcchan_modinfo *mi)
 	mi->ring_pages_max = l->ring_pages_max;
 	mi->user_bytes_limit = l->user_bytes_limit;
 	mi->total_bytes_limit = l->total_bytes_limit;
-	ipcchan_fill_usage(mi);
+	fill_usage(mi);
 	mi->msg_overhead = sizeof(struct ipcchan_kmsg);
 	mi->user_channels_limit = l->user_channels_limit;
 	mi->batch_max = IPCCHAN_BATCH_MAX;
@@ -841,7 +851,7 @@ long ipcchan_modinfo(void __user *uarg)
 {
 	struct ipcchan_modinfo mi;
 
-	ipcchan_fill_modinfo(&mi);
+	fill_modinfo(&mi);
 	return copy_to_user(uarg, &mi, sizeof(mi)) ? -EFAULT : 0;
 }
 
@@ -891,7 +901,7 @@ long ipcchan_info(struct ipcchan_file *pf, void __user *uarg)
 	in->blocked_senders = snap.blocked_senders;
 	in->blocked_receivers = snap.blocked_receivers;
 
-	ipcchan_fill_modinfo(&in->mod);
+	fill_modinfo(&in->mod);
 	if (copy_to_user(uarg, in, sizeof(*in)))
 		ret = -EFAULT;
 	kfree(in);
@@ -916,13 +926,13 @@ static int ipcchan_proc_show(struct seq_file *m, void *v)
 
 	seq_puts(m, "name uid gid mode msgs bytes max_msgs max_msg_size sent received attached ring_pages state\n");
 	mutex_lock(&reg.lock);
-	nsd = ipcchan_nsd_find(ns);
+	nsd = nsd_find(ns);
 	if (!nsd)
 		goto out;
 	list_for_each(pos, &nsd->channels) {
 		struct ipcchan_msgq_snap q;
 
-		ch = ipcchan_acct_entry(pos);
+		ch = acct_entry(pos);
 		ipcchan_msgq_snapshot(ch, &q);
 		seq_printf(m, "%s %u %u %04o %u %llu %u %u %llu %llu %d %u %s\n",
 			   ch->name, from_kuid_munged(uns, ch->uid),
@@ -942,11 +952,11 @@ static int ipcchan_proc_open(struct inode *inode, struct file *file)
 	struct ipc_namespace *ns;
 	int ret;
 
-	ipcchan_collect();
+	collect();
 	ns = get_ipc_ns(ipcchan_ns());
 	ret = single_open(file, ipcchan_proc_show, ns);
 	if (ret)
-		ipcchan_ns_put(ns);
+		ns_put(ns);
 	return ret;
 }
 
@@ -956,7 +966,7 @@ static int ipcchan_proc_release(struct inode *inode, struct file *file)
 	struct ipc_namespace *ns = m->private;
 
 	single_release(inode, file);
-	ipcchan_ns_put(ns);
+	ns_put(ns);
 	return 0;
 }
 
@@ -978,7 +988,7 @@ int ipcchan_registry_init(void)
 	hash_init(reg.names);
 	hash_init(reg.nsds);
 	hash_init(reg.users);
-	INIT_DELAYED_WORK(&reg.gc, ipcchan_gc_work);
+	INIT_DELAYED_WORK(&reg.gc, gc_work);
 	ipcchan_proc = proc_create("ipcchan", 0444, NULL, &ipcchan_proc_ops);
 	if (!ipcchan_proc) {
 		pr_err("cannot create /proc/ipcchan\n");
@@ -1004,7 +1014,7 @@ void ipcchan_registry_exit(void)
 	cancel_delayed_work_sync(&reg.gc);
 	mutex_lock(&reg.lock);
 	hash_for_each_safe(reg.names, bkt, tmp, ch, hnode) {
-		ipcchan_name_del(ch);
+		name_del(ch);
 		mutex_unlock(&reg.lock);
 		ipcchan_channel_put(ch);
 		freed++;

@@ -15,6 +15,18 @@
  *		    MAP_SHARED, fd, 0);	// channels with ring pages
  *	ioctl(fd, IPCCHAN_IOC_UNLINK, &(struct ipcchan_unlink){ "jobs" });
  *
+ * Files, in reading order; each uses only those above it:
+ *   limits.c   module parameters, module-wide counters
+ *   ipcchan.h  the channel and file objects, their counter pairs
+ *   ucopy.h    the structs userspace passes: out fields, reserved fields
+ *   msg.c      message objects: allocation, recycling, the sender's pid
+ *   msgq.c     the message queue: SEND/RECV, read/write, the queue's poll
+ *   batch.c    SEND_BATCH/RECV_BATCH on msgq.c's primitives
+ *   ring.c     shared ring pages: mmap, RING_WAIT/RING_NOTIFY, ring poll
+ *   channel.c  the registry: attach, unlink, quotas, INFO/MODINFO, /proc
+ *   main.c     the device: open/release, ioctl dispatch, poll, init/exit
+ *   compat.h   differences between the kernel versions supported
+ *
  * Objects and lifetimes:
  *  - the registry (channel.c): (IPC namespace, name) -> channel hash,
  *    per IPC namespace channel lists and reservations, per (user
@@ -25,128 +37,34 @@
  *    so it keeps the channel alive without a reference of its own.  The
  *    last put frees queued messages, ring pages and the reservation;
  *  - a file (struct ipcchan_file): attached once, for good;
- *  - a message: a sender takes a slot, then an object (recycled, or
- *    allocated within the channel's max_msgs objects), fills it and
- *    queues it (incoming list, then a priority queue); a receiver copies
- *    it out and puts it on one of the channel's two free lists, small
- *    (<= 256 B) or large (within 4 MiB), for the next sender, or frees it.
- *    Free-listed messages die with the channel.
+ *  - a message: from a sender's slot to a receiver, then kept for the
+ *    next sender or freed; its life is told at the top of msgq.c.  Kept
+ *    message objects die with the channel.
  * Every open file pins the module (fops owner), so module_exit only meets
  * channels the registry still holds, and frees them.
  *
  * Locks, outermost first: registry mutex -> channel send lock -> channel
  * lock -> wait queue locks.  Senders take the send lock, receivers the
  * channel lock; only INFO, MODINFO and /proc/ipcchan take both.  The two
- * sides meet in lock-free lists and counters (msgq.c).  Nothing sleeps under a
- * channel lock.  User memory is touched under one only with page faults
+ * sides meet in lock-free lists and counters (msgq.c).  Nothing sleeps under
+ * a channel lock.  User memory is touched under one only with page faults
  * disabled (msgq.c's small-message fast paths); a copy that would fault
  * is redone with the lock dropped.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
-#include <linux/log2.h>
-#include <linux/minmax.h>
 #include <linux/miscdevice.h>
-#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
 
-#include "ipcchan.h"
-
-struct ipcchan_limits ipcchan_limits = {
-	.default_max_msgs	= 64,
-	.max_msgs_limit		= 65536,
-	.default_max_msg_size	= 8192,
-	.max_msg_size_limit	= 4 << 20,
-	.max_channels		= 1024,
-	.ring_pages_max		= 1024,
-	.user_channels_limit	= 256,
-	.user_bytes_limit	= 64UL << 20,
-	.total_bytes_limit	= 256UL << 20,
-	.global_bytes_limit	= 0,	/* set at load, see ipcchan_check_params() */
-};
-
-struct ipcchan_stats ipcchan_stats;
-DEFINE_PER_CPU(struct ipcchan_msg_stats, ipcchan_msg_stats);
-
-/**
- * ipcchan_stats_sum - queued messages and bytes, module-wide
- * @messages: out: messages queued or in flight
- * @bytes: out: their payload bytes
- */
-void ipcchan_stats_sum(s64 *messages, s64 *bytes)
-{
-	int cpu;
-
-	*messages = 0;
-	*bytes = 0;
-	/* Other CPUs update theirs meanwhile (this_cpu_add()). */
-	for_each_possible_cpu(cpu) {
-		*messages += READ_ONCE(per_cpu(ipcchan_msg_stats.messages, cpu));
-		*bytes += READ_ONCE(per_cpu(ipcchan_msg_stats.queued_bytes, cpu));
-	}
-}
-
-module_param_named(default_max_msgs, ipcchan_limits.default_max_msgs, uint, 0444);
-MODULE_PARM_DESC(default_max_msgs, "Queue depth of a channel created with max_msgs 0 (default 64)");
-module_param_named(max_msgs_limit, ipcchan_limits.max_msgs_limit, uint, 0444);
-MODULE_PARM_DESC(max_msgs_limit, "Highest max_msgs a channel may have (default 65536)");
-module_param_named(default_max_msg_size, ipcchan_limits.default_max_msg_size, uint, 0444);
-MODULE_PARM_DESC(default_max_msg_size, "Largest message of a channel created with max_msg_size 0 (default 8192)");
-module_param_named(max_msg_size_limit, ipcchan_limits.max_msg_size_limit, uint, 0444);
-MODULE_PARM_DESC(max_msg_size_limit, "Highest max_msg_size in bytes, at most 64 MiB (default 4 MiB)");
-module_param_named(max_channels, ipcchan_limits.max_channels, uint, 0444);
-MODULE_PARM_DESC(max_channels, "Most channels alive at once in one IPC namespace (default 1024)");
-module_param_named(ring_pages_max, ipcchan_limits.ring_pages_max, uint, 0444);
-MODULE_PARM_DESC(ring_pages_max, "Most ring data pages per channel, a power of two up to 65536 (default 1024)");
-module_param_named(user_channels_limit, ipcchan_limits.user_channels_limit, uint, 0444);
-MODULE_PARM_DESC(user_channels_limit, "Most live channels one user may create, counted at every user namespace level (default 256)");
-module_param_named(user_bytes_limit, ipcchan_limits.user_bytes_limit, ulong, 0444);
-MODULE_PARM_DESC(user_bytes_limit, "Bytes one user may reserve over its channels, counted at every user namespace level (default 64 MiB)");
-module_param_named(total_bytes_limit, ipcchan_limits.total_bytes_limit, ulong, 0444);
-MODULE_PARM_DESC(total_bytes_limit, "Bytes the channels of one IPC namespace may reserve (default 256 MiB)");
-module_param_named(global_bytes_limit, ipcchan_limits.global_bytes_limit, ulong, 0444);
-MODULE_PARM_DESC(global_bytes_limit, "Bytes all channels of all namespaces may reserve; 0: a quarter of RAM, at least total_bytes_limit (default 0)");
-
-static int ipcchan_check_params(void)
-{
-	struct ipcchan_limits *l = &ipcchan_limits;
-
-	if (!l->max_msgs_limit || l->max_msgs_limit > (1U << 24) ||
-	    !l->default_max_msgs || l->default_max_msgs > l->max_msgs_limit) {
-		pr_err("need 1 <= default_max_msgs <= max_msgs_limit <= 16M\n");
-		return -EINVAL;
-	}
-	if (l->max_msg_size_limit > (64U << 20) ||
-	    l->default_max_msg_size > l->max_msg_size_limit) {
-		pr_err("need default_max_msg_size <= max_msg_size_limit <= 64M\n");
-		return -EINVAL;
-	}
-	if (!l->max_channels || l->max_channels > (1U << 20) ||
-	    !l->user_channels_limit) {
-		pr_err("need 1 <= max_channels <= 1M and user_channels_limit >= 1\n");
-		return -EINVAL;
-	}
-	if (l->ring_pages_max > 65536 ||
-	    (l->ring_pages_max && !is_power_of_2(l->ring_pages_max))) {
-		pr_err("ring_pages_max must be 0 or a power of two <= 65536\n");
-		return -EINVAL;
-	}
-	if (!l->user_bytes_limit || l->user_bytes_limit > l->total_bytes_limit) {
-		pr_err("need 0 < user_bytes_limit <= total_bytes_limit\n");
-		return -EINVAL;
-	}
-	/* The module-wide ceiling; sysfs shows the value in force. */
-	if (!l->global_bytes_limit)
-		l->global_bytes_limit = max(l->total_bytes_limit,
-					    (totalram_pages() / 4) << PAGE_SHIFT);
-	if (l->global_bytes_limit < l->total_bytes_limit) {
-		pr_err("need total_bytes_limit <= global_bytes_limit\n");
-		return -EINVAL;
-	}
-	return 0;
-}
+#include "batch.h"
+#include "channel.h"
+#include "limits.h"
+#include "msg.h"
+#include "msgq.h"
+#include "ring.h"
 
 static int ipcchan_open(struct inode *inode, struct file *file)
 {
@@ -172,6 +90,19 @@ static int ipcchan_release(struct inode *inode, struct file *file)
 	mutex_destroy(&pf->attach_lock);
 	kfree(pf);
 	return 0;
+}
+
+/*
+ * poll(2): the queue's readiness and, for a channel with a ring, the
+ * ring's.
+ */
+static __poll_t ipcchan_poll(struct file *file, struct poll_table_struct *pt)
+{
+	struct ipcchan_channel *ch = ipcchan_file_channel(file->private_data);
+
+	if (!ch)
+		return EPOLLERR;
+	return ipcchan_msgq_poll(ch, file, pt) | ipcchan_ring_poll(ch, file, pt);
 }
 
 static long ipcchan_ioctl(struct file *file, unsigned int cmd,
@@ -217,6 +148,7 @@ static const struct file_operations ipcchan_fops = {
 	.poll		= ipcchan_poll,
 	.mmap		= ipcchan_mmap,
 	.unlocked_ioctl	= ipcchan_ioctl,
+	/* Every UAPI struct has one layout for 32- and 64-bit callers. */
 	.compat_ioctl	= compat_ptr_ioctl,
 };
 
@@ -227,25 +159,14 @@ static struct miscdevice ipcchan_misc = {
 	.mode	= 0666,
 };
 
-/* Same layout for 32- and 64-bit userspace: compat_ptr_ioctl suffices. */
-static_assert(sizeof(struct ipcchan_attach) == 112);
-static_assert(sizeof(struct ipcchan_msg) == 64);
-static_assert(sizeof(struct ipcchan_batch) == 48);
-static_assert(sizeof(struct ipcchan_modinfo) == 128);
-static_assert(sizeof(struct ipcchan_info) == 208 + sizeof(struct ipcchan_modinfo));
-static_assert(sizeof(struct ipcchan_unlink) == 80);
-static_assert(sizeof(struct ipcchan_ring_hdr) == 256);
-static_assert(sizeof(struct ipcchan_ring_wait) == 40);
-static_assert(sizeof(struct ipcchan_ring_notify) == 24);
-
 static int __init ipcchan_init(void)
 {
 	int ret;
 
-	ret = ipcchan_check_params();
+	ret = ipcchan_limits_check();
 	if (ret)
 		return ret;
-	ret = ipcchan_msgq_cache_init();
+	ret = ipcchan_msg_cache_init();
 	if (ret)
 		return ret;
 	ret = ipcchan_registry_init();
@@ -261,7 +182,7 @@ static int __init ipcchan_init(void)
 out_registry:
 	ipcchan_registry_exit();
 out_cache:
-	ipcchan_msgq_cache_exit();
+	ipcchan_msg_cache_exit();
 	return ret;
 }
 
@@ -269,7 +190,7 @@ static void __exit ipcchan_exit(void)
 {
 	misc_deregister(&ipcchan_misc);
 	ipcchan_registry_exit();
-	ipcchan_msgq_cache_exit();
+	ipcchan_msg_cache_exit();
 }
 
 module_init(ipcchan_init);

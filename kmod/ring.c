@@ -19,7 +19,7 @@
  * corrupt or hostile header cannot hurt it.
  *
  * Access: the ring needs receive access; writing it (a writable mapping,
- * RING_NOTIFY) needs send and receive access (ipcchan_ring_may_write()).
+ * RING_NOTIFY) needs send and receive access (ring_may_write()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -33,7 +33,14 @@
 #include <linux/uaccess.h>
 
 #include "compat.h"
-#include "ipcchan.h"
+#include "msgq.h"
+#include "ring.h"
+#include "ucopy.h"
+
+/* The same layout for 32- and 64-bit userspace (compat_ptr_ioctl). */
+static_assert(sizeof(struct ipcchan_ring_hdr) == 256);
+static_assert(sizeof(struct ipcchan_ring_wait) == 40);
+static_assert(sizeof(struct ipcchan_ring_notify) == 24);
 
 /**
  * ipcchan_ring_alloc - allocate and zero the ring pages of a new channel
@@ -112,8 +119,8 @@ void ipcchan_ring_free(struct ipcchan_channel *ch)
 }
 
 /* Map page index @pgoff of the mapping to a ring page. */
-static struct page *ipcchan_ring_page(struct ipcchan_channel *ch,
-				      unsigned long pgoff)
+static struct page *ring_page(struct ipcchan_channel *ch,
+			      unsigned long pgoff)
 {
 	if (pgoff == 0)
 		return ch->ring_pages[0];
@@ -126,7 +133,7 @@ static struct page *ipcchan_ring_page(struct ipcchan_channel *ch,
 static vm_fault_t ipcchan_vm_fault(struct vm_fault *vmf)
 {
 	struct ipcchan_channel *ch = vmf->vma->vm_private_data;
-	struct page *page = ipcchan_ring_page(ch, vmf->pgoff);
+	struct page *page = ring_page(ch, vmf->pgoff);
 
 	if (!page)
 		return VM_FAULT_SIGBUS;
@@ -165,12 +172,12 @@ static const struct vm_operations_struct ipcchan_vm_ops = {
  * send-only file gets nothing.  @pf->access is stable once the channel is
  * seen (ipcchan_file_channel()).
  */
-static bool ipcchan_ring_may_read(struct ipcchan_file *pf)
+static bool ring_may_read(struct ipcchan_file *pf)
 {
 	return pf->access & IPCCHAN_ACCESS_RECV;
 }
 
-static bool ipcchan_ring_may_write(struct ipcchan_file *pf)
+static bool ring_may_write(struct ipcchan_file *pf)
 {
 	return (pf->access & IPCCHAN_ACCESS_RDWR) == IPCCHAN_ACCESS_RDWR;
 }
@@ -194,9 +201,9 @@ int ipcchan_mmap(struct file *file, struct vm_area_struct *vma)
 		return -ENOTCONN;
 	if (!ch->ring_npages)
 		return -ENXIO;
-	if (!ipcchan_ring_may_read(pf))
+	if (!ring_may_read(pf))
 		return -EACCES;
-	if (!ipcchan_ring_may_write(pf)) {
+	if (!ring_may_write(pf)) {
 		if (vma->vm_flags & VM_WRITE)
 			return -EACCES;
 		/* Read-only for good: mprotect(PROT_WRITE) fails (EACCES). */
@@ -226,8 +233,8 @@ int ipcchan_mmap(struct file *file, struct vm_area_struct *vma)
  * The channel, access check and checked position index of a ring ioctl;
  * @write: the call needs write access to the ring (RING_NOTIFY).
  */
-static int ipcchan_ring_args(struct file *file, u32 *which, bool write,
-			     struct ipcchan_channel **chp)
+static int ring_args(struct file *file, u32 *which, bool write,
+		     struct ipcchan_channel **chp)
 {
 	struct ipcchan_file *pf = file->private_data;
 	struct ipcchan_channel *ch = ipcchan_file_channel(pf);
@@ -236,7 +243,7 @@ static int ipcchan_ring_args(struct file *file, u32 *which, bool write,
 		return -ENOTCONN;
 	if (!ch->ring_npages)
 		return -ENXIO;
-	if (write ? !ipcchan_ring_may_write(pf) : !ipcchan_ring_may_read(pf))
+	if (write ? !ring_may_write(pf) : !ring_may_read(pf))
 		return -EBADF;
 	if (*which != IPCCHAN_RING_PROD && *which != IPCCHAN_RING_CONS)
 		return -EINVAL;
@@ -246,7 +253,7 @@ static int ipcchan_ring_args(struct file *file, u32 *which, bool write,
 	return 0;
 }
 
-static u64 ipcchan_ring_pos(struct ipcchan_channel *ch, u32 which)
+static u64 ring_pos(struct ipcchan_channel *ch, u32 which)
 {
 	struct ipcchan_ring_hdr *hdr = ch->ring_hdr;
 
@@ -279,7 +286,7 @@ long ipcchan_ring_wait(struct file *file, void __user *uarg)
 	ret = ipcchan_wait_setup(&w, file, rw.flags, rw.timeout_ns);
 	if (ret)
 		return ret;
-	ret = ipcchan_ring_args(file, &rw.which, false, &ch);
+	ret = ring_args(file, &rw.which, false, &ch);
 	if (ret)
 		return ret;
 
@@ -292,7 +299,7 @@ long ipcchan_ring_wait(struct file *file, void __user *uarg)
 		 * barrier in set_current_state() orders the two.
 		 */
 		prepare_to_wait(&ch->ring_wq[rw.which], &wait, TASK_INTERRUPTIBLE);
-		if (ipcchan_ring_pos(ch, rw.which) != rw.expected ||
+		if (ring_pos(ch, rw.which) != rw.expected ||
 		    atomic_read(&ch->ring_gen[rw.which]) != gen)
 			break;
 		if (signal_pending(current)) {
@@ -333,7 +340,7 @@ long ipcchan_ring_notify(struct file *file, void __user *uarg)
 		return -EFAULT;
 	if (rn.reserved0 || !ipcchan_zeroed(rn.reserved, ARRAY_SIZE(rn.reserved)))
 		return -EINVAL;
-	ret = ipcchan_ring_args(file, &rn.which, true, &ch);
+	ret = ring_args(file, &rn.which, true, &ch);
 	if (ret)
 		return ret;
 
@@ -372,7 +379,7 @@ __poll_t ipcchan_ring_poll(struct ipcchan_channel *ch, struct file *file,
 	u64 prod, cons, half;
 	__poll_t mask = 0;
 
-	if (!ch->ring_npages || !ipcchan_ring_may_read(pf))
+	if (!ch->ring_npages || !ring_may_read(pf))
 		return 0;
 	poll_wait(file, &ch->ring_wq[IPCCHAN_RING_PROD], pt);
 	poll_wait(file, &ch->ring_wq[IPCCHAN_RING_CONS], pt);
@@ -382,8 +389,8 @@ __poll_t ipcchan_ring_poll(struct ipcchan_channel *ch, struct file *file,
 	 * its wake-up finds us queued or we read its store.
 	 */
 	smp_mb();
-	prod = ipcchan_ring_pos(ch, IPCCHAN_RING_PROD);
-	cons = ipcchan_ring_pos(ch, IPCCHAN_RING_CONS);
+	prod = ring_pos(ch, IPCCHAN_RING_PROD);
+	cons = ring_pos(ch, IPCCHAN_RING_CONS);
 	half = (u64)ch->ring_npages << (PAGE_SHIFT - 1);
 	if (prod != cons)
 		mask |= EPOLLIN | EPOLLRDNORM;
