@@ -28,60 +28,6 @@
 #define MS		1000000LL
 #define SLACK		(2 * SEC)	/* allowed lateness of a timeout (TCG) */
 
-/* --- processes ---------------------------------------------------------- */
-
-/* Fork a child that runs @fn(@arg) and exits with its return value. */
-static pid_t spawn(int (*fn)(void *), void *arg)
-{
-	pid_t pid;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid == 0)
-		_exit(fn(arg) & 0xff);
-	return pid;
-}
-
-/*
- * Wait up to @ms for @pid to exit.  Returns its exit status, 128 + signal
- * when it was killed, or -1 after killing it on timeout.
- */
-static int reap(pid_t pid, int ms)
-{
-	long long end = ipcchan_now_ns() + ms * MS;
-	int status;
-
-	for (;;) {
-		pid_t r = waitpid(pid, &status, WNOHANG);
-
-		if (r == pid)
-			break;
-		if (r < 0)
-			return -1;
-		if (ipcchan_now_ns() > end) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			return -1;
-		}
-		usleep(1000);
-	}
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + WTERMSIG(status);
-}
-
-/* True when @pid has not exited yet; it is not reaped either way. */
-static int still_running(pid_t pid)
-{
-	siginfo_t si;
-
-	memset(&si, 0, sizeof(si));
-	if (waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT))
-		return 0;
-	return si.si_pid == 0;
-}
-
 /* --- the producer/consumer pair -------------------------------------------- */
 
 FIXTURE(pair) {
@@ -516,7 +462,7 @@ TEST_F(pair, recv_timeout_satisfied_by_send)
 	char buf[8];
 	pid_t pid;
 
-	pid = spawn(send_when_receiver_blocked, &pe);
+	pid = ipcchan_spawn(send_when_receiver_blocked, &pe);
 	ASSERT_LT(0, pid);
 	t0 = ipcchan_now_ns();
 	EXPECT_EQ(0, ipcchan_test_recv(self->rx, buf, sizeof(buf),
@@ -524,7 +470,7 @@ TEST_F(pair, recv_timeout_satisfied_by_send)
 	dt = ipcchan_now_ns() - t0;
 	EXPECT_EQ(0, memcmp(buf, "late", 4));
 	EXPECT_GT(10 * SEC, dt);
-	EXPECT_EQ(0, reap(pid, WAIT_MS));
+	EXPECT_EQ(0, ipcchan_reap(pid, WAIT_MS));
 }
 
 /* --- parameter validation ---------------------------------------------- */
@@ -790,11 +736,11 @@ TEST_F(pair, blocked_recv_woken_by_send)
 	struct peer pe = { .fd = self->rx };
 	pid_t pid;
 
-	pid = spawn(blocking_recv, &pe);
+	pid = ipcchan_spawn(blocking_recv, &pe);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, ipcchan_wait_blocked(self->tx, 1, 1, WAIT_MS));
 	ASSERT_EQ(0, ipcchan_test_send(self->tx, "W", 1, 0, 0, 0, NULL));
-	EXPECT_EQ('W', reap(pid, WAIT_MS));
+	EXPECT_EQ('W', ipcchan_reap(pid, WAIT_MS));
 	EXPECT_EQ(0ULL, cur_msgs(self->tx));
 }
 
@@ -807,12 +753,12 @@ TEST_F(pair, blocked_send_woken_by_recv)
 	int i;
 
 	fill_queue(_metadata, self->tx);
-	pid = spawn(blocking_send, &pe);
+	pid = ipcchan_spawn(blocking_send, &pe);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, ipcchan_wait_blocked(self->tx, 0, 1, WAIT_MS));
 	ASSERT_EQ(0, ipcchan_test_recv(self->rx, buf, sizeof(buf), 0, 0,
 				       NULL));
-	EXPECT_EQ(0, reap(pid, WAIT_MS));
+	EXPECT_EQ(0, ipcchan_reap(pid, WAIT_MS));
 	ASSERT_EQ(0, ipcchan_test_info(self->tx, &info));
 	EXPECT_EQ((__u64)PAIR_MSGS, info.cur_msgs);
 	EXPECT_EQ(0U, info.blocked_senders);
@@ -832,9 +778,9 @@ TEST_F(pair, one_message_one_receiver)
 	pid_t a, b, first, other;
 	int ra, rb;
 
-	a = spawn(blocking_recv, &pe);
+	a = ipcchan_spawn(blocking_recv, &pe);
 	ASSERT_LT(0, a);
-	b = spawn(blocking_recv, &pe);
+	b = ipcchan_spawn(blocking_recv, &pe);
 	ASSERT_LT(0, b);
 	ASSERT_EQ(0, ipcchan_wait_blocked(self->tx, 1, 2, WAIT_MS));
 	ASSERT_EQ(0, ipcchan_test_send(self->tx, "A", 1, 0, 0, 0, NULL));
@@ -842,9 +788,9 @@ TEST_F(pair, one_message_one_receiver)
 	/* wait for one of them to finish */
 	first = 0;
 	for (int i = 0; i < WAIT_MS && !first; i++) {
-		if (!still_running(a))
+		if (!ipcchan_still_running(a))
 			first = a;
-		else if (!still_running(b))
+		else if (!ipcchan_still_running(b))
 			first = b;
 		else
 			usleep(1000);
@@ -852,14 +798,14 @@ TEST_F(pair, one_message_one_receiver)
 	ASSERT_NE(0, first);
 	other = first == a ? b : a;
 	usleep(100 * 1000);
-	EXPECT_TRUE(still_running(other));
+	EXPECT_TRUE(ipcchan_still_running(other));
 	ASSERT_EQ(0, ipcchan_test_info(self->tx, &info));
 	EXPECT_EQ(1U, info.blocked_receivers);
 	EXPECT_EQ(1ULL, info.received);
 
 	ASSERT_EQ(0, ipcchan_test_send(self->tx, "B", 1, 0, 0, 0, NULL));
-	ra = reap(first, WAIT_MS);
-	rb = reap(other, WAIT_MS);
+	ra = ipcchan_reap(first, WAIT_MS);
+	rb = ipcchan_reap(other, WAIT_MS);
 	EXPECT_EQ('A', ra);
 	EXPECT_EQ('B', rb);
 	ASSERT_EQ(0, ipcchan_test_info(self->tx, &info));
@@ -878,17 +824,17 @@ TEST_F(pair, one_slot_one_sender)
 	int i;
 
 	fill_queue(_metadata, self->tx);
-	a = spawn(blocking_send, &pa);
+	a = ipcchan_spawn(blocking_send, &pa);
 	ASSERT_LT(0, a);
-	b = spawn(blocking_send, &pb);
+	b = ipcchan_spawn(blocking_send, &pb);
 	ASSERT_LT(0, b);
 	ASSERT_EQ(0, ipcchan_wait_blocked(self->tx, 0, 2, WAIT_MS));
 	ASSERT_EQ(0, ipcchan_test_recv(self->rx, buf, sizeof(buf), 0, 0,
 				       NULL));
 	for (i = 0; i < WAIT_MS && !first; i++) {
-		if (!still_running(a))
+		if (!ipcchan_still_running(a))
 			first = a;
-		else if (!still_running(b))
+		else if (!ipcchan_still_running(b))
 			first = b;
 		else
 			usleep(1000);
@@ -896,15 +842,15 @@ TEST_F(pair, one_slot_one_sender)
 	ASSERT_NE(0, first);
 	other = first == a ? b : a;
 	usleep(100 * 1000);
-	EXPECT_TRUE(still_running(other));
+	EXPECT_TRUE(ipcchan_still_running(other));
 	ASSERT_EQ(0, ipcchan_test_info(self->tx, &info));
 	EXPECT_EQ(1U, info.blocked_senders);
 	EXPECT_EQ((__u64)PAIR_MSGS, info.cur_msgs);
-	EXPECT_EQ(0, reap(first, WAIT_MS));
+	EXPECT_EQ(0, ipcchan_reap(first, WAIT_MS));
 
 	ASSERT_EQ(0, ipcchan_test_recv(self->rx, buf, sizeof(buf), 0, 0,
 				       NULL));
-	EXPECT_EQ(0, reap(other, WAIT_MS));
+	EXPECT_EQ(0, ipcchan_reap(other, WAIT_MS));
 	ASSERT_EQ(0, ipcchan_test_info(self->tx, &info));
 	EXPECT_EQ(0U, info.blocked_senders);
 	EXPECT_EQ((__u64)PAIR_MSGS, info.cur_msgs);
@@ -970,7 +916,7 @@ static pid_t signal_blocked_child(struct __test_metadata *_metadata,
 	pid_t pid;
 
 	ASSERT_EQ(0, pipe2(sig_pipe, O_CLOEXEC));
-	pid = spawn(call_with_signal, pe);
+	pid = ipcchan_spawn(call_with_signal, pe);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, ipcchan_wait_blocked(pe->watch, watch_receivers, 1,
 					  WAIT_MS));
@@ -988,7 +934,7 @@ TEST_F(pair, recv_signal_eintr)
 
 	struct ipcchan_info info;
 
-	EXPECT_EQ(EINTR, reap(pid, WAIT_MS));
+	EXPECT_EQ(EINTR, ipcchan_reap(pid, WAIT_MS));
 	ASSERT_EQ(0, ipcchan_test_info(self->tx, &info));
 	EXPECT_EQ(0U, info.blocked_receivers);
 }
@@ -1000,7 +946,7 @@ TEST_F(pair, send_signal_eintr)
 
 	fill_queue(_metadata, self->tx);
 	pid = signal_blocked_child(_metadata, &pe, 0);
-	EXPECT_EQ(EINTR, reap(pid, WAIT_MS));
+	EXPECT_EQ(EINTR, ipcchan_reap(pid, WAIT_MS));
 	EXPECT_EQ((__u64)PAIR_MSGS, cur_msgs(self->tx));
 }
 
@@ -1013,9 +959,9 @@ TEST_F(pair, recv_sa_restart_restarts)
 
 	/* blocked again after the handler: the call was restarted */
 	ASSERT_EQ(0, ipcchan_wait_blocked(self->tx, 1, 1, WAIT_MS));
-	EXPECT_TRUE(still_running(pid));
+	EXPECT_TRUE(ipcchan_still_running(pid));
 	ASSERT_EQ(0, ipcchan_test_send(self->tx, "R", 1, 0, 0, 0, NULL));
-	EXPECT_EQ(0, reap(pid, WAIT_MS));
+	EXPECT_EQ(0, ipcchan_reap(pid, WAIT_MS));
 }
 
 /* A call with TIMEOUT fails with EINTR even under SA_RESTART. */
@@ -1025,7 +971,7 @@ TEST_F(pair, recv_timeout_sa_restart_eintr)
 			   .arg = SIG_RECV_TIMEOUT_RESTART };
 	pid_t pid = signal_blocked_child(_metadata, &pe, 1);
 
-	EXPECT_EQ(EINTR, reap(pid, WAIT_MS));
+	EXPECT_EQ(EINTR, ipcchan_reap(pid, WAIT_MS));
 }
 
 /* --- read(2) / write(2) ------------------------------------------------ */
@@ -1133,11 +1079,11 @@ TEST_F(pair, blocked_read_woken_by_write)
 	struct peer pe = { .fd = self->rx };
 	pid_t pid;
 
-	pid = spawn(blocking_read, &pe);
+	pid = ipcchan_spawn(blocking_read, &pe);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, ipcchan_wait_blocked(self->tx, 1, 1, WAIT_MS));
 	ASSERT_EQ(2, write(self->tx, "Rd", 2));
-	EXPECT_EQ('R', reap(pid, WAIT_MS));
+	EXPECT_EQ('R', ipcchan_reap(pid, WAIT_MS));
 }
 
 /* --- poll / epoll ---------------------------------------------------- */
@@ -1201,11 +1147,11 @@ TEST_F(pair, poll_wakes_on_send)
 	struct pollfd p = { .fd = self->rx, .events = POLLIN };
 	pid_t pid;
 
-	pid = spawn(send_later, &pe);
+	pid = ipcchan_spawn(send_later, &pe);
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(1, poll(&p, 1, 10000));
 	EXPECT_EQ(POLLIN, p.revents & (POLLIN | POLLERR | POLLHUP));
-	EXPECT_EQ(0, reap(pid, WAIT_MS));
+	EXPECT_EQ(0, ipcchan_reap(pid, WAIT_MS));
 }
 
 TEST_F(pair, poll_wakes_on_free_slot)
@@ -1215,11 +1161,11 @@ TEST_F(pair, poll_wakes_on_free_slot)
 	pid_t pid;
 
 	fill_queue(_metadata, self->tx);
-	pid = spawn(recv_later, &pe);
+	pid = ipcchan_spawn(recv_later, &pe);
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(1, poll(&p, 1, 10000));
 	EXPECT_EQ(POLLOUT, p.revents & (POLLOUT | POLLERR | POLLHUP));
-	EXPECT_EQ(0, reap(pid, WAIT_MS));
+	EXPECT_EQ(0, ipcchan_reap(pid, WAIT_MS));
 }
 
 static int epoll_for(struct __test_metadata *_metadata, int fd, __u32 ev)
@@ -1276,11 +1222,11 @@ TEST_F(pair, epoll_edge_wakes_on_send)
 	pid_t pid;
 
 	EXPECT_EQ(0, epoll_wait(ep, &e, 1, 0));
-	pid = spawn(send_later, &pe);
+	pid = ipcchan_spawn(send_later, &pe);
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(1, epoll_wait(ep, &e, 1, 10000));
 	EXPECT_EQ((__u32)EPOLLIN, e.events);
-	EXPECT_EQ(0, reap(pid, WAIT_MS));
+	EXPECT_EQ(0, ipcchan_reap(pid, WAIT_MS));
 	close(ep);
 }
 
@@ -1294,11 +1240,11 @@ TEST_F(pair, epoll_wakes_on_free_slot)
 	fill_queue(_metadata, self->tx);
 	ep = epoll_for(_metadata, self->tx, EPOLLOUT);
 	EXPECT_EQ(0, epoll_wait(ep, &e, 1, 0));
-	pid = spawn(recv_later, &pe);
+	pid = ipcchan_spawn(recv_later, &pe);
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(1, epoll_wait(ep, &e, 1, 10000));
 	EXPECT_EQ((__u32)EPOLLOUT, e.events);
-	EXPECT_EQ(0, reap(pid, WAIT_MS));
+	EXPECT_EQ(0, ipcchan_reap(pid, WAIT_MS));
 	close(ep);
 }
 
@@ -1349,11 +1295,11 @@ TEST_F(pair, poll_wakes_on_unlink)
 	struct pollfd p = { .fd = self->rx, .events = POLLIN };
 	pid_t pid;
 
-	pid = spawn(unlink_later, self->name);
+	pid = ipcchan_spawn(unlink_later, self->name);
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(1, poll(&p, 1, 10000));
 	EXPECT_EQ(POLLHUP, p.revents & (POLLHUP | POLLIN));
-	EXPECT_EQ(0, reap(pid, WAIT_MS));
+	EXPECT_EQ(0, ipcchan_reap(pid, WAIT_MS));
 }
 
 /*
@@ -1480,7 +1426,7 @@ TEST_F(pair, fork_child_attaches_by_name)
 	int i, v;
 	pid_t pid;
 
-	pid = spawn(send_numbered, &n);
+	pid = ipcchan_spawn(send_numbered, &n);
 	ASSERT_LT(0, pid);
 	for (i = 0; i < n.count; i++) {
 		ASSERT_EQ(0, ipcchan_test_recv(self->rx, &v, sizeof(v),
@@ -1491,7 +1437,7 @@ TEST_F(pair, fork_child_attaches_by_name)
 		EXPECT_EQ((__u32)pid, m.pid);
 		EXPECT_EQ((__u32)getuid(), m.uid);
 	}
-	EXPECT_EQ(0, reap(pid, WAIT_MS));
+	EXPECT_EQ(0, ipcchan_reap(pid, WAIT_MS));
 }
 
 /* A forked child shares the parent's attached file. */
@@ -1510,9 +1456,9 @@ TEST_F(pair, fork_shares_attached_file)
 	char buf[8];
 	pid_t pid;
 
-	pid = spawn(send_on_inherited, &pe);
+	pid = ipcchan_spawn(send_on_inherited, &pe);
 	ASSERT_LT(0, pid);
-	EXPECT_EQ(0, reap(pid, WAIT_MS));
+	EXPECT_EQ(0, ipcchan_reap(pid, WAIT_MS));
 	ASSERT_EQ(0, ipcchan_test_info(self->tx, &info));
 	EXPECT_EQ(2U, info.attached);
 	ASSERT_EQ(0, ipcchan_test_recv(self->rx, buf, sizeof(buf), 0, 0, &m));
@@ -1529,7 +1475,7 @@ TEST_F(pair, three_senders_exactly_once_in_order)
 	pid_t pid[3];
 
 	for (k = 0; k < 3; k++) {
-		pid[k] = spawn(send_numbered, &n);
+		pid[k] = ipcchan_spawn(send_numbered, &n);
 		ASSERT_LT(0, pid[k]);
 	}
 	for (i = 0; i < 3 * n.count; i++) {
@@ -1545,7 +1491,7 @@ TEST_F(pair, three_senders_exactly_once_in_order)
 	}
 	for (k = 0; k < 3; k++) {
 		EXPECT_EQ(n.count, next[k]);
-		EXPECT_EQ(0, reap(pid[k], WAIT_MS));
+		EXPECT_EQ(0, ipcchan_reap(pid[k], WAIT_MS));
 	}
 	EXPECT_EQ(0ULL, cur_msgs(self->tx));
 }
@@ -1582,11 +1528,11 @@ TEST_F(pair, more_senders_than_cached_pids)
 
 	for (round = 0; round < 2; round++) {
 		for (k = 0; k < 7; k++) {
-			pid[k] = spawn(send_own_pid, &n);
+			pid[k] = ipcchan_spawn(send_own_pid, &n);
 			ASSERT_LT(0, pid[k]);
 		}
 		for (k = 0; k < 7; k++)
-			ASSERT_EQ(0, reap(pid[k], WAIT_MS));
+			ASSERT_EQ(0, ipcchan_reap(pid[k], WAIT_MS));
 		ASSERT_EQ(7ULL, cur_msgs(self->tx));
 		for (i = 0; i < 7; i++) {
 			ASSERT_EQ(0, ipcchan_test_recv(self->rx, &v, sizeof(v),
@@ -1646,21 +1592,12 @@ static pid_t spawn_role(const char *role, const char *name, int count,
 			pid_t expect)
 {
 	char c[16], e[16];
-	pid_t pid;
+	char *argv[] = { "ipcchan_msg_test", (char *)role, (char *)name, c, e,
+			 NULL };
 
 	snprintf(c, sizeof(c), "%d", count);
 	snprintf(e, sizeof(e), "%d", (int)expect);
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid == 0) {
-		char *argv[] = { "ipcchan_msg_test", (char *)role,
-				 (char *)name, c, e, NULL };
-
-		execv("/proc/self/exe", argv);
-		_exit(127);
-	}
-	return pid;
+	return ipcchan_spawn_self(argv);
 }
 
 TEST_F(pair, exec_unrelated_sender)
@@ -1681,7 +1618,7 @@ TEST_F(pair, exec_unrelated_sender)
 		next[m.prio] += 2;
 		EXPECT_EQ((__u32)pid, m.pid);
 	}
-	EXPECT_EQ(0, reap(pid, 10000));
+	EXPECT_EQ(0, ipcchan_reap(pid, 10000));
 }
 
 TEST_F(pair, exec_unrelated_receiver)
@@ -1695,7 +1632,7 @@ TEST_F(pair, exec_unrelated_receiver)
 	/* the child attaches after the messages were sent: no overlap */
 	pid = spawn_role("--role=recv", self->name, PAIR_MSGS, getpid());
 	ASSERT_LT(0, pid);
-	EXPECT_EQ(0, reap(pid, 10000));
+	EXPECT_EQ(0, ipcchan_reap(pid, 10000));
 	EXPECT_EQ(0ULL, cur_msgs(self->tx));
 }
 
@@ -1734,9 +1671,9 @@ TEST_F(pair, pid_not_visible_in_child_pidns_is_zero)
 	IPCCHAN_REQUIRE_KERNEL(ipcchan_try_unshare(CLONE_NEWPID) != -EINVAL,
 			       "CONFIG_PID_NS");
 	ASSERT_EQ(0, ipcchan_test_send(self->tx, "ns", 2, 0, 0, 0, NULL));
-	pid = spawn(recv_in_new_pidns, &pe);
+	pid = ipcchan_spawn(recv_in_new_pidns, &pe);
 	ASSERT_LT(0, pid);
-	EXPECT_EQ(0, reap(pid, WAIT_MS));
+	EXPECT_EQ(0, ipcchan_reap(pid, WAIT_MS));
 }
 
 /* --- close while another thread is blocked --------------------------------- */
@@ -1820,14 +1757,14 @@ TEST_F(pair, unlink_while_receiver_blocked)
 	struct peer pe = { .fd = self->rx };
 	pid_t pid;
 
-	pid = spawn(blocking_recv, &pe);
+	pid = ipcchan_spawn(blocking_recv, &pe);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, ipcchan_wait_blocked(self->tx, 1, 1, WAIT_MS));
 	ASSERT_EQ(0, ipcchan_test_unlink(self->name));
 	usleep(50 * 1000);
-	EXPECT_TRUE(still_running(pid));
+	EXPECT_TRUE(ipcchan_still_running(pid));
 	ASSERT_EQ(0, ipcchan_test_send(self->tx, "U", 1, 0, 0, 0, NULL));
-	EXPECT_EQ('U', reap(pid, WAIT_MS));
+	EXPECT_EQ('U', ipcchan_reap(pid, WAIT_MS));
 }
 
 /* --- batches ----------------------------------------------------------- */
@@ -2032,11 +1969,11 @@ TEST_F(pair, send_batch_waits_for_first_slot)
 	REQUIRE_BATCH();
 	fill_queue(_metadata, self->tx);
 	init_entries(m, 3, bufs, 1);
-	pid = spawn(recv_one_when_sender_blocked, &pe);
+	pid = ipcchan_spawn(recv_one_when_sender_blocked, &pe);
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(1, batch(self->tx, IPCCHAN_IOC_SEND_BATCH, m, 3,
 			   IPCCHAN_TIMEOUT, 20 * SEC, NULL));
-	EXPECT_EQ(0, reap(pid, WAIT_MS));
+	EXPECT_EQ(0, ipcchan_reap(pid, WAIT_MS));
 	EXPECT_EQ((__u64)PAIR_MSGS, cur_msgs(self->tx));
 }
 
@@ -2049,12 +1986,12 @@ TEST_F(pair, recv_batch_waits_for_first_message)
 
 	REQUIRE_BATCH();
 	init_entries(m, 3, bufs, 16);
-	pid = spawn(send_when_receiver_blocked, &pe);
+	pid = ipcchan_spawn(send_when_receiver_blocked, &pe);
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(1, batch(self->rx, IPCCHAN_IOC_RECV_BATCH, m, 3, 0, 0, NULL));
 	EXPECT_EQ(4U, m[0].len);
 	EXPECT_EQ(0, memcmp(bufs[0], "late", 4));
-	EXPECT_EQ(0, reap(pid, WAIT_MS));
+	EXPECT_EQ(0, ipcchan_reap(pid, WAIT_MS));
 }
 
 TEST_F(pair, recv_batch_stops_before_message_that_does_not_fit)

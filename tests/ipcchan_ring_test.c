@@ -65,48 +65,6 @@ static long long live_channels(void)
 }
 
 /*
- * fork() a child that runs @fn(@arg) and exits with its result; the child
- * dies with the test process (PR_SET_PDEATHSIG).
- */
-static pid_t spawn(int (*fn)(void *), void *arg)
-{
-	pid_t parent = getpid(), pid;
-
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(99);
-		_exit(fn(arg));
-	}
-	return pid;
-}
-
-/* Exit status of @pid, waiting up to @ms (then kill it): -1 if it failed. */
-static int reap(pid_t pid, int ms)
-{
-	long long end = ipcchan_now_ns() + ms * MS;
-	int st;
-
-	for (;;) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
-
-		if (r == pid)
-			return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-		if (r < 0)
-			return -1;
-		if (ipcchan_now_ns() > end) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			return -1;
-		}
-		usleep(1000);
-	}
-}
-
-/*
  * Wait until @pid sleeps in ioctl(RING_WAIT) (@poll 0) or in poll()
  * (@poll 1).  Falls back to a fixed delay on a kernel without
  * /proc/<pid>/syscall.
@@ -630,7 +588,7 @@ TEST_F(ring, info_mappings_count)
 	ASSERT_EQ(0, pipe(mc.c2p));
 	mc.addr = b;
 	mc.len = pg;
-	pid = spawn(mappings_child, &mc);
+	pid = ipcchan_spawn(mappings_child, &mc);
 	ASSERT_LT(0, pid);
 	/* the child inherited all three */
 	EXPECT_EQ(6U, mappings(self->fd));
@@ -638,7 +596,7 @@ TEST_F(ring, info_mappings_count)
 	ASSERT_EQ(1, read(mc.c2p[0], &c, 1));
 	EXPECT_EQ(5U, mappings(self->fd));
 	ASSERT_EQ(1, write(mc.p2c[1], "x", 1));
-	EXPECT_EQ(0, reap(pid, 10000));
+	EXPECT_EQ(0, ipcchan_reap(pid, 10000));
 	EXPECT_EQ(3U, mappings(self->fd));
 
 	EXPECT_EQ(0, munmap(b, pg));
@@ -701,11 +659,11 @@ TEST_F(ring, fork_child_shares_mapping)
 	fa.D = DSIZE(self);
 	fa.fd = self->fd;
 	ASSERT_EQ(0, pipe(fa.p2c));
-	pid = spawn(fork_child, &fa);
+	pid = ipcchan_spawn(fork_child, &fa);
 	ASSERT_LT(0, pid);
 	memcpy(d + DSIZE(self) + 2000, later_msg, sizeof(later_msg));
 	ASSERT_EQ(1, write(fa.p2c[1], "g", 1));
-	EXPECT_EQ(0, reap(pid, 10000));
+	EXPECT_EQ(0, ipcchan_reap(pid, 10000));
 	EXPECT_EQ(0, memcmp(d + 3000, child_msg, sizeof(child_msg)));
 	EXPECT_EQ(0, memcmp(m + 512, child_msg, sizeof(child_msg)));
 	close(fa.p2c[0]);
@@ -768,21 +726,11 @@ static int role_main(int argc, char **argv)
 static pid_t spawn_role(const char *role, const char *name, int count)
 {
 	char c[16];
-	pid_t pid;
+	char *argv[] = { "ipcchan_ring_test", (char *)role, (char *)name, c,
+			 NULL };
 
 	snprintf(c, sizeof(c), "%d", count);
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid == 0) {
-		char *argv[] = { "ipcchan_ring_test", (char *)role,
-				 (char *)name, c, NULL };
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		execv("/proc/self/exe", argv);
-		_exit(127);
-	}
-	return pid;
+	return ipcchan_spawn_self(argv);
 }
 
 TEST_F(ring, unrelated_process_consumes)
@@ -803,7 +751,7 @@ TEST_F(ring, unrelated_process_consumes)
 		ASSERT_EQ(0, ipcchan_tring_send(&r, buf, len, 10 * SEC))
 			TH_LOG("record %u", i);
 	}
-	EXPECT_EQ(0, reap(pid, 20000));
+	EXPECT_EQ(0, ipcchan_reap(pid, 20000));
 	EXPECT_EQ(r.pos, __atomic_load_n(&r.hdr->cons.pos, __ATOMIC_ACQUIRE));
 	ipcchan_tring_unmap(&r);
 }
@@ -827,7 +775,7 @@ TEST_F(ring, unrelated_process_produces)
 			ASSERT_EQ(pat(i, k), buf[k]) TH_LOG("record %u byte %u",
 							    i, k);
 	}
-	EXPECT_EQ(0, reap(pid, 20000));
+	EXPECT_EQ(0, ipcchan_reap(pid, 20000));
 	/* nothing more than PEER_RECORDS was produced */
 	EXPECT_EQ(r.pos, __atomic_load_n(&r.hdr->prod.pos, __ATOMIC_ACQUIRE));
 	ipcchan_tring_unmap(&r);
@@ -1042,7 +990,7 @@ TEST_F(ring, producer_killed_mid_record_exposes_nothing)
 	int st;
 
 	ASSERT_EQ(0, ipcchan_tring_map(&c, self->fd, IPCCHAN_RING_CONS));
-	pid = spawn(half_writer, &wa);
+	pid = ipcchan_spawn(half_writer, &wa);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	ASSERT_TRUE(WIFSIGNALED(st));
@@ -1052,9 +1000,9 @@ TEST_F(ring, producer_killed_mid_record_exposes_nothing)
 						 100 * MS));
 	EXPECT_EQ(0, poll(&pfd, 1, 0));
 
-	pid = spawn(one_writer, &wa);
+	pid = ipcchan_spawn(one_writer, &wa);
 	ASSERT_LT(0, pid);
-	EXPECT_EQ(0, reap(pid, 10000));
+	EXPECT_EQ(0, ipcchan_reap(pid, 10000));
 	ASSERT_EQ(0, ipcchan_tring_recv(&c, buf, sizeof(buf), &len, SEC));
 	ASSERT_EQ(wa.len, len);
 	for (k = 0; k < len; k++)
@@ -1213,7 +1161,7 @@ TEST_F(ring, waiter_flag_path_wakes_sleeping_consumer)
 
 	ASSERT_NE(NULL, map_all(self));
 	h = HDR(self);
-	pid = spawn(sleepy_consumer, &wa);
+	pid = ipcchan_spawn(sleepy_consumer, &wa);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, wait_asleep_in(pid, 0));
 	ASSERT_EQ(1U, __atomic_load_n(&h->cons.waiting, __ATOMIC_ACQUIRE));
@@ -1230,7 +1178,7 @@ TEST_F(ring, waiter_flag_path_wakes_sleeping_consumer)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	ASSERT_NE(0U, __atomic_load_n(&h->cons.waiting, __ATOMIC_RELAXED));
 	EXPECT_EQ(1, ipcchan_ring_notify_ioc(self->fd, IPCCHAN_RING_PROD));
-	EXPECT_EQ(0, reap(pid, 20000));
+	EXPECT_EQ(0, ipcchan_reap(pid, 20000));
 	EXPECT_GT(5 * SEC, ipcchan_now_ns() - t0);
 	EXPECT_EQ(ipcchan_tring_recsize(wa.len),
 		  __atomic_load_n(&h->cons.pos, __ATOMIC_ACQUIRE));
@@ -1271,7 +1219,7 @@ TEST_F(ring, waiter_flag_path_wakes_sleeping_producer)
 
 	ASSERT_NE(NULL, map_all(self));
 	h = HDR(self);
-	pid = spawn(sleepy_producer, &wa);
+	pid = ipcchan_spawn(sleepy_producer, &wa);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, wait_asleep_in(pid, 0));
 	ASSERT_EQ(DSIZE(self), __atomic_load_n(&h->prod.pos, __ATOMIC_ACQUIRE));
@@ -1282,7 +1230,7 @@ TEST_F(ring, waiter_flag_path_wakes_sleeping_producer)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	ASSERT_NE(0U, __atomic_load_n(&h->prod.waiting, __ATOMIC_RELAXED));
 	EXPECT_EQ(1, ipcchan_ring_notify_ioc(self->fd, IPCCHAN_RING_CONS));
-	EXPECT_EQ(0, reap(pid, 20000));
+	EXPECT_EQ(0, ipcchan_reap(pid, 20000));
 	EXPECT_EQ(DSIZE(self) + ipcchan_tring_recsize(wa.len),
 		  __atomic_load_n(&h->prod.pos, __ATOMIC_ACQUIRE));
 }
@@ -1322,7 +1270,7 @@ TEST_F(ring, notify_returns_number_of_waiters)
 	EXPECT_EQ(0, ipcchan_ring_notify_ioc(self->fd, IPCCHAN_RING_PROD));
 	EXPECT_EQ(0, ipcchan_ring_notify_ioc(self->fd, IPCCHAN_RING_CONS));
 	for (i = 0; i < 3; i++) {
-		pid[i] = spawn(plain_waiter, &pw);
+		pid[i] = ipcchan_spawn(plain_waiter, &pw);
 		ASSERT_LT(0, pid[i]);
 	}
 	for (i = 0; i < 3; i++)
@@ -1332,7 +1280,7 @@ TEST_F(ring, notify_returns_number_of_waiters)
 	/* a notify wakes them even though the position did not move */
 	EXPECT_EQ(3, ipcchan_ring_notify_ioc(self->fd, IPCCHAN_RING_PROD));
 	for (i = 0; i < 3; i++)
-		EXPECT_EQ(0, reap(pid[i], 10000)) TH_LOG("waiter %d", i);
+		EXPECT_EQ(0, ipcchan_reap(pid[i], 10000)) TH_LOG("waiter %d", i);
 	EXPECT_EQ(0, ipcchan_ring_notify_ioc(self->fd, IPCCHAN_RING_PROD));
 }
 
@@ -1712,7 +1660,7 @@ TEST_F(ring, munmap_while_peer_waits_then_notify)
 	pid_t pid;
 
 	/* the child first, so that it inherits no mapping of ours */
-	pid = spawn(unmapped_waiter, &pw);
+	pid = ipcchan_spawn(unmapped_waiter, &pw);
 	ASSERT_LT(0, pid);
 	ASSERT_NE(NULL, map_all(self));
 	ASSERT_EQ(0, wait_asleep_in(pid, 0));
@@ -1722,7 +1670,7 @@ TEST_F(ring, munmap_while_peer_waits_then_notify)
 	EXPECT_EQ(0U, mappings(self->fd));
 	ASSERT_EQ(0, ipcchan_test_unlink(self->name));
 	EXPECT_EQ(1, ipcchan_ring_notify_ioc(self->fd, IPCCHAN_RING_PROD));
-	EXPECT_EQ(0, reap(pid, 20000));
+	EXPECT_EQ(0, ipcchan_reap(pid, 20000));
 }
 
 TEST_F(ring, munmap_close_unlink_while_peer_waits_times_out)
@@ -1732,7 +1680,7 @@ TEST_F(ring, munmap_close_unlink_while_peer_waits_times_out)
 	long long base = live_channels();
 	pid_t pid;
 
-	pid = spawn(unmapped_waiter, &pw);
+	pid = ipcchan_spawn(unmapped_waiter, &pw);
 	ASSERT_LT(0, pid);
 	ASSERT_NE(NULL, map_all(self));
 	ASSERT_EQ(0, wait_asleep_in(pid, 0));
@@ -1745,7 +1693,7 @@ TEST_F(ring, munmap_close_unlink_while_peer_waits_times_out)
 	self->fd = -1;
 	ASSERT_EQ(0, ipcchan_test_unlink(self->name));
 	EXPECT_EQ(base, live_channels());	/* the sleeper keeps it alive */
-	EXPECT_EQ(0, reap(pid, 20000));
+	EXPECT_EQ(0, ipcchan_reap(pid, 20000));
 	EXPECT_EQ(base - 1, live_channels());
 }
 
@@ -1881,7 +1829,7 @@ TEST_F(ring, garbage_writer_concurrent_with_kernel_reads)
 	int ret;
 
 	ASSERT_NE(NULL, map_all(self));
-	pid = spawn(scribbler, self->map);
+	pid = ipcchan_spawn(scribbler, self->map);
 	ASSERT_LT(0, pid);
 	end = ipcchan_now_ns() + 2 * SEC;
 	while (ipcchan_now_ns() < end) {
@@ -1900,7 +1848,7 @@ TEST_F(ring, garbage_writer_concurrent_with_kernel_reads)
 		calls++;
 	}
 	kill(pid, SIGKILL);
-	reap(pid, 10000);
+	ipcchan_reap(pid, 10000);
 	EXPECT_GT(5 * MS + SLACK_NS, worst);
 	EXPECT_LT(10ULL, calls);
 	TH_LOG("%llu wait/notify/poll rounds, slowest wait %lld us",
@@ -1971,7 +1919,7 @@ TEST_F(ring, poll_woken_by_notify)
 
 	ASSERT_NE(NULL, map_all(self));
 	h = HDR(self);
-	pid = spawn(poller, &wa);
+	pid = ipcchan_spawn(poller, &wa);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, wait_asleep_in(pid, 1));
 	/* a record appears in memory; the notify is what wakes the poller */
@@ -1980,7 +1928,7 @@ TEST_F(ring, poll_woken_by_notify)
 			 __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	EXPECT_LE(0, ipcchan_ring_notify_ioc(self->fd, IPCCHAN_RING_PROD));
-	EXPECT_EQ(0, reap(pid, 20000));
+	EXPECT_EQ(0, ipcchan_reap(pid, 20000));
 }
 
 /*
@@ -2109,7 +2057,7 @@ static void wrband_woken_by_cons_notify(struct __test_metadata *_metadata,
 	/* full: the consumer is one whole data area behind */
 	h->prod.pos = 2 * DSIZE(self);
 	h->cons.pos = DSIZE(self);
-	pid = spawn(wrband_poller, &wa);
+	pid = ipcchan_spawn(wrband_poller, &wa);
 	ASSERT_LT(0, pid);
 	if (epoll)
 		ret = ipcchan_wait_in_syscall(pid, SYS_epoll_wait,
@@ -2125,7 +2073,7 @@ static void wrband_woken_by_cons_notify(struct __test_metadata *_metadata,
 	__atomic_store_n(&h->cons.pos, 2 * DSIZE(self), __ATOMIC_RELEASE);
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	EXPECT_LE(0, ipcchan_ring_notify_ioc(self->fd, IPCCHAN_RING_CONS));
-	ret = reap(pid, 20000);
+	ret = ipcchan_reap(pid, 20000);
 	dt = ipcchan_now_ns() - t0;
 	EXPECT_EQ(PW_OK, ret);
 	/* 3 s is the poller's timeout; TCG wakes in well under a second */

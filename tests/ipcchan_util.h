@@ -339,6 +339,91 @@ static inline int ipcchan_have_module_unload(void)
 #define IPCCHAN_REQUIRE_KERNEL(cond, option)				\
 	IPCCHAN_SKIP_UNLESS(cond, "the kernel has no %s", option)
 
+/* --- Child processes ------------------------------------------------------ */
+
+#include <signal.h>
+#include <sys/prctl.h>
+
+/*
+ * fork() a child that runs @fn(@arg) and exits with its result; the child
+ * dies with the test process (PR_SET_PDEATHSIG).
+ */
+static inline pid_t ipcchan_spawn(int (*fn)(void *), void *arg)
+{
+	pid_t parent = getpid(), pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(99);
+		_exit(fn(arg) & 0xff);
+	}
+	return pid;
+}
+
+/*
+ * Run this test program again in a child, as an unrelated process that
+ * shares nothing but what @argv names: argv[1] is "--role=...", which
+ * IPCCHAN_HARNESS_MAIN(hook) hands to the hook.  The child dies with the
+ * test process.
+ */
+static inline pid_t ipcchan_spawn_self(char *const argv[])
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/*
+ * Wait up to @ms for @pid to exit.  Returns its exit status, 128 + signal
+ * when it was killed, or -1 (after killing it) on timeout.
+ */
+static inline int ipcchan_reap(pid_t pid, int ms)
+{
+	long long end = ipcchan_now_ns() + ms * 1000000LL;
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			break;
+		if (r < 0)
+			return -1;
+		if (ipcchan_now_ns() > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -1;
+		}
+		usleep(1000);
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+/* True when @pid has not exited yet; it is not reaped either way. */
+static inline int ipcchan_still_running(pid_t pid)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT))
+		return 0;
+	return si.si_pid == 0;
+}
+
 #include "ipcchan_harness.h"
 
 #endif /* IPCCHAN_UTIL_H */
@@ -355,6 +440,13 @@ static inline int ipcchan_have_module_unload(void)
  * when the peer's waiting flag is set.  Waiting is a bounded spin, then a
  * sleep in the kernel.  Everything read from the shared header is checked:
  * a corrupt header gives -EIO, never an out-of-bounds access.
+ *
+ * This is an independent copy of the ring protocol, on purpose: it is
+ * written from the UAPI header alone and shares no code with libipcchan's
+ * ring, so the tests check both the kernel's UAPI and the library against
+ * a second implementation, and a bug in the library cannot hide by being
+ * the yardstick it is measured with.  Do not replace it with calls into
+ * the library.
  */
 #ifndef IPCCHAN_UTIL_RING_H
 #define IPCCHAN_UTIL_RING_H
