@@ -36,26 +36,41 @@ FIXTURE(pair) {
 	int rx;		/* attached with receive access */
 };
 
-FIXTURE_SETUP(pair)
+/*
+ * Create a channel PAIR_MSGS deep for messages of up to PAIR_SIZE bytes:
+ * *tx is the creator's send-only file, *rx a receive-only one.
+ */
+static void pair_open(struct __test_metadata *_metadata, char *name,
+		      size_t len, int *tx, int *rx)
 {
 	IPCCHAN_REQUIRE_DEV();
-	ipcchan_test_name(self->name, sizeof(self->name), "pair");
-	self->tx = ipcchan_test_attach_sz(self->name,
-					  IPCCHAN_CREATE | IPCCHAN_EXCL,
-					  IPCCHAN_ACCESS_SEND, 0600,
-					  PAIR_MSGS, PAIR_SIZE, 0);
-	ASSERT_LE(0, self->tx);
-	self->rx = ipcchan_test_attach(self->name, 0, IPCCHAN_ACCESS_RECV, 0);
-	ASSERT_LE(0, self->rx);
+	ipcchan_test_name(name, len, "pair");
+	*tx = ipcchan_test_attach_sz(name, IPCCHAN_CREATE | IPCCHAN_EXCL,
+				     IPCCHAN_ACCESS_SEND, 0600,
+				     PAIR_MSGS, PAIR_SIZE, 0);
+	ASSERT_LE(0, *tx);
+	*rx = ipcchan_test_attach(name, 0, IPCCHAN_ACCESS_RECV, 0);
+	ASSERT_LE(0, *rx);
+}
+
+static void pair_close(const char *name, int tx, int rx)
+{
+	if (rx > 0)
+		close(rx);
+	if (tx > 0)
+		close(tx);
+	ipcchan_test_unlink(name);
+}
+
+FIXTURE_SETUP(pair)
+{
+	pair_open(_metadata, self->name, sizeof(self->name), &self->tx,
+		  &self->rx);
 }
 
 FIXTURE_TEARDOWN(pair)
 {
-	if (self->rx > 0)
-		close(self->rx);
-	if (self->tx > 0)
-		close(self->tx);
-	ipcchan_test_unlink(self->name);
+	pair_close(self->name, self->tx, self->rx);
 }
 
 static __u64 cur_msgs(int fd)
@@ -490,95 +505,185 @@ static void check_msg_bad(struct __test_metadata *_metadata, int tx, int rx,
 	EXPECT_EQ(1ULL, cur_msgs(tx));
 }
 
-static void check_msg_flag_bit(struct __test_metadata *_metadata, int tx,
-			       int rx, int recv, int bit)
-{
-	struct ipcchan_msg m;
+/*
+ * One bad field per variant: a SEND or RECV that fails with EINVAL and
+ * leaves the queue as it was (a queued message stays queued).
+ */
+FIXTURE(msg_inval) {
+	char name[IPCCHAN_NAME_MAX];
+	int tx, rx;
+};
 
-	memset(&m, 0, sizeof(m));
-	m.flags = IPCCHAN_NONBLOCK | (1U << bit);
-	check_msg_bad(_metadata, tx, rx, recv, &m);
-}
+FIXTURE_VARIANT(msg_inval) {
+	int recv;			/* RECV on rx, else SEND on tx */
+	struct ipcchan_msg m;		/* buf and len are filled in */
+};
 
-#define BITS_2_31(X) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) \
-	X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(22) \
-	X(23) X(24) X(25) X(26) X(27) X(28) X(29) X(30) X(31)
+/* Unknown flag bits, one variant each. */
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit2) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 2 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit3) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 3 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit4) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 4 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit5) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 5 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit6) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 6 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit7) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 7 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit8) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 8 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit9) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 9 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit10) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 10 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit11) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 11 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit12) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 12 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit13) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 13 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit14) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 14 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit15) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 15 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit16) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 16 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit17) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 17 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit18) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 18 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit19) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 19 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit20) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 20 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit21) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 21 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit22) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 22 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit23) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 23 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit24) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 24 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit25) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 25 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit26) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 26 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit27) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 27 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit28) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 28 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit29) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 29 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit30) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 30 };
+FIXTURE_VARIANT_ADD(msg_inval, send_flags_bit31) {
+	.recv = 0, .m.flags = IPCCHAN_NONBLOCK | 1U << 31 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit2) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 2 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit3) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 3 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit4) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 4 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit5) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 5 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit6) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 6 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit7) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 7 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit8) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 8 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit9) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 9 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit10) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 10 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit11) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 11 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit12) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 12 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit13) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 13 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit14) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 14 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit15) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 15 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit16) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 16 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit17) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 17 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit18) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 18 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit19) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 19 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit20) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 20 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit21) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 21 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit22) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 22 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit23) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 23 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit24) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 24 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit25) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 25 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit26) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 26 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit27) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 27 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit28) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 28 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit29) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 29 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit30) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 30 };
+FIXTURE_VARIANT_ADD(msg_inval, recv_flags_bit31) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | 1U << 31 };
 
-#define SEND_FLAG_BIT_TEST(n)						\
-	TEST_F(pair, send_flags_bit##n##_einval)			\
-	{								\
-		check_msg_flag_bit(_metadata, self->tx, self->rx, 0, n);\
-	}
-BITS_2_31(SEND_FLAG_BIT_TEST)
-
-#define RECV_FLAG_BIT_TEST(n)						\
-	TEST_F(pair, recv_flags_bit##n##_einval)			\
-	{								\
-		check_msg_flag_bit(_metadata, self->tx, self->rx, 1, n);\
-	}
-BITS_2_31(RECV_FLAG_BIT_TEST)
-
-#define MSG_BAD_TEST(what, field, value, recv)				\
-	TEST_F(pair, what##_einval)					\
-	{								\
-		struct ipcchan_msg m;					\
-									\
-		memset(&m, 0, sizeof(m));				\
-		m.flags = IPCCHAN_NONBLOCK;				\
-		m.field = value;					\
-		check_msg_bad(_metadata, self->tx, self->rx, recv, &m);	\
-	}
-
-MSG_BAD_TEST(send_reserved0, reserved0, 1, 0)
-MSG_BAD_TEST(send_reserved_0, reserved[0], 1, 0)
-MSG_BAD_TEST(send_reserved_1, reserved[1], 1ULL << 63, 0)
-MSG_BAD_TEST(recv_reserved0, reserved0, 1, 1)
-MSG_BAD_TEST(recv_reserved_0, reserved[0], 1, 1)
-MSG_BAD_TEST(recv_reserved_1, reserved[1], 1ULL << 63, 1)
-MSG_BAD_TEST(send_nonblock_and_timeout, flags,
-	     IPCCHAN_NONBLOCK | IPCCHAN_TIMEOUT, 0)
-MSG_BAD_TEST(recv_nonblock_and_timeout, flags,
-	     IPCCHAN_NONBLOCK | IPCCHAN_TIMEOUT, 1)
-
+/* Reserved fields, contradictory and out-of-range timeouts. */
+FIXTURE_VARIANT_ADD(msg_inval, send_reserved0) {
+	.m = { .flags = IPCCHAN_NONBLOCK, .reserved0 = 1 } };
+FIXTURE_VARIANT_ADD(msg_inval, send_reserved_0) {
+	.m = { .flags = IPCCHAN_NONBLOCK, .reserved[0] = 1 } };
+FIXTURE_VARIANT_ADD(msg_inval, send_reserved_1) {
+	.m = { .flags = IPCCHAN_NONBLOCK, .reserved[1] = 1ULL << 63 } };
+FIXTURE_VARIANT_ADD(msg_inval, recv_reserved0) {
+	.recv = 1, .m = { .flags = IPCCHAN_NONBLOCK, .reserved0 = 1 } };
+FIXTURE_VARIANT_ADD(msg_inval, recv_reserved_0) {
+	.recv = 1, .m = { .flags = IPCCHAN_NONBLOCK, .reserved[0] = 1 } };
+FIXTURE_VARIANT_ADD(msg_inval, recv_reserved_1) {
+	.recv = 1, .m = { .flags = IPCCHAN_NONBLOCK, .reserved[1] = 1ULL << 63 } };
+FIXTURE_VARIANT_ADD(msg_inval, send_nonblock_and_timeout) {
+	.m.flags = IPCCHAN_NONBLOCK | IPCCHAN_TIMEOUT };
+FIXTURE_VARIANT_ADD(msg_inval, recv_nonblock_and_timeout) {
+	.recv = 1, .m.flags = IPCCHAN_NONBLOCK | IPCCHAN_TIMEOUT };
 /* timeout_ns set without IPCCHAN_TIMEOUT */
-TEST_F(pair, send_timeout_without_flag_einval)
-{
-	struct ipcchan_msg m;
+FIXTURE_VARIANT_ADD(msg_inval, send_timeout_without_flag) {
+	.m = { .flags = IPCCHAN_NONBLOCK, .timeout_ns = MS } };
+FIXTURE_VARIANT_ADD(msg_inval, recv_timeout_without_flag) {
+	.recv = 1, .m = { .flags = IPCCHAN_NONBLOCK, .timeout_ns = MS } };
+FIXTURE_VARIANT_ADD(msg_inval, send_negative_timeout) {
+	.m = { .flags = IPCCHAN_TIMEOUT, .timeout_ns = -1 } };
+FIXTURE_VARIANT_ADD(msg_inval, recv_negative_timeout) {
+	.recv = 1, .m = { .flags = IPCCHAN_TIMEOUT, .timeout_ns = INT64_MIN } };
 
-	memset(&m, 0, sizeof(m));
-	m.flags = IPCCHAN_NONBLOCK;
-	m.timeout_ns = MS;
-	check_msg_bad(_metadata, self->tx, self->rx, 0, &m);
+FIXTURE_SETUP(msg_inval)
+{
+	pair_open(_metadata, self->name, sizeof(self->name), &self->tx,
+		  &self->rx);
 }
 
-TEST_F(pair, recv_timeout_without_flag_einval)
+FIXTURE_TEARDOWN(msg_inval)
 {
-	struct ipcchan_msg m;
-
-	memset(&m, 0, sizeof(m));
-	m.flags = IPCCHAN_NONBLOCK;
-	m.timeout_ns = MS;
-	check_msg_bad(_metadata, self->tx, self->rx, 1, &m);
+	pair_close(self->name, self->tx, self->rx);
 }
 
-TEST_F(pair, send_negative_timeout_einval)
+TEST_F(msg_inval, einval)
 {
-	struct ipcchan_msg m;
+	struct ipcchan_msg m = variant->m;
 
-	memset(&m, 0, sizeof(m));
-	m.flags = IPCCHAN_TIMEOUT;
-	m.timeout_ns = -1;
-	check_msg_bad(_metadata, self->tx, self->rx, 0, &m);
-}
-
-TEST_F(pair, recv_negative_timeout_einval)
-{
-	struct ipcchan_msg m;
-
-	memset(&m, 0, sizeof(m));
-	m.flags = IPCCHAN_TIMEOUT;
-	m.timeout_ns = INT64_MIN;
-	check_msg_bad(_metadata, self->tx, self->rx, 1, &m);
+	check_msg_bad(_metadata, self->tx, self->rx, variant->recv, &m);
 }
 
 /* --- access of the file: EBADF ------------------------------------------- */
@@ -2132,61 +2237,236 @@ static void check_batch_bad(struct __test_metadata *_metadata, int tx, int rx,
 	EXPECT_EQ(1ULL, cur_msgs(tx));
 }
 
-/* Build a valid one-entry batch, then apply @field = @value to b or m. */
-#define BATCH_BAD_TEST(what, recv, stmt)				\
-	TEST_F(pair, what##_einval)					\
-	{								\
-		struct ipcchan_batch b;					\
-		struct ipcchan_msg m;					\
-									\
-		REQUIRE_BATCH();					\
-		memset(&b, 0, sizeof(b));				\
-		memset(&m, 0, sizeof(m));				\
-		b.count = 1;						\
-		b.flags = IPCCHAN_NONBLOCK;				\
-		stmt;							\
-		check_batch_bad(_metadata, self->tx, self->rx, recv,	\
-				&b, &m);				\
-	}
+/*
+ * One bad field per variant, in the batch or in its one entry: the batch
+ * fails with EINVAL and the queue stays as it was.
+ */
+FIXTURE(batch_inval) {
+	char name[IPCCHAN_NAME_MAX];
+	int tx, rx;
+};
 
-BATCH_BAD_TEST(send_batch_count_zero, 0, b.count = 0)
-BATCH_BAD_TEST(recv_batch_count_zero, 1, b.count = 0)
-BATCH_BAD_TEST(send_batch_reserved0, 0, b.reserved0 = 1)
-BATCH_BAD_TEST(send_batch_reserved_0, 0, b.reserved[0] = 1)
-BATCH_BAD_TEST(send_batch_reserved_1, 0, b.reserved[1] = 1)
-BATCH_BAD_TEST(recv_batch_reserved0, 1, b.reserved0 = 1)
-BATCH_BAD_TEST(recv_batch_reserved_0, 1, b.reserved[0] = 1)
-BATCH_BAD_TEST(recv_batch_reserved_1, 1, b.reserved[1] = 1)
-BATCH_BAD_TEST(send_batch_nonblock_and_timeout, 0,
-	       b.flags = IPCCHAN_NONBLOCK | IPCCHAN_TIMEOUT)
-BATCH_BAD_TEST(recv_batch_nonblock_and_timeout, 1,
-	       b.flags = IPCCHAN_NONBLOCK | IPCCHAN_TIMEOUT)
-BATCH_BAD_TEST(send_batch_timeout_without_flag, 0, b.timeout_ns = 1)
-BATCH_BAD_TEST(recv_batch_timeout_without_flag, 1, b.timeout_ns = 1)
-BATCH_BAD_TEST(send_batch_negative_timeout, 0,
-	       b.flags = IPCCHAN_TIMEOUT; b.timeout_ns = -5)
-BATCH_BAD_TEST(recv_batch_negative_timeout, 1,
-	       b.flags = IPCCHAN_TIMEOUT; b.timeout_ns = -5)
-BATCH_BAD_TEST(send_batch_entry_flags, 0, m.flags = IPCCHAN_NONBLOCK)
-BATCH_BAD_TEST(recv_batch_entry_flags, 1, m.flags = IPCCHAN_NONBLOCK)
-BATCH_BAD_TEST(send_batch_entry_timeout, 0, m.timeout_ns = 1)
-BATCH_BAD_TEST(recv_batch_entry_timeout, 1, m.timeout_ns = 1)
-BATCH_BAD_TEST(send_batch_entry_reserved0, 0, m.reserved0 = 1)
-BATCH_BAD_TEST(send_batch_entry_reserved_0, 0, m.reserved[0] = 1)
-BATCH_BAD_TEST(send_batch_entry_reserved_1, 0, m.reserved[1] = 1)
-BATCH_BAD_TEST(recv_batch_entry_reserved0, 1, m.reserved0 = 1)
-BATCH_BAD_TEST(recv_batch_entry_reserved_0, 1, m.reserved[0] = 1)
-BATCH_BAD_TEST(recv_batch_entry_reserved_1, 1, m.reserved[1] = 1)
-BATCH_BAD_TEST(send_batch_entry_prio_above_max, 0,
-	       m.prio = IPCCHAN_PRIO_MAX + 1)
+FIXTURE_VARIANT(batch_inval) {
+	int recv;			/* RECV_BATCH on rx, else SEND_BATCH */
+	struct ipcchan_batch b;		/* msgs is filled in */
+	struct ipcchan_msg m;		/* buf and len are filled in */
+};
 
-#define SEND_BATCH_FLAG_BIT_TEST(n)					\
-	BATCH_BAD_TEST(send_batch_flags_bit##n, 0, b.flags |= 1U << n)
-BITS_2_31(SEND_BATCH_FLAG_BIT_TEST)
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_count_zero) {
+	.b = { .count = 0, .flags = IPCCHAN_NONBLOCK } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_count_zero) {
+	.recv = 1, .b = { .count = 0, .flags = IPCCHAN_NONBLOCK } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_reserved0) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK, .reserved0 = 1 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_reserved_0) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK, .reserved[0] = 1 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_reserved_1) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK, .reserved[1] = 1 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_reserved0) {
+	.recv = 1,
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK, .reserved0 = 1 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_reserved_0) {
+	.recv = 1,
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK, .reserved[0] = 1 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_reserved_1) {
+	.recv = 1,
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK, .reserved[1] = 1 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_nonblock_and_timeout) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | IPCCHAN_TIMEOUT } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_nonblock_and_timeout) {
+	.recv = 1,
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | IPCCHAN_TIMEOUT } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_timeout_without_flag) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK, .timeout_ns = 1 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_timeout_without_flag) {
+	.recv = 1,
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK, .timeout_ns = 1 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_negative_timeout) {
+	.b = { .count = 1, .flags = IPCCHAN_TIMEOUT, .timeout_ns = -5 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_negative_timeout) {
+	.recv = 1,
+	.b = { .count = 1, .flags = IPCCHAN_TIMEOUT, .timeout_ns = -5 } };
+/* One bad field in the entry. */
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_entry_flags) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK },
+	.m = { .flags = IPCCHAN_NONBLOCK } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_entry_flags) {
+	.recv = 1,
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK },
+	.m = { .flags = IPCCHAN_NONBLOCK } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_entry_timeout) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK },
+	.m = { .timeout_ns = 1 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_entry_timeout) {
+	.recv = 1,
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK },
+	.m = { .timeout_ns = 1 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_entry_reserved0) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK },
+	.m = { .reserved0 = 1 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_entry_reserved_0) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK },
+	.m = { .reserved[0] = 1 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_entry_reserved_1) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK },
+	.m = { .reserved[1] = 1 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_entry_reserved0) {
+	.recv = 1,
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK },
+	.m = { .reserved0 = 1 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_entry_reserved_0) {
+	.recv = 1,
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK },
+	.m = { .reserved[0] = 1 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_entry_reserved_1) {
+	.recv = 1,
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK },
+	.m = { .reserved[1] = 1 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_entry_prio_above_max) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK },
+	.m = { .prio = IPCCHAN_PRIO_MAX + 1 } };
+/* Unknown flag bits, one variant each. */
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit2) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 2 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit3) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 3 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit4) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 4 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit5) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 5 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit6) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 6 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit7) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 7 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit8) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 8 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit9) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 9 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit10) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 10 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit11) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 11 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit12) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 12 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit13) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 13 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit14) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 14 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit15) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 15 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit16) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 16 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit17) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 17 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit18) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 18 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit19) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 19 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit20) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 20 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit21) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 21 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit22) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 22 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit23) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 23 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit24) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 24 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit25) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 25 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit26) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 26 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit27) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 27 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit28) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 28 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit29) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 29 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit30) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 30 } };
+FIXTURE_VARIANT_ADD(batch_inval, send_batch_flags_bit31) {
+	.b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 31 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit2) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 2 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit3) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 3 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit4) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 4 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit5) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 5 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit6) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 6 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit7) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 7 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit8) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 8 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit9) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 9 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit10) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 10 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit11) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 11 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit12) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 12 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit13) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 13 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit14) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 14 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit15) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 15 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit16) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 16 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit17) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 17 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit18) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 18 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit19) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 19 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit20) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 20 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit21) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 21 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit22) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 22 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit23) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 23 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit24) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 24 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit25) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 25 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit26) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 26 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit27) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 27 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit28) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 28 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit29) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 29 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit30) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 30 } };
+FIXTURE_VARIANT_ADD(batch_inval, recv_batch_flags_bit31) {
+	.recv = 1, .b = { .count = 1, .flags = IPCCHAN_NONBLOCK | 1U << 31 } };
 
-#define RECV_BATCH_FLAG_BIT_TEST(n)					\
-	BATCH_BAD_TEST(recv_batch_flags_bit##n, 1, b.flags |= 1U << n)
-BITS_2_31(RECV_BATCH_FLAG_BIT_TEST)
+FIXTURE_SETUP(batch_inval)
+{
+	IPCCHAN_REQUIRE_DEV();
+	IPCCHAN_SKIP_UNLESS(has_batch(), "no IPCCHAN_FEAT_BATCH");
+	pair_open(_metadata, self->name, sizeof(self->name), &self->tx,
+		  &self->rx);
+}
+
+FIXTURE_TEARDOWN(batch_inval)
+{
+	pair_close(self->name, self->tx, self->rx);
+}
+
+TEST_F(batch_inval, einval)
+{
+	struct ipcchan_batch b = variant->b;
+	struct ipcchan_msg m = variant->m;
+
+	check_batch_bad(_metadata, self->tx, self->rx, variant->recv, &b, &m);
+}
 
 /* The count cap: IPCCHAN_BATCH_MAX passes, one more is EINVAL. */
 FIXTURE(big) {
