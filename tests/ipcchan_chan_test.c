@@ -433,43 +433,95 @@ TEST(attach_existing_reserved_einval)
 	EXPECT_EQ(0, ipcchan_test_unlink(at.name));
 }
 
-static void check_attach_flag_bit(struct __test_metadata *_metadata, int bit)
-{
+/* Unknown bits of flags or access, one variant each: EINVAL, no channel. */
+FIXTURE(attach_bit) {
 	struct ipcchan_attach at;
+};
 
-	base_attach(&at, "fbit");
-	at.flags |= 1U << bit;
-	expect_create_fails(_metadata, &at, EINVAL);
+FIXTURE_VARIANT(attach_bit) {
+	int access;	/* set the bit in access, else in flags */
+	int bit;
+};
+
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit2) { .access = 0, .bit = 2 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit3) { .access = 0, .bit = 3 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit4) { .access = 0, .bit = 4 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit5) { .access = 0, .bit = 5 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit6) { .access = 0, .bit = 6 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit7) { .access = 0, .bit = 7 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit8) { .access = 0, .bit = 8 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit9) { .access = 0, .bit = 9 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit10) { .access = 0, .bit = 10 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit11) { .access = 0, .bit = 11 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit12) { .access = 0, .bit = 12 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit13) { .access = 0, .bit = 13 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit14) { .access = 0, .bit = 14 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit15) { .access = 0, .bit = 15 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit16) { .access = 0, .bit = 16 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit17) { .access = 0, .bit = 17 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit18) { .access = 0, .bit = 18 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit19) { .access = 0, .bit = 19 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit20) { .access = 0, .bit = 20 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit21) { .access = 0, .bit = 21 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit22) { .access = 0, .bit = 22 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit23) { .access = 0, .bit = 23 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit24) { .access = 0, .bit = 24 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit25) { .access = 0, .bit = 25 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit26) { .access = 0, .bit = 26 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit27) { .access = 0, .bit = 27 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit28) { .access = 0, .bit = 28 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit29) { .access = 0, .bit = 29 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit30) { .access = 0, .bit = 30 };
+FIXTURE_VARIANT_ADD(attach_bit, flags_bit31) { .access = 0, .bit = 31 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit2) { .access = 1, .bit = 2 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit3) { .access = 1, .bit = 3 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit4) { .access = 1, .bit = 4 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit5) { .access = 1, .bit = 5 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit6) { .access = 1, .bit = 6 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit7) { .access = 1, .bit = 7 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit8) { .access = 1, .bit = 8 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit9) { .access = 1, .bit = 9 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit10) { .access = 1, .bit = 10 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit11) { .access = 1, .bit = 11 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit12) { .access = 1, .bit = 12 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit13) { .access = 1, .bit = 13 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit14) { .access = 1, .bit = 14 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit15) { .access = 1, .bit = 15 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit16) { .access = 1, .bit = 16 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit17) { .access = 1, .bit = 17 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit18) { .access = 1, .bit = 18 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit19) { .access = 1, .bit = 19 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit20) { .access = 1, .bit = 20 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit21) { .access = 1, .bit = 21 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit22) { .access = 1, .bit = 22 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit23) { .access = 1, .bit = 23 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit24) { .access = 1, .bit = 24 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit25) { .access = 1, .bit = 25 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit26) { .access = 1, .bit = 26 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit27) { .access = 1, .bit = 27 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit28) { .access = 1, .bit = 28 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit29) { .access = 1, .bit = 29 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit30) { .access = 1, .bit = 30 };
+FIXTURE_VARIANT_ADD(attach_bit, access_bit31) { .access = 1, .bit = 31 };
+
+FIXTURE_SETUP(attach_bit)
+{
+	IPCCHAN_REQUIRE_DEV();
+	base_attach(&self->at, variant->access ? "abit" : "fbit");
 }
 
-static void check_access_bit(struct __test_metadata *_metadata, int bit)
+FIXTURE_TEARDOWN(attach_bit)
 {
-	struct ipcchan_attach at;
-
-	base_attach(&at, "abit");
-	at.access |= 1U << bit;
-	expect_create_fails(_metadata, &at, EINVAL);
 }
 
-#define BITS_2_31(X) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) \
-	X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(22) \
-	X(23) X(24) X(25) X(26) X(27) X(28) X(29) X(30) X(31)
-
-#define ATTACH_FLAG_BIT_TEST(n)						\
-	TEST(attach_flags_bit##n##_einval)				\
-	{								\
-		IPCCHAN_REQUIRE_DEV();					\
-		check_attach_flag_bit(_metadata, n);			\
-	}
-BITS_2_31(ATTACH_FLAG_BIT_TEST)
-
-#define ACCESS_BIT_TEST(n)						\
-	TEST(attach_access_bit##n##_einval)				\
-	{								\
-		IPCCHAN_REQUIRE_DEV();					\
-		check_access_bit(_metadata, n);				\
-	}
-BITS_2_31(ACCESS_BIT_TEST)
+TEST_F(attach_bit, einval)
+{
+	if (variant->access)
+		self->at.access |= 1U << variant->bit;
+	else
+		self->at.flags |= 1U << variant->bit;
+	expect_create_fails(_metadata, &self->at, EINVAL);
+}
 
 /* --- names --------------------------------------------------------------- */
 
@@ -498,46 +550,36 @@ static void check_bad_name(struct __test_metadata *_metadata,
 	}
 }
 
-TEST(name_empty_einval)
+/* Names with a byte outside the allowed set, or none at all: EINVAL. */
+FIXTURE(bad_name) {
+	int unused;
+};
+
+FIXTURE_VARIANT(bad_name) {
+	const char *name;
+	size_t len;
+};
+
+FIXTURE_VARIANT_ADD(bad_name, empty) { .name = "", .len = 0 };
+FIXTURE_VARIANT_ADD(bad_name, slash) { .name = "t/slash", .len = 7 };
+FIXTURE_VARIANT_ADD(bad_name, leading_slash) { .name = "/tslash", .len = 7 };
+FIXTURE_VARIANT_ADD(bad_name, space) { .name = "t space", .len = 7 };
+FIXTURE_VARIANT_ADD(bad_name, byte_0xff) { .name = "t\xff", .len = 2 };
+FIXTURE_VARIANT_ADD(bad_name, newline) { .name = "t\nnl", .len = 4 };
+FIXTURE_VARIANT_ADD(bad_name, colon) { .name = "t:colon", .len = 7 };
+
+FIXTURE_SETUP(bad_name)
 {
 	IPCCHAN_REQUIRE_DEV();
-	check_bad_name(_metadata, "", 0);
 }
 
-TEST(name_slash_einval)
+FIXTURE_TEARDOWN(bad_name)
 {
-	IPCCHAN_REQUIRE_DEV();
-	check_bad_name(_metadata, "t/slash", 7);
 }
 
-TEST(name_leading_slash_einval)
+TEST_F(bad_name, einval)
 {
-	IPCCHAN_REQUIRE_DEV();
-	check_bad_name(_metadata, "/tslash", 7);
-}
-
-TEST(name_space_einval)
-{
-	IPCCHAN_REQUIRE_DEV();
-	check_bad_name(_metadata, "t space", 7);
-}
-
-TEST(name_0xff_einval)
-{
-	IPCCHAN_REQUIRE_DEV();
-	check_bad_name(_metadata, "t\xff", 2);
-}
-
-TEST(name_newline_einval)
-{
-	IPCCHAN_REQUIRE_DEV();
-	check_bad_name(_metadata, "t\nnl", 4);
-}
-
-TEST(name_colon_einval)
-{
-	IPCCHAN_REQUIRE_DEV();
-	check_bad_name(_metadata, "t:colon", 7);
+	check_bad_name(_metadata, variant->name, variant->len);
 }
 
 TEST(name_64_bytes_no_nul_einval)
