@@ -424,6 +424,84 @@ static inline int ipcchan_still_running(pid_t pid)
 	return si.si_pid == 0;
 }
 
+
+/* --- Creating channels field by field (the channel tests) ---------------- */
+
+/* A valid create of a fresh channel; tests then break one field. */
+static inline void base_attach(struct ipcchan_attach *at, const char *tag)
+{
+	memset(at, 0, sizeof(*at));
+	ipcchan_test_name(at->name, sizeof(at->name), tag);
+	at->flags = IPCCHAN_CREATE;
+	at->access = IPCCHAN_ACCESS_RDWR;
+	at->mode = 0600;
+}
+
+/*
+ * ATTACH on a fresh file: 0 or -errno; with @fdp, the attached fd goes to
+ * *fdp (-1 on failure).
+ */
+static inline int try_attach(struct ipcchan_attach *at, int *fdp)
+{
+	int fd = open(IPCCHAN_DEVICE, O_RDWR | O_CLOEXEC);
+	int ret;
+
+	if (fdp)
+		*fdp = -1;
+	if (fd < 0)
+		return -errno;
+	ret = (int)ipcchan_ioctl(fd, IPCCHAN_IOC_ATTACH, at);
+	if (ret || !fdp)
+		close(fd);
+	else
+		*fdp = fd;
+	return ret;
+}
+
+/* True when the channel @name exists (an attach without CREATE works). */
+static inline int chan_exists(const char *name)
+{
+	int fd = ipcchan_test_attach(name, 0, IPCCHAN_ACCESS_RECV, 0);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+/*
+ * Expect @at (a create of a fresh, valid name) to fail with @err and to
+ * leave no channel behind; unlink it if it was created anyway.
+ */
+static inline void expect_create_fails(struct __test_metadata *_metadata,
+				struct ipcchan_attach *at, int err)
+{
+	char name[IPCCHAN_NAME_MAX];
+	int ret, exists;
+
+	memcpy(name, at->name, sizeof(name));
+	ret = try_attach(at, NULL);
+	exists = chan_exists(name);
+	if (exists)
+		ipcchan_test_unlink(name);
+	EXPECT_EQ(-err, ret);
+	EXPECT_EQ(0, exists) TH_LOG("a rejected create left channel %s", name);
+}
+
+/* A new file on the device, not attached to any channel. */
+static inline int unattached_fd(void)
+{
+	return open(IPCCHAN_DEVICE, O_RDWR | O_CLOEXEC);
+}
+
+/* Skip unless a channel reserving @bytes fits both byte quotas now. */
+#define SKIP_UNLESS_FITS(mi, bytes)					\
+	IPCCHAN_SKIP_UNLESS((bytes) <= (mi).user_bytes_limit &&		\
+			    (mi).reserved_bytes + (bytes) <=		\
+			    (mi).total_bytes_limit,			\
+			    "a channel of %llu bytes exceeds the quota",	\
+			    (unsigned long long)(bytes))
+
 #include "ipcchan_harness.h"
 
 #endif /* IPCCHAN_UTIL_H */
