@@ -425,6 +425,30 @@ static inline int ipcchan_still_running(pid_t pid)
 }
 
 
+/*
+ * After a storm of calls (the fuzz, kill and stress tests): the channel
+ * still works.  Drain it through @drain (RECV until EAGAIN), then one
+ * message sent on @tx arrives whole on @rx.
+ */
+static inline void ipcchan_check_alive(struct __test_metadata *_metadata,
+				       int drain, int tx, int rx)
+{
+	struct ipcchan_msg m;
+	char buf[16384];
+
+	do {
+		memset(&m, 0, sizeof(m));
+		m.buf = (__u64)(unsigned long)buf;
+		m.len = sizeof(buf);
+		m.flags = IPCCHAN_NONBLOCK;
+	} while (!ioctl(drain, IPCCHAN_IOC_RECV, &m));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, ipcchan_test_send(tx, "alive", 5, 0, 0, 0, NULL));
+	ASSERT_EQ(0, ipcchan_test_recv(rx, buf, sizeof(buf), 0, 0, &m));
+	EXPECT_EQ(5U, m.len);
+	EXPECT_EQ(0, memcmp(buf, "alive", 5));
+}
+
 /* --- Creating channels field by field (the channel tests) ---------------- */
 
 /* A valid create of a fresh channel; tests then break one field. */
