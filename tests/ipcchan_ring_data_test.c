@@ -266,13 +266,50 @@ static __u64 rnd64(__u64 *s)
 	return *s * 0x2545f4914f6cdd1dULL;
 }
 
+/*
+ * 200 rounds of random bytes over the whole header page: the producer @p
+ * and consumer @c, RING_WAIT, RING_NOTIFY and poll give errors, not hangs.
+ */
+static void random_headers(struct __test_metadata *_metadata, int fd,
+			   size_t pg, struct ipcchan_tring *p,
+			   struct ipcchan_tring *c)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct ipcchan_ring_hdr *h = p->hdr;
+	__u64 s = 0x1234567, i;
+	unsigned char buf[64];
+	__u32 len;
+
+	for (i = 0; i < 200; i++) {
+		__u64 *w = (__u64 *)p->map;
+		size_t k;
+		int ret;
+
+		for (k = 0; k < pg / 8; k++)
+			w[k] = rnd64(&s);
+		c->pos = h->cons.pos;
+		p->pos = h->prod.pos;
+		ret = ipcchan_tring_recv(c, buf, sizeof(buf), &len, 0);
+		EXPECT_TRUE(ret == -EIO || ret == -EMSGSIZE || ret == 0 ||
+			    ret == -ETIMEDOUT) TH_LOG("recv: %d", ret);
+		ret = ipcchan_tring_send(p, "x", 1, 0);
+		EXPECT_TRUE(ret == -EIO || ret == 0 || ret == -ETIMEDOUT)
+			TH_LOG("send: %d", ret);
+		EXPECT_EQ(-ETIMEDOUT,
+			  ipcchan_ring_wait_ioc(fd, IPCCHAN_RING_CONS,
+						h->cons.pos, IPCCHAN_TIMEOUT,
+						MS));
+		EXPECT_LE(0, ipcchan_ring_notify_ioc(fd, i & 1));
+		EXPECT_LE(0, poll(&pfd, 1, 0));
+	}
+}
+
 TEST_F(ring, garbage_header_gives_errors_not_hangs)
 {
 	struct ipcchan_tring p, c;
 	struct ipcchan_ring_hdr *h;
 	struct ipcchan_ring_rec *rec;
 	struct pollfd pfd;
-	__u64 s = 0x1234567, i;
 	unsigned char buf[64];
 	long long t0, dt;
 	__u32 len;
@@ -323,28 +360,7 @@ TEST_F(ring, garbage_header_gives_errors_not_hangs)
 	EXPECT_EQ(0, ipcchan_tring_recv(&c, buf, sizeof(buf), &len, SEC));
 
 	/* random bytes over the whole header page, many times */
-	for (i = 0; i < 200; i++) {
-		__u64 *w = (__u64 *)p.map;
-		size_t k;
-		int ret;
-
-		for (k = 0; k < self->pg / 8; k++)
-			w[k] = rnd64(&s);
-		c.pos = h->cons.pos;
-		p.pos = h->prod.pos;
-		ret = ipcchan_tring_recv(&c, buf, sizeof(buf), &len, 0);
-		EXPECT_TRUE(ret == -EIO || ret == -EMSGSIZE || ret == 0 ||
-			    ret == -ETIMEDOUT) TH_LOG("recv: %d", ret);
-		ret = ipcchan_tring_send(&p, "x", 1, 0);
-		EXPECT_TRUE(ret == -EIO || ret == 0 || ret == -ETIMEDOUT)
-			TH_LOG("send: %d", ret);
-		EXPECT_EQ(-ETIMEDOUT,
-			  ipcchan_ring_wait_ioc(self->fd, IPCCHAN_RING_CONS,
-						h->cons.pos, IPCCHAN_TIMEOUT,
-						MS));
-		EXPECT_LE(0, ipcchan_ring_notify_ioc(self->fd, i & 1));
-		EXPECT_LE(0, poll(&pfd, 1, 0));
-	}
+	random_headers(_metadata, self->fd, self->pg, &p, &c);
 	ipcchan_tring_unmap(&p);
 	ipcchan_tring_unmap(&c);
 }
