@@ -344,6 +344,19 @@ static inline int ipcchan_have_module_unload(void)
 #include <signal.h>
 #include <sys/prctl.h>
 
+/* Handle @sig with @fn (no signal masked), with or without SA_RESTART. */
+static inline void ipcchan_handle_signal(int sig, void (*fn)(int),
+					 int restart)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fn;
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
 /*
  * fork() a child that runs @fn(@arg) and exits with its result; the child
  * dies with the test process (PR_SET_PDEATHSIG).
@@ -1094,14 +1107,9 @@ static inline void on_signal(int sig)
 /* Install on_signal for SIGALRM and arm a one-shot timer of @ms. */
 static inline void alarm_in(int ms, int restart)
 {
-	struct sigaction sa;
 	struct itimerval it;
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sa.sa_flags = restart ? SA_RESTART : 0;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGALRM, &sa, NULL);
+	ipcchan_handle_signal(SIGALRM, on_signal, restart);
 	got_signal = 0;
 	memset(&it, 0, sizeof(it));
 	it.it_value.tv_sec = ms / 1000;

@@ -183,17 +183,6 @@ static void on_signal(int sig)
 		_exit(99);
 }
 
-static void install_handler(int restart)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sa.sa_flags = restart ? SA_RESTART : 0;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGUSR1, &sa, NULL);
-}
-
 /* Child: one blocking call as pe->arg says; exit code = errno or 0. */
 enum { SIG_RECV, SIG_RECV_RESTART, SIG_RECV_TIMEOUT_RESTART, SIG_SEND };
 
@@ -203,8 +192,9 @@ static int call_with_signal(void *p)
 	char buf[PAIR_SIZE];
 	int ret;
 
-	install_handler(pe->arg == SIG_RECV_RESTART ||
-			pe->arg == SIG_RECV_TIMEOUT_RESTART);
+	ipcchan_handle_signal(SIGUSR1, on_signal,
+			      pe->arg == SIG_RECV_RESTART ||
+			      pe->arg == SIG_RECV_TIMEOUT_RESTART);
 	switch (pe->arg) {
 	case SIG_SEND:
 		ret = ipcchan_test_send(pe->fd, "x", 1, 0, 0, 0, NULL);
