@@ -448,20 +448,10 @@ static void on_alarm(int sig)
 static int attach_fd(const char *name, __u32 flags, __u32 access,
 		     __u32 ring_pages)
 {
-	struct ipcchan_attach at;
-	int fd = open(IPCCHAN_DEVICE, O_RDWR | O_NONBLOCK);
+	int fd = ipcchan_test_attach_sz(name, flags, access, 0600, 32, 8192,
+					ring_pages);
 
-	if (fd < 0)
-		return -errno;
-	memset(&at, 0, sizeof(at));
-	snprintf(at.name, sizeof(at.name), "%s", name);
-	at.flags = flags;
-	at.access = access;
-	at.mode = 0600;
-	at.max_msgs = 32;
-	at.max_msg_size = 8192;
-	at.ring_pages = ring_pages;
-	if (ioctl(fd, IPCCHAN_IOC_ATTACH, &at)) {
+	if (fd >= 0 && fcntl(fd, F_SETFL, O_NONBLOCK)) {
 		close(fd);
 		return -errno;
 	}

@@ -787,19 +787,6 @@ TEST_F(ring, unlink_while_mapped_keeps_ring_usable)
 
 /* --- module lifetime -------------------------------------------------------- */
 
-static int module_refcnt(void)
-{
-	FILE *f = fopen("/sys/module/ipcchan/refcnt", "r");
-	int n = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &n) != 1)
-		n = -1;
-	fclose(f);
-	return n;
-}
-
 TEST(rmmod_refused_while_mapped_after_close)
 {
 	char name[IPCCHAN_NAME_MAX];
@@ -811,9 +798,9 @@ TEST(rmmod_refused_while_mapped_after_close)
 	IPCCHAN_SKIP_UNLESS(geteuid() == 0, "needs root");
 	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_module_unload(),
 			       "CONFIG_MODULE_UNLOAD");
-	IPCCHAN_SKIP_UNLESS(module_refcnt() == 0,
+	IPCCHAN_SKIP_UNLESS(ipcchan_module_refcnt() == 0,
 			    "someone else holds the module (refcnt %d)",
-			    module_refcnt());
+			    ipcchan_module_refcnt());
 	fd = create_ring(name, sizeof(name), "rmmod", 1);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ipcchan_test_info(fd, &info));
@@ -824,7 +811,7 @@ TEST(rmmod_refused_while_mapped_after_close)
 	/* no name, no fd: only the mapping is left */
 	ASSERT_EQ(0, ipcchan_test_unlink(name));
 	ASSERT_EQ(0, close(fd));
-	EXPECT_LE(1, module_refcnt());
+	EXPECT_LE(1, ipcchan_module_refcnt());
 	ret = syscall(SYS_delete_module, "ipcchan", O_NONBLOCK);
 	EXPECT_EQ(-1, ret);
 	EXPECT_EQ(EWOULDBLOCK, errno);
@@ -833,7 +820,7 @@ TEST(rmmod_refused_while_mapped_after_close)
 	EXPECT_EQ(42, m[info.ring_data_offset + info.ring_data_size]);
 	ASSERT_EQ(0, munmap(m, info.ring_map_size));
 	/* ...and it was the only thing holding the module */
-	EXPECT_EQ(0, module_refcnt());
+	EXPECT_EQ(0, ipcchan_module_refcnt());
 }
 
 IPCCHAN_HARNESS_MAIN(role_main)

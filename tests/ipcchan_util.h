@@ -339,6 +339,20 @@ static inline int ipcchan_have_module_unload(void)
 #define IPCCHAN_REQUIRE_KERNEL(cond, option)				\
 	IPCCHAN_SKIP_UNLESS(cond, "the kernel has no %s", option)
 
+/* The module's reference count from sysfs, or -1. */
+static inline int ipcchan_module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/ipcchan/refcnt", "r");
+	int n = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
 /* --- Child processes ------------------------------------------------------ */
 
 #include <signal.h>
