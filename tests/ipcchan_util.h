@@ -1,7 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Small helpers shared by the ipcchan kselftests: open the device or skip,
- * poison output structs, make unique channel names.
+ * What the ipcchan kselftests share, once: open the device or skip, poison
+ * output structs, make unique channel names, wrap each ioctl, skip when the
+ * kernel lacks a feature, run children (ipcchan_spawn(), ipcchan_reap(),
+ * ipcchan_spawn_self()), create channels field by field.  Include it after
+ * kselftest_harness.h.  Further down, each with its own guard:
+ *
+ *  - the tests' own ring code (an independent copy of the ring protocol,
+ *    on purpose: see there);
+ *  - FIXTURE(pair) for the message tests, where IPCCHAN_PAIR_FIXTURE is
+ *    defined;
+ *  - FIXTURE(ring) for the ring tests, where IPCCHAN_RING_FIXTURE is
+ *    defined.
  */
 #ifndef IPCCHAN_UTIL_H
 #define IPCCHAN_UTIL_H
