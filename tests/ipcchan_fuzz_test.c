@@ -134,8 +134,8 @@ static void fill_msg(uint64_t *s, struct ipcchan_msg *m, char *buf, size_t len)
 	}
 }
 
-static void fuzz_one(uint64_t *s, int fd, char *buf, size_t buflen)
-{
+/* One fuzzed call: its argument, and the buffer messages point into. */
+struct fuzz_call {
 	union {
 		struct ipcchan_attach at;
 		struct ipcchan_msg m;
@@ -148,168 +148,240 @@ static void fuzz_one(uint64_t *s, int fd, char *buf, size_t buflen)
 		char raw[512];
 	} a;
 	struct ipcchan_msg msgs[9];	/* 8 used; msgs + 1 (misaligned) fits */
-	unsigned long cmd;
-	void *arg = &a;
-	unsigned int i, n;
-	long ret = 0;
+	void *arg;			/* what the ioctl gets: &a or a bad one */
+	char *buf;
+	size_t buflen;
+};
 
-	memset(&a, 0, sizeof(a));
-	switch (rnd(s) % 16) {
+static unsigned long fuzz_attach(uint64_t *s, struct fuzz_call *c)
+{
+	struct ipcchan_attach *at = &c->a.at;
+
+	mutate_name(s, at->name);
+	at->flags = (uint32_t)(rnd(s) % 4);
+	at->access = 1 + rnd(s) % 3;
+	at->mode = rnd(s) % 01000;
+	at->max_msgs = rnd(s) % 16;
+	at->max_msg_size = rnd(s) % 8192;
+	at->ring_pages = 1U << (rnd(s) % 3);
+	switch (rnd(s) % 8) {
+	case 0: at->flags = (uint32_t)pick_u64(s, 3); break;
+	case 1: at->access = (uint32_t)pick_u64(s, 3); break;
+	case 2: at->mode = (uint32_t)pick_u64(s, 0777); break;
+	case 3: at->max_msgs = (uint32_t)pick_u64(s, 65536); break;
+	case 4: at->max_msg_size = (uint32_t)pick_u64(s, 4 << 20); break;
+	case 5: at->ring_pages = (uint32_t)pick_u64(s, 1024); break;
+	case 6: at->reserved[rnd(s) % 2] = rnd(s) | 1; break;
+	default: at->reserved0 = 1; break;
+	}
+	return IPCCHAN_IOC_ATTACH;
+}
+
+static unsigned long fuzz_send(uint64_t *s, struct fuzz_call *c)
+{
+	fill_msg(s, &c->a.m, c->buf, c->buflen);
+	return IPCCHAN_IOC_SEND;
+}
+
+static unsigned long fuzz_recv(uint64_t *s, struct fuzz_call *c)
+{
+	fill_msg(s, &c->a.m, c->buf, c->buflen);
+	return IPCCHAN_IOC_RECV;
+}
+
+static unsigned long fuzz_batch(uint64_t *s, struct fuzz_call *c)
+{
+	struct ipcchan_batch *b = &c->a.b;
+	unsigned int i, n = 1 + rnd(s) % 8;
+
+	for (i = 0; i < n; i++) {
+		fill_msg(s, &c->msgs[i], c->buf, c->buflen);
+		c->msgs[i].flags = 0;
+		c->msgs[i].timeout_ns = 0;
+		if (rnd(s) % 16 == 0)
+			c->msgs[i].flags = 1;
+	}
+	b->msgs = (uintptr_t)c->msgs;
+	b->count = n;
+	b->flags = IPCCHAN_NONBLOCK;
+	switch (rnd(s) % 6) {
+	case 0: b->msgs = pick_ptr(s, c->msgs, sizeof(c->msgs)); break;
+	case 1: b->count = (uint32_t)pick_u64(s, IPCCHAN_BATCH_MAX); break;
+	case 2: b->flags = (uint32_t)pick_u64(s, 3);
+		b->timeout_ns = rnd(s) % 1000000; break;
+	case 3: b->reserved[rnd(s) % 2] = 1; break;
+	default: break;
+	}
+	/* Never point the kernel at more entries than we own. */
+	if (b->msgs == (uintptr_t)c->msgs && b->count > n &&
+	    b->count <= IPCCHAN_BATCH_MAX)
+		b->count = n;
+	return rnd(s) % 2 ? IPCCHAN_IOC_SEND_BATCH : IPCCHAN_IOC_RECV_BATCH;
+}
+
+static unsigned long fuzz_info(uint64_t *s, struct fuzz_call *c)
+{
+	unsigned long cmd = rnd(s) % 2 ? IPCCHAN_IOC_INFO : IPCCHAN_IOC_MODINFO;
+
+	if (rnd(s) % 3 == 0)
+		c->arg = (void *)(uintptr_t)pick_ptr(s, &c->a, sizeof(c->a));
+	return cmd;
+}
+
+static unsigned long fuzz_unlink(uint64_t *s, struct fuzz_call *c)
+{
+	struct ipcchan_unlink *un = &c->a.un;
+
+	mutate_name(s, un->name);
+	/* Unlink only fuzzer-made names, never the shared ones. */
+	if (strncmp(un->name, "fz.", 3) && rnd(s) % 4)
+		snprintf(un->name, sizeof(un->name), "fz.%u",
+			 (unsigned int)(rnd(s) % 8));
+	if (!strncmp(un->name, "fuzz.", 5))
+		un->name[0] = 'x';
+	if (rnd(s) % 8 == 0)
+		un->reserved[0] = 1;
+	return IPCCHAN_IOC_UNLINK;
+}
+
+static unsigned long fuzz_ring_wait(uint64_t *s, struct fuzz_call *c)
+{
+	struct ipcchan_ring_wait *rw = &c->a.rw;
+
+	rw->which = (uint32_t)(rnd(s) % 3 ? rnd(s) % 2 : pick_u64(s, 1));
+	rw->flags = IPCCHAN_TIMEOUT;
+	rw->timeout_ns = rnd(s) % 1000000;
+	rw->expected = rnd(s) % 3 ? 0 : rnd(s);
+	switch (rnd(s) % 5) {
+	case 0: rw->flags = (uint32_t)pick_u64(s, 3); break;
+	case 1: rw->timeout_ns = (int64_t)pick_u64(s, 1000000); break;
+	case 2: rw->reserved[rnd(s) % 2] = 1; break;
+	default: break;
+	}
+	return IPCCHAN_IOC_RING_WAIT;
+}
+
+static unsigned long fuzz_ring_notify(uint64_t *s, struct fuzz_call *c)
+{
+	c->a.rn.which = (uint32_t)pick_u64(s, 1);
+	if (rnd(s) % 6 == 0)
+		c->a.rn.reserved0 = 1;
+	return IPCCHAN_IOC_RING_NOTIFY;
+}
+
+/* Random command numbers: inside the magic, any size/dir, or anything. */
+static unsigned long fuzz_raw_cmd(uint64_t *s, struct fuzz_call *c)
+{
+	unsigned int dir = rnd(s) % 4, nr = rnd(s) % 256, i;
+	unsigned int size = rnd(s) % 2 ? rnd(s) % 512 : sizeof(c->a.m);
+	unsigned long cmd = _IOC(dir, IPCCHAN_IOC_MAGIC, nr, size);
+
+	for (i = 0; i < sizeof(c->a.raw); i++)
+		c->a.raw[i] = (char)rnd(s);
+	if (rnd(s) % 2)
+		cmd = (unsigned long)rnd(s);
+	/* Keep random bytes from asking for an endless wait. */
+	c->a.m.flags = IPCCHAN_NONBLOCK;
+	c->a.rw.flags = IPCCHAN_TIMEOUT;
+	c->a.rw.timeout_ns = 1000;
+	c->a.b.flags = IPCCHAN_NONBLOCK;
+	return cmd;
+}
+
+/* mmap with random geometry and protections; 0 or -1. */
+static long fuzz_mmap(uint64_t *s, int fd, struct fuzz_call *c)
+{
+	size_t len = (1 + rnd(s) % 12) * fz.page;
+	off_t off = (off_t)(rnd(s) % 12) * fz.page;
+	int prot = (int)(rnd(s) % 8), flags;
+	char *p;
+
+	(void)c;
+	flags = rnd(s) % 4 ? MAP_SHARED : MAP_PRIVATE;
+	if (rnd(s) % 8 == 0)
+		len = rnd(s) % (64 * fz.page);
+	p = mmap(NULL, len, prot, flags, fd, off);
+	if (p == MAP_FAILED)
+		return -1;
+	__atomic_fetch_add(&fz.mapped, 1, __ATOMIC_RELAXED);
+	if ((prot & PROT_READ) && len >= 8)
+		(void)*(volatile char *)p;
+	if ((prot & PROT_WRITE) && len > 200 && rnd(s) % 4 == 0)
+		memset(p + 128, (int)rnd(s), 64);	/* cons.* */
+	if (rnd(s) % 4 == 0)
+		mprotect(p, len, PROT_READ | PROT_EXEC);
+	if (rnd(s) % 4 == 0)
+		mremap(p, len, len * 2, MREMAP_MAYMOVE);
+	munmap(p, len);
+	return 0;
+}
+
+/* read/write/poll with random buffers and sizes. */
+static long fuzz_rw(uint64_t *s, int fd, struct fuzz_call *c)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
+	void *ptr;
+
+	switch (rnd(s) % 3) {
 	case 0:
-		mutate_name(s, a.at.name);
-		a.at.flags = (uint32_t)(rnd(s) % 4);
-		a.at.access = 1 + rnd(s) % 3;
-		a.at.mode = rnd(s) % 01000;
-		a.at.max_msgs = rnd(s) % 16;
-		a.at.max_msg_size = rnd(s) % 8192;
-		a.at.ring_pages = 1U << (rnd(s) % 3);
-		switch (rnd(s) % 8) {
-		case 0: a.at.flags = (uint32_t)pick_u64(s, 3); break;
-		case 1: a.at.access = (uint32_t)pick_u64(s, 3); break;
-		case 2: a.at.mode = (uint32_t)pick_u64(s, 0777); break;
-		case 3: a.at.max_msgs = (uint32_t)pick_u64(s, 65536); break;
-		case 4: a.at.max_msg_size = (uint32_t)pick_u64(s, 4 << 20); break;
-		case 5: a.at.ring_pages = (uint32_t)pick_u64(s, 1024); break;
-		case 6: a.at.reserved[rnd(s) % 2] = rnd(s) | 1; break;
-		default: a.at.reserved0 = 1; break;
-		}
-		cmd = IPCCHAN_IOC_ATTACH;
-		break;
-	case 1: case 2: case 3:
-		fill_msg(s, &a.m, buf, buflen);
-		cmd = IPCCHAN_IOC_SEND;
-		break;
-	case 4: case 5: case 6:
-		fill_msg(s, &a.m, buf, buflen);
-		cmd = IPCCHAN_IOC_RECV;
-		break;
-	case 7: case 8:
-		n = 1 + rnd(s) % 8;
-		for (i = 0; i < n; i++) {
-			fill_msg(s, &msgs[i], buf, buflen);
-			msgs[i].flags = 0;
-			msgs[i].timeout_ns = 0;
-			if (rnd(s) % 16 == 0)
-				msgs[i].flags = 1;
-		}
-		a.b.msgs = (uintptr_t)msgs;
-		a.b.count = n;
-		a.b.flags = IPCCHAN_NONBLOCK;
-		switch (rnd(s) % 6) {
-		case 0: a.b.msgs = pick_ptr(s, msgs, sizeof(msgs)); break;
-		case 1: a.b.count = (uint32_t)pick_u64(s, IPCCHAN_BATCH_MAX); break;
-		case 2: a.b.flags = (uint32_t)pick_u64(s, 3);
-			a.b.timeout_ns = rnd(s) % 1000000; break;
-		case 3: a.b.reserved[rnd(s) % 2] = 1; break;
-		default: break;
-		}
-		/* Never point the kernel at more entries than we own. */
-		if (a.b.msgs == (uintptr_t)msgs && a.b.count > n &&
-		    a.b.count <= IPCCHAN_BATCH_MAX)
-			a.b.count = n;
-		cmd = rnd(s) % 2 ? IPCCHAN_IOC_SEND_BATCH : IPCCHAN_IOC_RECV_BATCH;
-		break;
-	case 9:
-		cmd = rnd(s) % 2 ? IPCCHAN_IOC_INFO : IPCCHAN_IOC_MODINFO;
-		if (rnd(s) % 3 == 0)
-			arg = (void *)(uintptr_t)pick_ptr(s, &a, sizeof(a));
-		break;
-	case 10:
-		mutate_name(s, a.un.name);
-		/* Unlink only fuzzer-made names, never the shared ones. */
-		if (strncmp(a.un.name, "fz.", 3) && rnd(s) % 4)
-			snprintf(a.un.name, sizeof(a.un.name), "fz.%u",
-				 (unsigned int)(rnd(s) % 8));
-		if (!strncmp(a.un.name, "fuzz.", 5))
-			a.un.name[0] = 'x';
-		if (rnd(s) % 8 == 0)
-			a.un.reserved[0] = 1;
-		cmd = IPCCHAN_IOC_UNLINK;
-		break;
-	case 11:
-		a.rw.which = (uint32_t)(rnd(s) % 3 ? rnd(s) % 2 : pick_u64(s, 1));
-		a.rw.flags = IPCCHAN_TIMEOUT;
-		a.rw.timeout_ns = rnd(s) % 1000000;
-		a.rw.expected = rnd(s) % 3 ? 0 : rnd(s);
-		switch (rnd(s) % 5) {
-		case 0: a.rw.flags = (uint32_t)pick_u64(s, 3); break;
-		case 1: a.rw.timeout_ns = (int64_t)pick_u64(s, 1000000); break;
-		case 2: a.rw.reserved[rnd(s) % 2] = 1; break;
-		default: break;
-		}
-		cmd = IPCCHAN_IOC_RING_WAIT;
-		break;
-	case 12:
-		a.rn.which = (uint32_t)pick_u64(s, 1);
-		if (rnd(s) % 6 == 0)
-			a.rn.reserved0 = 1;
-		cmd = IPCCHAN_IOC_RING_NOTIFY;
-		break;
-	case 13: {
-		/* Random command numbers: inside the magic, any size/dir. */
-		unsigned int dir = rnd(s) % 4, nr = rnd(s) % 256;
-		unsigned int size = rnd(s) % 2 ? rnd(s) % 512 : sizeof(a.m);
-
-		cmd = _IOC(dir, IPCCHAN_IOC_MAGIC, nr, size);
-		for (i = 0; i < sizeof(a.raw); i++)
-			a.raw[i] = (char)rnd(s);
-		if (rnd(s) % 2)
-			cmd = (unsigned long)rnd(s);
-		/* Keep random bytes from asking for an endless wait. */
-		a.m.flags = IPCCHAN_NONBLOCK;
-		a.rw.flags = IPCCHAN_TIMEOUT;
-		a.rw.timeout_ns = 1000;
-		a.b.flags = IPCCHAN_NONBLOCK;
-		break;
-	}
-	case 14: {
-		/* mmap with random geometry and protections. */
-		size_t len = (1 + rnd(s) % 12) * fz.page;
-		off_t off = (off_t)(rnd(s) % 12) * fz.page;
-		int prot = (int)(rnd(s) % 8), flags;
-		char *p;
-
-		flags = rnd(s) % 4 ? MAP_SHARED : MAP_PRIVATE;
-		if (rnd(s) % 8 == 0)
-			len = rnd(s) % (64 * fz.page);
-		p = mmap(NULL, len, prot, flags, fd, off);
-		if (p != MAP_FAILED) {
-			__atomic_fetch_add(&fz.mapped, 1, __ATOMIC_RELAXED);
-			if ((prot & PROT_READ) && len >= 8)
-				ret = *(volatile char *)p;
-			if ((prot & PROT_WRITE) && len > 200 && rnd(s) % 4 == 0)
-				memset(p + 128, (int)rnd(s), 64);	/* cons.* */
-			if (rnd(s) % 4 == 0)
-				mprotect(p, len, PROT_READ | PROT_EXEC);
-			if (rnd(s) % 4 == 0)
-				mremap(p, len, len * 2, MREMAP_MAYMOVE);
-			munmap(p, len);
-			ret = 0;
-		} else {
-			ret = -1;
-		}
-		goto count;
-	}
+		ptr = (void *)(uintptr_t)pick_ptr(s, c->buf, c->buflen);
+		return read(fd, ptr, rnd(s) % (c->buflen + 64));
+	case 1:
+		ptr = (void *)(uintptr_t)pick_ptr(s, c->buf, c->buflen);
+		return write(fd, ptr, rnd(s) % (c->buflen + 64));
 	default:
-		/* read/write/poll with random buffers and sizes. */
-		n = rnd(s) % 3;
-		if (n == 0) {
-			ret = read(fd, (void *)(uintptr_t)pick_ptr(s, buf, buflen),
-				   rnd(s) % (buflen + 64));
-		} else if (n == 1) {
-			ret = write(fd, (void *)(uintptr_t)pick_ptr(s, buf, buflen),
-				    rnd(s) % (buflen + 64));
-		} else {
-			struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
-
-			ret = poll(&p, 1, 0);
-		}
-		goto count;
+		return poll(&p, 1, 0);
 	}
-	if (rnd(s) % 16 == 0)
-		arg = (void *)(uintptr_t)pick_ptr(s, &a, sizeof(a));
-	ret = ioctl(fd, cmd, arg);
-count:
+}
+
+/*
+ * The fuzzers, by weight (one row each out of 16): an ioctl fuzzer fills
+ * in the argument and returns the command, a call fuzzer makes a call of
+ * its own and returns its result.
+ */
+static const struct fuzzer {
+	unsigned long (*ioctl)(uint64_t *s, struct fuzz_call *c);
+	long (*call)(uint64_t *s, int fd, struct fuzz_call *c);
+} fuzzers[16] = {
+	{ .ioctl = fuzz_attach },
+	{ .ioctl = fuzz_send },
+	{ .ioctl = fuzz_send },
+	{ .ioctl = fuzz_send },
+	{ .ioctl = fuzz_recv },
+	{ .ioctl = fuzz_recv },
+	{ .ioctl = fuzz_recv },
+	{ .ioctl = fuzz_batch },
+	{ .ioctl = fuzz_batch },
+	{ .ioctl = fuzz_info },
+	{ .ioctl = fuzz_unlink },
+	{ .ioctl = fuzz_ring_wait },
+	{ .ioctl = fuzz_ring_notify },
+	{ .ioctl = fuzz_raw_cmd },
+	{ .call = fuzz_mmap },
+	{ .call = fuzz_rw },
+};
+
+static void fuzz_one(uint64_t *s, int fd, char *buf, size_t buflen)
+{
+	const struct fuzzer *f;
+	struct fuzz_call c;
+	unsigned long cmd;
+	long ret;
+
+	memset(&c.a, 0, sizeof(c.a));
+	c.arg = &c.a;
+	c.buf = buf;
+	c.buflen = buflen;
+	f = &fuzzers[rnd(s) % 16];
+	if (f->call) {
+		ret = f->call(s, fd, &c);
+	} else {
+		cmd = f->ioctl(s, &c);
+		if (rnd(s) % 16 == 0)
+			c.arg = (void *)(uintptr_t)pick_ptr(s, &c.a,
+							    sizeof(c.a));
+		ret = ioctl(fd, cmd, c.arg);
+	}
 	if (ret >= 0)
 		__atomic_fetch_add(&fz.ok, 1, __ATOMIC_RELAXED);
 	else
@@ -376,20 +448,10 @@ static void on_alarm(int sig)
 static int attach_fd(const char *name, __u32 flags, __u32 access,
 		     __u32 ring_pages)
 {
-	struct ipcchan_attach at;
-	int fd = open(IPCCHAN_DEVICE, O_RDWR | O_NONBLOCK);
+	int fd = ipcchan_test_attach_sz(name, flags, access, 0600, 32, 8192,
+					ring_pages);
 
-	if (fd < 0)
-		return -errno;
-	memset(&at, 0, sizeof(at));
-	snprintf(at.name, sizeof(at.name), "%s", name);
-	at.flags = flags;
-	at.access = access;
-	at.mode = 0600;
-	at.max_msgs = 32;
-	at.max_msg_size = 8192;
-	at.ring_pages = ring_pages;
-	if (ioctl(fd, IPCCHAN_IOC_ATTACH, &at)) {
+	if (fd >= 0 && fcntl(fd, F_SETFL, O_NONBLOCK)) {
 		close(fd);
 		return -errno;
 	}
@@ -408,25 +470,12 @@ FIXTURE_TEARDOWN(fuzz)
 {
 }
 
-/*
- * 20,000 calls take about a second in the TCG VM; the long profile's
- * million under KASAN (the debug lane) gets an hour.
- */
-TEST_F_TIMEOUT(fuzz, ioctl_mmap_rw, 40)
+/* Calls, threads and seed from the environment; returns the threads. */
+static unsigned long fuzz_config(struct __test_metadata *_metadata)
 {
-	unsigned long calls, threads = 4, t;
-	struct sigaction sa = { .sa_handler = on_alarm };
-	struct ipcchan_msg m;
-	pthread_t tid[16];
+	unsigned long calls, threads = 4;
 	const char *env;
-	char *area, out[8];
-	int fd, i;
 
-	if (!ipcchan_present())
-		SKIP(return, "%s absent (module not loaded)", IPCCHAN_DEVICE);
-	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_posix_timers(),
-			       "CONFIG_POSIX_TIMERS");
-	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_futex(), "CONFIG_FUTEX");
 	calls = ipcchan_count("IPCCHAN_FUZZ_CALLS", 20000, 1000000);
 	env = getenv("IPCCHAN_FUZZ_THREADS");
 	if (env)
@@ -439,24 +488,35 @@ TEST_F_TIMEOUT(fuzz, ioctl_mmap_rw, 40)
 	fz.page = sysconf(_SC_PAGESIZE);
 	TH_LOG("seed %u, %lu calls, %lu threads (IPCCHAN_FUZZ_SEED=%u reproduces)",
 	       fz.seed, calls, threads, fz.seed);
+	return threads;
+}
 
-	/*
-	 * Pages: read-only, inaccessible, and a writable one right before an
-	 * inaccessible guard as long as the thread buffers' guards.  The
-	 * inaccessible pages are PROT_NONE reservations, not holes: another
-	 * thread's mmap() of a ring page lands in the highest free gap, so a
-	 * munmap()ed page next to the edge was soon a ring mapping, and a
-	 * long RECV through the edge then wrote on into whatever lay above
-	 * it (the harness's shared page and the main thread's TCB).
-	 */
-	area = mmap(NULL, 3 * fz.page + FUZZ_GUARD, PROT_NONE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+/*
+ * Pages: read-only, inaccessible, and a writable one right before an
+ * inaccessible guard as long as the thread buffers' guards.  The
+ * inaccessible pages are PROT_NONE reservations, not holes: another
+ * thread's mmap() of a ring page lands in the highest free gap, so a
+ * munmap()ed page next to the edge was soon a ring mapping, and a long
+ * RECV through the edge then wrote on into whatever lay above it (the
+ * harness's shared page and the main thread's TCB).
+ */
+static void fuzz_pages(struct __test_metadata *_metadata)
+{
+	char *area = mmap(NULL, 3 * fz.page + FUZZ_GUARD, PROT_NONE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
 	ASSERT_NE(MAP_FAILED, area);
 	fz.ro_page = area;
 	ASSERT_EQ(0, mprotect(fz.ro_page, fz.page, PROT_READ));
 	fz.hole = area + fz.page;
 	fz.edge = area + 2 * fz.page;
 	ASSERT_EQ(0, mprotect(fz.edge, fz.page, PROT_READ | PROT_WRITE));
+}
+
+/* The fuzzed files: unattached, with and without a ring, RECV, SEND. */
+static void fuzz_open_files(struct __test_metadata *_metadata)
+{
+	int i;
 
 	for (i = 0; i < 3; i++)
 		snprintf(fz.names[i], sizeof(fz.names[i]), "fuzz.%d.%d",
@@ -467,8 +527,65 @@ TEST_F_TIMEOUT(fuzz, ioctl_mmap_rw, 40)
 	fz.fds[3] = attach_fd(fz.names[0], 0, IPCCHAN_ACCESS_RECV, 0);
 	fz.fds[4] = attach_fd(fz.names[0], 0, IPCCHAN_ACCESS_SEND, 0);
 	fz.fds[5] = attach_fd(fz.names[2], IPCCHAN_CREATE, IPCCHAN_ACCESS_RDWR, 1);
+	for (i = 0; i < NFDS; i++) {
+		int fd = fz.fds[i];
+
+		ASSERT_LE(0, fd) TH_LOG("setup fd %d: %d", i, fd);
+	}
+}
+
+/*
+ * Close the files and unlink the channels.  A random command number that
+ * happens to be UNLINK's, called with another command's struct (an ATTACH
+ * naming a shared channel), may have unlinked a shared name already: that
+ * is the kernel doing what it was asked, so ENOENT is fine here; the
+ * attached files kept the channel working, as checked before.
+ */
+static void fuzz_cleanup(struct __test_metadata *_metadata)
+{
+	struct ipcchan_unlink un;
+	int fd, i, r;
+
 	for (i = 0; i < NFDS; i++)
-		ASSERT_LE(0, fz.fds[i]) TH_LOG("setup fd %d: %d", i, fz.fds[i]);
+		close(fz.fds[i]);
+	for (i = 0; i < 3; i++) {
+		memset(&un, 0, sizeof(un));
+		snprintf(un.name, sizeof(un.name), "%s", fz.names[i]);
+		fd = open(IPCCHAN_DEVICE, O_RDWR);
+		ASSERT_LE(0, fd);
+		r = ioctl(fd, IPCCHAN_IOC_UNLINK, &un);
+		if (r)
+			TH_LOG("unlink %s: %s", un.name, strerror(errno));
+		EXPECT_TRUE(r == 0 || errno == ENOENT);
+		close(fd);
+	}
+	for (i = 0; i < 8; i++) {
+		memset(&un, 0, sizeof(un));
+		snprintf(un.name, sizeof(un.name), "fz.%d", i);
+		fd = open(IPCCHAN_DEVICE, O_RDWR);
+		ioctl(fd, IPCCHAN_IOC_UNLINK, &un);
+		close(fd);
+	}
+}
+
+/*
+ * 20,000 calls take about a second in the TCG VM; the long profile's
+ * million under KASAN (the debug lane) gets an hour.
+ */
+TEST_F_TIMEOUT(fuzz, ioctl_mmap_rw, 40)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	unsigned long threads, t;
+	pthread_t tid[16];
+
+	if (!ipcchan_present())
+		SKIP(return, "%s absent (module not loaded)", IPCCHAN_DEVICE);
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_posix_timers(),
+			       "CONFIG_POSIX_TIMERS");
+	IPCCHAN_REQUIRE_KERNEL(ipcchan_have_futex(), "CONFIG_FUTEX");
+	threads = fuzz_config(_metadata);
+	fuzz_pages(_metadata);
+	fuzz_open_files(_metadata);
 
 	ASSERT_EQ(0, sigaction(SIGALRM, &sa, NULL));
 	for (t = 0; t < threads; t++)
@@ -484,60 +601,9 @@ TEST_F_TIMEOUT(fuzz, ioctl_mmap_rw, 40)
 	       fz.ok + fz.fail, fz.ok, fz.fail, fz.mapped);
 	EXPECT_EQ(fz.calls_per_thread * threads, fz.ok + fz.fail);
 
-	/* The channel still works: drain it, then one message round trip. */
-	memset(&m, 0, sizeof(m));
-	for (;;) {
-		char sink[16384];
-
-		memset(&m, 0, sizeof(m));
-		m.buf = (uintptr_t)sink;
-		m.len = sizeof(sink);
-		m.flags = IPCCHAN_NONBLOCK;
-		if (ioctl(fz.fds[1], IPCCHAN_IOC_RECV, &m))
-			break;
-	}
-	EXPECT_EQ(EAGAIN, errno);
-	memset(&m, 0, sizeof(m));
-	m.buf = (uintptr_t)"alive";
-	m.len = 5;
-	ASSERT_EQ(0, ioctl(fz.fds[4], IPCCHAN_IOC_SEND, &m));
-	memset(&m, 0, sizeof(m));
-	m.buf = (uintptr_t)out;
-	m.len = sizeof(out);
-	ASSERT_EQ(0, ioctl(fz.fds[3], IPCCHAN_IOC_RECV, &m));
-	EXPECT_EQ(5, m.len);
-	EXPECT_EQ(0, memcmp(out, "alive", 5));
-
-	for (i = 0; i < NFDS; i++)
-		close(fz.fds[i]);
-	/*
-	 * A random command number that happens to be UNLINK's, called with
-	 * another command's struct (an ATTACH naming a shared channel), may
-	 * have unlinked a shared name already: that is the kernel doing what
-	 * it was asked, so ENOENT is fine here; the attached files kept the
-	 * channel working, as checked above.
-	 */
-	for (i = 0; i < 3; i++) {
-		struct ipcchan_unlink un = { 0 };
-		int r;
-
-		snprintf(un.name, sizeof(un.name), "%s", fz.names[i]);
-		fd = open(IPCCHAN_DEVICE, O_RDWR);
-		ASSERT_LE(0, fd);
-		r = ioctl(fd, IPCCHAN_IOC_UNLINK, &un);
-		if (r)
-			TH_LOG("unlink %s: %s", un.name, strerror(errno));
-		EXPECT_TRUE(r == 0 || errno == ENOENT);
-		close(fd);
-	}
-	for (i = 0; i < 8; i++) {
-		struct ipcchan_unlink un = { 0 };
-
-		snprintf(un.name, sizeof(un.name), "fz.%d", i);
-		fd = open(IPCCHAN_DEVICE, O_RDWR);
-		ioctl(fd, IPCCHAN_IOC_UNLINK, &un);
-		close(fd);
-	}
+	/* files 3 and 4 receive and send on file 1's channel */
+	ipcchan_check_alive(_metadata, fz.fds[1], fz.fds[4], fz.fds[3]);
+	fuzz_cleanup(_metadata);
 }
 IPCCHAN_LONG_TIMEOUT(fuzz, ioctl_mmap_rw, 3600)
 

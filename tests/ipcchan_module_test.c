@@ -39,19 +39,6 @@ static int module_loaded(void)
 	return access("/sys/module/ipcchan", F_OK) == 0;
 }
 
-static int refcnt(void)
-{
-	FILE *f = fopen("/sys/module/ipcchan/refcnt", "r");
-	int n = -1;
-
-	if (!f)
-		return -1;
-	if (fscanf(f, "%d", &n) != 1)
-		n = -1;
-	fclose(f);
-	return n;
-}
-
 FIXTURE(lifecycle) {
 	const char *ko;
 };
@@ -79,14 +66,14 @@ TEST_F(lifecycle, rmmod_refused_while_open)
 	int fd = open(IPCCHAN_DEVICE, O_RDWR);
 
 	ASSERT_LE(0, fd);
-	EXPECT_LE(1, refcnt());
+	EXPECT_LE(1, ipcchan_module_refcnt());
 	/* The kernel reports a busy module as EWOULDBLOCK (== EAGAIN). */
 	EXPECT_EQ(-EWOULDBLOCK, unload());
 	EXPECT_TRUE(module_loaded());
 	EXPECT_EQ(0, access(IPCCHAN_DEVICE, F_OK));
 	close(fd);
 
-	EXPECT_EQ(0, refcnt());
+	EXPECT_EQ(0, ipcchan_module_refcnt());
 	ASSERT_EQ(0, unload());
 	EXPECT_FALSE(module_loaded());
 	EXPECT_EQ(-1, access(IPCCHAN_DEVICE, F_OK));

@@ -407,6 +407,36 @@ static unsigned long long global_bytes_limit(void)
 	return v;
 }
 
+/*
+ * In a child, as @uid (in a new IPC namespace when @newipc): create a
+ * channel of BIG_MSGS messages of big_msg_size() named @name and unlink it
+ * again; *err (shared memory) gets the create's errno, 0 for success.
+ * Returns the child's status: 0, or 1 when it could not get there.
+ */
+static int create_big_as(const struct ipcchan_modinfo *mi, const char *name,
+			 uid_t uid, int newipc, int *err)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if ((newipc && unshare(CLONE_NEWIPC)) || become(uid))
+			_exit(1);
+		fd = ipcchan_test_attach_sz(name, IPCCHAN_CREATE,
+					    IPCCHAN_ACCESS_RDWR, 0600,
+					    BIG_MSGS, big_msg_size(mi), 0);
+		*err = fd < 0 ? -fd : 0;
+		if (fd >= 0) {
+			close(fd);
+			unlink_name(name);
+		}
+		_exit(0);
+	}
+	return wait_status(pid);
+}
+
 /* Shared between the processes of uid_range_is_one_user. */
 struct range_result {
 	int made[8];
@@ -414,6 +444,57 @@ struct range_result {
 	unsigned long long reserved;
 	int other;
 };
+
+/*
+ * The child of uid_range_is_one_user: as @owner, in a new user and IPC
+ * namespace whose uid map the parent writes, let each of the eight uids
+ * fill what it can, report the bytes they reserved, and clean up when the
+ * parent says go again.  Never returns.
+ */
+static void range_owner(uid_t owner, const struct ipcchan_modinfo *mi,
+			struct range_result *r, const char *prefix,
+			int ready, int go, int done)
+{
+	struct ipcchan_modinfo before, after;
+	char uprefix[40];
+	int k;
+
+	if (become(owner))
+		_exit(1);
+	if (unshare(CLONE_NEWUSER | CLONE_NEWIPC))
+		_exit(NO_USERNS);
+	post(ready);
+	if (await(go))
+		_exit(2);
+	if (modinfo(&before))
+		_exit(3);
+	/* Each of the eight uids fills what it can. */
+	for (k = 0; k < 8; k++) {
+		pid_t g = fork();
+
+		if (!g) {
+			if (setresuid(k, k, k))
+				_exit(1);
+			snprintf(uprefix, sizeof(uprefix), "%s.%d", prefix, k);
+			r->err[k] = -fill(uprefix, mi, &r->made[k], 64);
+			_exit(0);
+		}
+		if (wait_status(g))
+			_exit(4);
+	}
+	if (modinfo(&after))
+		_exit(5);
+	r->reserved = after.reserved_bytes - before.reserved_bytes;
+	post(done);
+	/* Clean up (CAP_IPC_OWNER here) once the parent has looked. */
+	if (await(go))
+		_exit(6);
+	for (k = 0; k < 8; k++) {
+		snprintf(uprefix, sizeof(uprefix), "%s.%d", prefix, k);
+		unfill(uprefix, r->made[k]);
+	}
+	_exit(0);
+}
 
 /*
  * A user namespace created by uid O with eight uids mapped (a subordinate
@@ -427,8 +508,8 @@ TEST(uid_range_is_one_user)
 	struct ipcchan_modinfo mi;
 	struct range_result *r;
 	int ready[2], go[2], done[2], st;
-	char path[64], prefix[32];
-	pid_t pid, opid;
+	char path[64], prefix[32], name[IPCCHAN_NAME_MAX];
+	pid_t pid;
 
 	IPCCHAN_REQUIRE_DEV();
 	if (geteuid() != 0)
@@ -446,49 +527,8 @@ TEST(uid_range_is_one_user)
 
 	pid = fork();
 	ASSERT_LE(0, pid);
-	if (!pid) {
-		struct ipcchan_modinfo before, after;
-		char uprefix[40];
-		int k;
-
-		if (become(owner))
-			_exit(1);
-		if (unshare(CLONE_NEWUSER | CLONE_NEWIPC))
-			_exit(NO_USERNS);
-		post(ready[1]);
-		if (await(go[0]))
-			_exit(2);
-		if (modinfo(&before))
-			_exit(3);
-		/* Each of the eight uids fills what it can. */
-		for (k = 0; k < 8; k++) {
-			pid_t g = fork();
-
-			if (!g) {
-				if (setresuid(k, k, k))
-					_exit(1);
-				snprintf(uprefix, sizeof(uprefix), "%s.%d",
-					 prefix, k);
-				r->err[k] = -fill(uprefix, &mi, &r->made[k],
-						  64);
-				_exit(0);
-			}
-			if (wait_status(g))
-				_exit(4);
-		}
-		if (modinfo(&after))
-			_exit(5);
-		r->reserved = after.reserved_bytes - before.reserved_bytes;
-		post(done[1]);
-		/* Clean up (CAP_IPC_OWNER here) once the parent has looked. */
-		if (await(go[0]))
-			_exit(6);
-		for (k = 0; k < 8; k++) {
-			snprintf(uprefix, sizeof(uprefix), "%s.%d", prefix, k);
-			unfill(uprefix, r->made[k]);
-		}
-		_exit(0);
-	}
+	if (!pid)
+		range_owner(owner, &mi, r, prefix, ready[1], go[0], done[1]);
 	close(ready[1]);
 	close(done[1]);
 	close(go[0]);
@@ -504,26 +544,8 @@ TEST(uid_range_is_one_user)
 	ASSERT_EQ(0, await(done[0]));
 
 	/* Another user can still create a channel of the same size. */
-	opid = fork();
-	ASSERT_LE(0, opid);
-	if (!opid) {
-		char name[IPCCHAN_NAME_MAX];
-		int fd;
-
-		if (become(other))
-			_exit(1);
-		snprintf(name, sizeof(name), "%s.other", prefix);
-		fd = ipcchan_test_attach_sz(name, IPCCHAN_CREATE,
-					    IPCCHAN_ACCESS_RDWR, 0600,
-					    BIG_MSGS, big_msg_size(&mi), 0);
-		r->other = fd < 0 ? -fd : 0;
-		if (fd >= 0) {
-			close(fd);
-			unlink_name(name);
-		}
-		_exit(0);
-	}
-	EXPECT_EQ(0, wait_status(opid));
+	snprintf(name, sizeof(name), "%s.other", prefix);
+	EXPECT_EQ(0, create_big_as(&mi, name, other, 0, &r->other));
 	post(go[1]);
 	EXPECT_EQ(0, wait_status(pid));
 
@@ -550,6 +572,50 @@ struct nslimit_result {
 };
 
 /*
+ * The child of namespace_limits_are_separate: in a new IPC namespace,
+ * fresh uids fill it until one cannot create a channel; report, and clean
+ * up when the parent says go.  Never returns.
+ */
+static void nsl_fill(const struct ipcchan_modinfo *mi,
+		     struct nslimit_result *r, const char *prefix, int go,
+		     int done)
+{
+	char uprefix[40];
+	int k, st, made[32];
+
+	if (unshare(CLONE_NEWIPC))
+		_exit(1);
+	/* Fresh uids fill the namespace until one cannot start. */
+	for (k = 0; k < 32; k++) {
+		pid_t g = fork();
+
+		if (!g) {
+			if (become(54500 + k))
+				_exit(1);
+			snprintf(uprefix, sizeof(uprefix), "%s.%d", prefix, k);
+			r->err = -fill(uprefix, mi, &made[k], 256);
+			r->channels += made[k];
+			_exit(made[k] ? 0 : 100);
+		}
+		st = wait_status(g);
+		if (st == 100)
+			break;
+		if (st)
+			_exit(2);
+		/* made[] lives in the grandchild: count again below */
+	}
+	r->users = k;
+	post(done);
+	if (await(go))
+		_exit(3);
+	for (k = 0; k <= r->users && k < 32; k++) {
+		snprintf(uprefix, sizeof(uprefix), "%s.%d", prefix, k);
+		unfill(uprefix, 256);
+	}
+	_exit(0);
+}
+
+/*
  * max_channels and total_bytes_limit are per IPC namespace: users filling
  * one namespace up to its limit (ENOSPC) leave creates in another
  * namespace working (issue 14 item 4).
@@ -559,9 +625,9 @@ TEST(namespace_limits_are_separate)
 	struct ipcchan_modinfo mi;
 	struct nslimit_result *r;
 	unsigned long long ceiling;
-	int done[2], go[2], st;
+	int done[2], go[2];
 	char prefix[32];
-	pid_t pid, opid;
+	pid_t pid;
 
 	IPCCHAN_REQUIRE_DEV();
 	if (geteuid() != 0)
@@ -583,65 +649,14 @@ TEST(namespace_limits_are_separate)
 
 	pid = fork();
 	ASSERT_LE(0, pid);
-	if (!pid) {
-		char uprefix[40];
-		int k, made[32];
-
-		if (unshare(CLONE_NEWIPC))
-			_exit(1);
-		/* Fresh uids fill the namespace until one cannot start. */
-		for (k = 0; k < 32; k++) {
-			pid_t g = fork();
-
-			if (!g) {
-				if (become(54500 + k))
-					_exit(1);
-				snprintf(uprefix, sizeof(uprefix), "%s.%d",
-					 prefix, k);
-				r->err = -fill(uprefix, &mi, &made[k], 256);
-				r->channels += made[k];
-				_exit(made[k] ? 0 : 100);
-			}
-			st = wait_status(g);
-			if (st == 100)
-				break;
-			if (st)
-				_exit(2);
-			/* made[] lives in the grandchild: count again below */
-		}
-		r->users = k;
-		post(done[1]);
-		if (await(go[0]))
-			_exit(3);
-		for (k = 0; k <= r->users && k < 32; k++) {
-			snprintf(uprefix, sizeof(uprefix), "%s.%d", prefix, k);
-			unfill(uprefix, 256);
-		}
-		_exit(0);
-	}
+	if (!pid)
+		nsl_fill(&mi, r, prefix, go[0], done[1]);
 	close(done[1]);
 	close(go[0]);
 	ASSERT_EQ(0, await(done[0]));
 
 	/* A fresh user in a fresh namespace is not affected. */
-	opid = fork();
-	ASSERT_LE(0, opid);
-	if (!opid) {
-		int fd;
-
-		if (unshare(CLONE_NEWIPC) || become(54599))
-			_exit(1);
-		fd = ipcchan_test_attach_sz("t.nsl.other", IPCCHAN_CREATE,
-					    IPCCHAN_ACCESS_RDWR, 0600,
-					    BIG_MSGS, big_msg_size(&mi), 0);
-		r->other = fd < 0 ? -fd : 0;
-		if (fd >= 0) {
-			close(fd);
-			unlink_name("t.nsl.other");
-		}
-		_exit(0);
-	}
-	EXPECT_EQ(0, wait_status(opid));
+	EXPECT_EQ(0, create_big_as(&mi, "t.nsl.other", 54599, 1, &r->other));
 	post(go[1]);
 	EXPECT_EQ(0, wait_status(pid));
 

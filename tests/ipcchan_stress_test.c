@@ -146,55 +146,17 @@ FIXTURE_TEARDOWN(stress)
 {
 }
 
-/*
- * 200,000 messages take 4-8 s in the TCG VM; the long profile's million
- * under KASAN gets half an hour.
- */
-TEST_F_TIMEOUT(stress, eight_by_eight_exactly_once, 40)
+/* Fork the NCONS consumers, then the NPROD producers, into @pids. */
+static void stress_start(struct __test_metadata *_metadata, pid_t *pids,
+			 const char *name, struct shared *sh, uint64_t per)
 {
-	uint64_t total, per, i, missing = 0, dup = 0;
-	struct ipcchan_info info;
-	pid_t pids[NPROD + NCONS];
-	struct shared *sh;
-	char name[IPCCHAN_NAME_MAX];
-	size_t shsize;
-	int fd, k, st;
-
-	if (!ipcchan_present())
-		SKIP(return, "%s absent (module not loaded)", IPCCHAN_DEVICE);
-	total = ipcchan_count("IPCCHAN_STRESS_MSGS", 200000, 1000000);
-	per = total / NPROD;
-	total = per * NPROD;
-	TH_LOG("%d producers x %d consumers, %llu messages", NPROD, NCONS,
-	       (unsigned long long)total);
-
-	shsize = sizeof(*sh) + NPROD * per;
-	sh = mmap(NULL, shsize, PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, sh);
-	sh->per_producer = per;
-
-	ipcchan_test_name(name, sizeof(name), "stress");
-	{
-		struct ipcchan_attach at;
-
-		fd = open(IPCCHAN_DEVICE, O_RDWR);
-		ASSERT_LE(0, fd);
-		memset(&at, 0, sizeof(at));
-		snprintf(at.name, sizeof(at.name), "%s", name);
-		at.flags = IPCCHAN_CREATE | IPCCHAN_EXCL;
-		at.access = IPCCHAN_ACCESS_RDWR;
-		at.mode = 0600;
-		at.max_msgs = 256;
-		at.max_msg_size = sizeof(struct payload) + MAXLEN;
-		ASSERT_EQ(0, ioctl(fd, IPCCHAN_IOC_ATTACH, &at));
-	}
+	int k;
 
 	for (k = 0; k < NCONS; k++) {
 		pids[NPROD + k] = fork();
 		ASSERT_LE(0, pids[NPROD + k]);
 		if (!pids[NPROD + k])
-			_exit(consumer(name, sh, total));
+			_exit(consumer(name, sh, per * NPROD));
 	}
 	for (k = 0; k < NPROD; k++) {
 		pids[k] = fork();
@@ -202,11 +164,14 @@ TEST_F_TIMEOUT(stress, eight_by_eight_exactly_once, 40)
 		if (!pids[k])
 			_exit(producer(name, k, per));
 	}
-	/* rmmod under load is refused (the kernel says EWOULDBLOCK). */
-	if (geteuid() == 0 && ipcchan_have_module_unload()) {
-		EXPECT_EQ(-1, syscall(SYS_delete_module, "ipcchan", O_NONBLOCK));
-		EXPECT_EQ(EWOULDBLOCK, errno);
-	}
+}
+
+/* Wait for the producers, then end the consumers and wait for them. */
+static void stress_finish(struct __test_metadata *_metadata, int fd,
+			  pid_t *pids)
+{
+	int k, st;
+
 	for (k = 0; k < NPROD; k++) {
 		ASSERT_EQ(pids[k], waitpid(pids[k], &st, 0));
 		EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
@@ -223,8 +188,16 @@ TEST_F_TIMEOUT(stress, eight_by_eight_exactly_once, 40)
 		EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0)
 			TH_LOG("consumer %d: status %#x", k, st);
 	}
+}
 
-	for (i = 0; i < NPROD * per; i++) {
+/* Every message arrived exactly once, and INFO agrees. */
+static void stress_check(struct __test_metadata *_metadata, int fd,
+			 const struct shared *sh, uint64_t total)
+{
+	uint64_t i, missing = 0, dup = 0;
+	struct ipcchan_info info;
+
+	for (i = 0; i < total; i++) {
 		missing += sh->seen[i] == 0;
 		dup += sh->seen[i] > 1;
 	}
@@ -242,6 +215,49 @@ TEST_F_TIMEOUT(stress, eight_by_eight_exactly_once, 40)
 	TH_LOG("moved %llu messages: %llu lost, %llu duplicated",
 	       (unsigned long long)total, (unsigned long long)missing,
 	       (unsigned long long)dup);
+}
+
+/*
+ * 200,000 messages take 4-8 s in the TCG VM; the long profile's million
+ * under KASAN gets half an hour.
+ */
+TEST_F_TIMEOUT(stress, eight_by_eight_exactly_once, 40)
+{
+	pid_t pids[NPROD + NCONS];
+	char name[IPCCHAN_NAME_MAX];
+	uint64_t total, per;
+	struct shared *sh;
+	size_t shsize;
+	int fd;
+
+	if (!ipcchan_present())
+		SKIP(return, "%s absent (module not loaded)", IPCCHAN_DEVICE);
+	total = ipcchan_count("IPCCHAN_STRESS_MSGS", 200000, 1000000);
+	per = total / NPROD;
+	total = per * NPROD;
+	TH_LOG("%d producers x %d consumers, %llu messages", NPROD, NCONS,
+	       (unsigned long long)total);
+
+	shsize = sizeof(*sh) + NPROD * per;
+	sh = mmap(NULL, shsize, PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, sh);
+	sh->per_producer = per;
+
+	ipcchan_test_name(name, sizeof(name), "stress");
+	fd = ipcchan_test_attach_sz(name, IPCCHAN_CREATE | IPCCHAN_EXCL,
+				    IPCCHAN_ACCESS_RDWR, 0600, 256,
+				    sizeof(struct payload) + MAXLEN, 0);
+	ASSERT_LE(0, fd);
+
+	stress_start(_metadata, pids, name, sh, per);
+	/* rmmod under load is refused (the kernel says EWOULDBLOCK). */
+	if (geteuid() == 0 && ipcchan_have_module_unload()) {
+		EXPECT_EQ(-1, syscall(SYS_delete_module, "ipcchan", O_NONBLOCK));
+		EXPECT_EQ(EWOULDBLOCK, errno);
+	}
+	stress_finish(_metadata, fd, pids);
+	stress_check(_metadata, fd, sh, total);
 	EXPECT_EQ(0, ipcchan_test_unlink(name));
 	close(fd);
 	munmap(sh, shsize);

@@ -1,7 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Small helpers shared by the ipcchan kselftests: open the device or skip,
- * poison output structs, make unique channel names.
+ * What the ipcchan kselftests share, once: open the device or skip, poison
+ * output structs, make unique channel names, wrap each ioctl, skip when the
+ * kernel lacks a feature, run children (ipcchan_spawn(), ipcchan_reap(),
+ * ipcchan_spawn_self()), create channels field by field.  Include it after
+ * kselftest_harness.h.  Further down, each with its own guard:
+ *
+ *  - the tests' own ring code (an independent copy of the ring protocol,
+ *    on purpose: see there);
+ *  - FIXTURE(pair) for the message tests, where IPCCHAN_PAIR_FIXTURE is
+ *    defined;
+ *  - FIXTURE(ring) for the ring tests, where IPCCHAN_RING_FIXTURE is
+ *    defined.
  */
 #ifndef IPCCHAN_UTIL_H
 #define IPCCHAN_UTIL_H
@@ -339,6 +349,220 @@ static inline int ipcchan_have_module_unload(void)
 #define IPCCHAN_REQUIRE_KERNEL(cond, option)				\
 	IPCCHAN_SKIP_UNLESS(cond, "the kernel has no %s", option)
 
+/* The module's reference count from sysfs, or -1. */
+static inline int ipcchan_module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/ipcchan/refcnt", "r");
+	int n = -1;
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+/* --- Child processes ------------------------------------------------------ */
+
+#include <signal.h>
+#include <sys/prctl.h>
+
+/* Handle @sig with @fn (no signal masked), with or without SA_RESTART. */
+static inline void ipcchan_handle_signal(int sig, void (*fn)(int),
+					 int restart)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = fn;
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, NULL);
+}
+
+/*
+ * fork() a child that runs @fn(@arg) and exits with its result; the child
+ * dies with the test process (PR_SET_PDEATHSIG).
+ */
+static inline pid_t ipcchan_spawn(int (*fn)(void *), void *arg)
+{
+	pid_t parent = getpid(), pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(99);
+		_exit(fn(arg) & 0xff);
+	}
+	return pid;
+}
+
+/*
+ * Run this test program again in a child, as an unrelated process that
+ * shares nothing but what @argv names: argv[1] is "--role=...", which
+ * IPCCHAN_HARNESS_MAIN(hook) hands to the hook.  The child dies with the
+ * test process.
+ */
+static inline pid_t ipcchan_spawn_self(char *const argv[])
+{
+	pid_t pid;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/*
+ * Wait up to @ms for @pid to exit.  Returns its exit status, 128 + signal
+ * when it was killed, or -1 (after killing it) on timeout.
+ */
+static inline int ipcchan_reap(pid_t pid, int ms)
+{
+	long long end = ipcchan_now_ns() + ms * 1000000LL;
+	int status;
+
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+
+		if (r == pid)
+			break;
+		if (r < 0)
+			return -1;
+		if (ipcchan_now_ns() > end) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			return -1;
+		}
+		usleep(1000);
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + WTERMSIG(status);
+}
+
+/* True when @pid has not exited yet; it is not reaped either way. */
+static inline int ipcchan_still_running(pid_t pid)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, pid, &si, WEXITED | WNOHANG | WNOWAIT))
+		return 0;
+	return si.si_pid == 0;
+}
+
+
+/*
+ * After a storm of calls (the fuzz, kill and stress tests): the channel
+ * still works.  Drain it through @drain (RECV until EAGAIN), then one
+ * message sent on @tx arrives whole on @rx.
+ */
+static inline void ipcchan_check_alive(struct __test_metadata *_metadata,
+				       int drain, int tx, int rx)
+{
+	struct ipcchan_msg m;
+	char buf[16384];
+
+	do {
+		memset(&m, 0, sizeof(m));
+		m.buf = (__u64)(unsigned long)buf;
+		m.len = sizeof(buf);
+		m.flags = IPCCHAN_NONBLOCK;
+	} while (!ioctl(drain, IPCCHAN_IOC_RECV, &m));
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, ipcchan_test_send(tx, "alive", 5, 0, 0, 0, NULL));
+	ASSERT_EQ(0, ipcchan_test_recv(rx, buf, sizeof(buf), 0, 0, &m));
+	EXPECT_EQ(5U, m.len);
+	EXPECT_EQ(0, memcmp(buf, "alive", 5));
+}
+
+/* --- Creating channels field by field (the channel tests) ---------------- */
+
+/* A valid create of a fresh channel; tests then break one field. */
+static inline void base_attach(struct ipcchan_attach *at, const char *tag)
+{
+	memset(at, 0, sizeof(*at));
+	ipcchan_test_name(at->name, sizeof(at->name), tag);
+	at->flags = IPCCHAN_CREATE;
+	at->access = IPCCHAN_ACCESS_RDWR;
+	at->mode = 0600;
+}
+
+/*
+ * ATTACH on a fresh file: 0 or -errno; with @fdp, the attached fd goes to
+ * *fdp (-1 on failure).
+ */
+static inline int try_attach(struct ipcchan_attach *at, int *fdp)
+{
+	int fd = open(IPCCHAN_DEVICE, O_RDWR | O_CLOEXEC);
+	int ret;
+
+	if (fdp)
+		*fdp = -1;
+	if (fd < 0)
+		return -errno;
+	ret = (int)ipcchan_ioctl(fd, IPCCHAN_IOC_ATTACH, at);
+	if (ret || !fdp)
+		close(fd);
+	else
+		*fdp = fd;
+	return ret;
+}
+
+/* True when the channel @name exists (an attach without CREATE works). */
+static inline int chan_exists(const char *name)
+{
+	int fd = ipcchan_test_attach(name, 0, IPCCHAN_ACCESS_RECV, 0);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+/*
+ * Expect @at (a create of a fresh, valid name) to fail with @err and to
+ * leave no channel behind; unlink it if it was created anyway.
+ */
+static inline void expect_create_fails(struct __test_metadata *_metadata,
+				struct ipcchan_attach *at, int err)
+{
+	char name[IPCCHAN_NAME_MAX];
+	int ret, exists;
+
+	memcpy(name, at->name, sizeof(name));
+	ret = try_attach(at, NULL);
+	exists = chan_exists(name);
+	if (exists)
+		ipcchan_test_unlink(name);
+	EXPECT_EQ(-err, ret);
+	EXPECT_EQ(0, exists) TH_LOG("a rejected create left channel %s", name);
+}
+
+/* A new file on the device, not attached to any channel. */
+static inline int unattached_fd(void)
+{
+	return open(IPCCHAN_DEVICE, O_RDWR | O_CLOEXEC);
+}
+
+/* Skip unless a channel reserving @bytes fits both byte quotas now. */
+#define SKIP_UNLESS_FITS(mi, bytes)					\
+	IPCCHAN_SKIP_UNLESS((bytes) <= (mi).user_bytes_limit &&		\
+			    (mi).reserved_bytes + (bytes) <=		\
+			    (mi).total_bytes_limit,			\
+			    "a channel of %llu bytes exceeds the quota",	\
+			    (unsigned long long)(bytes))
+
 #include "ipcchan_harness.h"
 
 #endif /* IPCCHAN_UTIL_H */
@@ -355,6 +579,13 @@ static inline int ipcchan_have_module_unload(void)
  * when the peer's waiting flag is set.  Waiting is a bounded spin, then a
  * sleep in the kernel.  Everything read from the shared header is checked:
  * a corrupt header gives -EIO, never an out-of-bounds access.
+ *
+ * This is an independent copy of the ring protocol, on purpose: it is
+ * written from the UAPI header alone and shares no code with libipcchan's
+ * ring, so the tests check both the kernel's UAPI and the library against
+ * a second implementation, and a bug in the library cannot hide by being
+ * the yardstick it is measured with.  Do not replace it with calls into
+ * the library.
  */
 #ifndef IPCCHAN_UTIL_RING_H
 #define IPCCHAN_UTIL_RING_H
@@ -706,3 +937,276 @@ static inline int ipcchan_wait_in_syscall(pid_t pid, long nr, long nr2,
 
 #endif /* IPCCHAN_UTIL_RING_H */
 /* ==== end of ring helpers ============================================= */
+
+/*
+ * ==== The pair fixture (the message tests) ===============================
+ *
+ * FIXTURE(pair): a fresh channel, PAIR_MSGS deep for messages of up to
+ * PAIR_SIZE bytes, with the creator's send-only file tx and a receive-only
+ * file rx.  Only a test program that defines IPCCHAN_PAIR_FIXTURE before
+ * including this header gets it (a fixture defined here would otherwise
+ * show up, empty, in every program's test list).
+ */
+#if defined(IPCCHAN_PAIR_FIXTURE) && !defined(IPCCHAN_UTIL_PAIR_H)
+#define IPCCHAN_UTIL_PAIR_H
+
+#include <fcntl.h>
+
+#define PAIR_MSGS	8	/* queue depth of the fixture's channel */
+#define PAIR_SIZE	256	/* largest message of the fixture's channel */
+#define WAIT_MS		5000	/* bound on waiting for a peer to block */
+#define SEC		1000000000LL
+#define MS		1000000LL
+#define SLACK		(2 * SEC)	/* allowed lateness of a timeout (TCG) */
+
+FIXTURE(pair) {
+	char name[IPCCHAN_NAME_MAX];
+	int tx;		/* attached with send access (creator) */
+	int rx;		/* attached with receive access */
+};
+
+/* Create the pair's channel in @name: the fds in *tx and *rx. */
+static inline void pair_open(struct __test_metadata *_metadata, char *name,
+			     size_t len, int *tx, int *rx)
+{
+	IPCCHAN_REQUIRE_DEV();
+	ipcchan_test_name(name, len, "pair");
+	*tx = ipcchan_test_attach_sz(name, IPCCHAN_CREATE | IPCCHAN_EXCL,
+				     IPCCHAN_ACCESS_SEND, 0600,
+				     PAIR_MSGS, PAIR_SIZE, 0);
+	ASSERT_LE(0, *tx);
+	*rx = ipcchan_test_attach(name, 0, IPCCHAN_ACCESS_RECV, 0);
+	ASSERT_LE(0, *rx);
+}
+
+static inline void pair_close(const char *name, int tx, int rx)
+{
+	if (rx > 0)
+		close(rx);
+	if (tx > 0)
+		close(tx);
+	ipcchan_test_unlink(name);
+}
+
+FIXTURE_SETUP(pair)
+{
+	pair_open(_metadata, self->name, sizeof(self->name), &self->tx,
+		  &self->rx);
+}
+
+FIXTURE_TEARDOWN(pair)
+{
+	pair_close(self->name, self->tx, self->rx);
+}
+
+/* Messages queued on the channel @fd is attached to (~0 on error). */
+static inline __u64 cur_msgs(int fd)
+{
+	struct ipcchan_info info;
+
+	if (ipcchan_test_info(fd, &info))
+		return ~0ULL;
+	return info.cur_msgs;
+}
+
+/* Fill the pair's queue with PAIR_MSGS one-byte messages. */
+static inline void fill_queue(struct __test_metadata *_metadata, int tx)
+{
+	int i;
+
+	for (i = 0; i < PAIR_MSGS; i++)
+		ASSERT_EQ(0, ipcchan_test_send(tx, "f", 1, 0, IPCCHAN_NONBLOCK,
+					       0, NULL));
+	ASSERT_EQ((__u64)PAIR_MSGS, cur_msgs(tx));
+}
+
+static inline void set_nonblock(struct __test_metadata *_metadata, int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	ASSERT_LE(0, fl);
+	ASSERT_EQ(0, fcntl(fd, F_SETFL, fl | O_NONBLOCK));
+}
+
+/* What a forked peer of the pair works with. */
+struct peer {
+	int fd;		/* file the child uses */
+	int watch;	/* file the child watches INFO on */
+	int arg;
+};
+
+/* Child: wait until the parent blocks in RECV, then send one message. */
+static inline int send_when_receiver_blocked(void *p)
+{
+	struct peer *pe = p;
+
+	if (ipcchan_wait_blocked(pe->watch, 1, 1, WAIT_MS))
+		return 10;
+	return ipcchan_test_send(pe->fd, "late", 4, 0, 0, 0, NULL) ? 11 : 0;
+}
+
+#endif /* IPCCHAN_PAIR_FIXTURE */
+/* ==== end of the pair fixture ========================================== */
+
+/*
+ * ==== The ring fixture (the ring tests) ==================================
+ *
+ * FIXTURE(ring): a fresh channel with RING_PAGES ring pages, its INFO, and
+ * map_all() to map the whole ring; with the helpers the ring tests share.
+ * Only a test program that defines IPCCHAN_RING_FIXTURE before including
+ * this header gets it.
+ */
+#if defined(IPCCHAN_RING_FIXTURE) && !defined(IPCCHAN_UTIL_RING_FIXTURE_H)
+#define IPCCHAN_UTIL_RING_FIXTURE_H
+
+#include <sys/time.h>
+
+#define MS		1000000LL
+#define SEC		1000000000LL
+/* The VM is slow (TCG): a wait may overrun its timeout by this much. */
+#define SLACK_NS	(2 * SEC)
+#define RING_PAGES	4
+
+/* Create a fresh channel with @pages ring pages; fd or -errno. */
+static inline int create_ring(char *name, size_t len, const char *tag,
+			      __u32 pages)
+{
+	ipcchan_test_name(name, len, tag);
+	return ipcchan_test_attach_sz(name, IPCCHAN_CREATE | IPCCHAN_EXCL,
+				      IPCCHAN_ACCESS_RDWR, 0600, 0, 0, pages);
+}
+
+static inline __u32 mappings(int fd)
+{
+	struct ipcchan_info info;
+
+	if (ipcchan_test_info(fd, &info))
+		return ~0U;
+	return info.mappings;
+}
+
+static inline long long live_channels(void)
+{
+	struct ipcchan_modinfo mi;
+
+	if (ipcchan_get_modinfo(&mi))
+		return -1;
+	return (long long)mi.channels;
+}
+
+/*
+ * Wait until @pid sleeps in ioctl(RING_WAIT) (@poll 0) or in poll()
+ * (@poll 1).  Falls back to a fixed delay on a kernel without
+ * /proc/<pid>/syscall.
+ */
+static inline int wait_asleep_in(pid_t pid, int poll)
+{
+	int ret;
+
+	if (poll)
+		ret = ipcchan_wait_in_syscall(pid, SYS_poll, SYS_ppoll, 0,
+					      10000);
+	else
+		ret = ipcchan_wait_in_syscall(pid, SYS_ioctl, SYS_ioctl,
+					      IPCCHAN_IOC_RING_WAIT, 10000);
+
+	if (ret == -ENOENT) {
+		usleep(500000);
+		return 0;
+	}
+	return ret;
+}
+
+static volatile sig_atomic_t got_signal;
+static volatile __u64 *signal_store;	/* the handler stores 8 here if set */
+
+static inline void on_signal(int sig)
+{
+	(void)sig;
+	got_signal++;
+	if (signal_store)
+		*signal_store = 8;
+}
+
+/* Install on_signal for SIGALRM and arm a one-shot timer of @ms. */
+static inline void alarm_in(int ms, int restart)
+{
+	struct itimerval it;
+
+	ipcchan_handle_signal(SIGALRM, on_signal, restart);
+	got_signal = 0;
+	memset(&it, 0, sizeof(it));
+	it.it_value.tv_sec = ms / 1000;
+	it.it_value.tv_usec = (ms % 1000) * 1000;
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static inline void alarm_off(void)
+{
+	struct itimerval it;
+
+	memset(&it, 0, sizeof(it));
+	setitimer(ITIMER_REAL, &it, NULL);
+	signal(SIGALRM, SIG_DFL);
+	signal_store = NULL;
+}
+
+/* What a forked peer needs: the channel name and a record length. */
+struct waker_arg {
+	const char *name;
+	__u32 len;
+};
+
+/* Payload byte @k of record @seq: changes with both. */
+static inline unsigned char pat(__u64 seq, __u32 k)
+{
+	__u64 x = (seq + 1) * 0x9e3779b97f4a7c15ULL + k * 0xbf58476d1ce4e5b9ULL;
+
+	return (unsigned char)(x >> 56);
+}
+
+FIXTURE(ring) {
+	char name[IPCCHAN_NAME_MAX];
+	int fd;
+	struct ipcchan_info info;
+	size_t pg;
+	unsigned char *map;	/* whole ring, from map_all() */
+};
+
+FIXTURE_SETUP(ring)
+{
+	IPCCHAN_REQUIRE_DEV();
+	self->pg = sysconf(_SC_PAGESIZE);
+	self->fd = create_ring(self->name, sizeof(self->name), "ring",
+			       RING_PAGES);
+	ASSERT_LE(0, self->fd) TH_LOG("create: %s", strerror(-self->fd));
+	ASSERT_EQ(0, ipcchan_test_info(self->fd, &self->info));
+	ASSERT_EQ((__u32)RING_PAGES, self->info.ring_pages);
+}
+
+FIXTURE_TEARDOWN(ring)
+{
+	if (self->map)
+		munmap(self->map, self->info.ring_map_size);
+	if (self->fd >= 0)
+		close(self->fd);
+	ipcchan_test_unlink(self->name);
+}
+
+static inline unsigned char *map_all(FIXTURE_DATA(ring) *self)
+{
+	void *p = mmap(NULL, self->info.ring_map_size, PROT_READ | PROT_WRITE,
+		       MAP_SHARED, self->fd, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	self->map = p;
+	return p;
+}
+
+#define HDR(self)	((struct ipcchan_ring_hdr *)(self)->map)
+#define DATA(self)	((self)->map + (self)->info.ring_data_offset)
+#define DSIZE(self)	((self)->info.ring_data_size)
+
+#endif /* IPCCHAN_RING_FIXTURE */
+/* ==== end of the ring fixture ========================================== */
