@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
-#include "ipcchan_util.h"
+#include "ipcchan_ring.h"
 
 #define UID_OTHER	65534	/* nobody */
 #define GID_OTHER	65534

@@ -27,7 +27,7 @@
 #include <sys/wait.h>
 
 #include "kselftest_harness.h"
-#include "ipcchan_util.h"
+#include "ipcchan_ring.h"
 
 #define SEC		1000000000LL
 #define OP_TIMEOUT	(10 * SEC)

@@ -22,9 +22,8 @@
 #include <sys/time.h>
 #include <sys/wait.h>
 
-#define IPCCHAN_RING_FIXTURE	/* FIXTURE(ring) from ipcchan_util.h */
 #include "kselftest_harness.h"
-#include "ipcchan_util.h"
+#include "ipcchan_ring_fixture.h"
 
 /* --- RING_WAIT ------------------------------------------------------------ */
 

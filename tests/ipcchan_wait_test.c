@@ -19,9 +19,8 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#define IPCCHAN_PAIR_FIXTURE	/* FIXTURE(pair) from ipcchan_util.h */
 #include "kselftest_harness.h"
-#include "ipcchan_util.h"
+#include "ipcchan_pair.h"
 
 /* --- blocking and wakeups -------------------------------------------------- */
 
