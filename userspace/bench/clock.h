@@ -11,12 +11,17 @@
 #include <sys/resource.h>
 #include <time.h>
 
-static inline double now_s(void)
+static inline double clock_s(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static inline double now_s(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
 }
 
 static inline uint64_t now_ns(void)
@@ -29,10 +34,7 @@ static inline uint64_t now_ns(void)
 
 static inline double cpu_s(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
+	return clock_s(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 static inline long csw_now(void)

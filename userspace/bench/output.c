@@ -35,6 +35,19 @@ static void json_num(FILE *f, double v)
 		fprintf(f, "%.17g", v);
 }
 
+/* , "key": "v" and , "key": v */
+static void json_kv_str(FILE *f, const char *key, const char *v)
+{
+	fprintf(f, ", \"%s\": ", key);
+	json_str(f, v);
+}
+
+static void json_kv_num(FILE *f, const char *key, double v)
+{
+	fprintf(f, ", \"%s\": ", key);
+	json_num(f, v);
+}
+
 /* "env": the machine, the options, the kernel limits raised. */
 static void json_env(FILE *f, const struct env *env, const struct grid *g)
 {
@@ -42,18 +55,13 @@ static void json_env(FILE *f, const struct env *env, const struct grid *g)
 
 	fprintf(f, "{\n  \"env\": {\"kernel\": ");
 	json_str(f, env->kernel);
-	fprintf(f, ", \"machine\": ");
-	json_str(f, env->machine);
-	fprintf(f, ", \"cpu_model\": ");
-	json_str(f, env->cpu_model);
-	fprintf(f, ", \"clocksource\": ");
-	json_str(f, env->clocksource);
-	fprintf(f, ", \"cpus\": %ld, \"accel\": ", env->cpus);
-	json_str(f, env->accel);
-	fprintf(f, ", \"profile\": ");
-	json_str(f, env->profile->name);
-	fprintf(f, ", \"date\": ");
-	json_str(f, env->date);
+	json_kv_str(f, "machine", env->machine);
+	json_kv_str(f, "cpu_model", env->cpu_model);
+	json_kv_str(f, "clocksource", env->clocksource);
+	fprintf(f, ", \"cpus\": %ld", env->cpus);
+	json_kv_str(f, "accel", env->accel);
+	json_kv_str(f, "profile", env->profile->name);
+	json_kv_str(f, "date", env->date);
 	fprintf(f, ", \"cpu_side0\": %d, \"cpu_side1\": %d", bench_cpu[0],
 		bench_cpu[1]);
 	fprintf(f, ", \"repeat\": %u", env->repeat);
@@ -109,13 +117,10 @@ static void json_result(FILE *f, const struct result *x)
 		}
 		fprintf(f, "}");
 	} else {
-		fprintf(f, ", \"msgs_per_s\": ");
-		json_num(f, x->msgs_per_s);
-		fprintf(f, ", \"bytes_per_s\": ");
-		json_num(f, x->bytes_per_s);
+		json_kv_num(f, "msgs_per_s", x->msgs_per_s);
+		json_kv_num(f, "bytes_per_s", x->bytes_per_s);
 	}
-	fprintf(f, ", \"cpu_ns_per_msg\": ");
-	json_num(f, x->cpu_ns_per_msg);
+	json_kv_num(f, "cpu_ns_per_msg", x->cpu_ns_per_msg);
 	fprintf(f, ",\n     \"runs_metric\": \"%s\", \"runs\": [",
 		headline_name(x->pat));
 	for (k = 0; k < x->nruns; k++) {
