@@ -525,16 +525,9 @@ out:
 	free(w);
 }
 
-void report_all(FILE *f, const struct env *env, const struct limits *l,
-		const struct result *r, size_t n, bool tty)
+/* The machine, the placement, the profile. */
+static void print_env(FILE *f, const struct env *env)
 {
-	struct grid g;
-	char sz[32];
-	size_t i;
-	int p;
-
-	(void)tty;
-	grid_build(&g, r, n);
 	fprintf(f, "ipcchan-bench: kernel %s (%s), %ld CPUs, accel %s, profile %s, %s\n",
 		env->kernel, env->machine, env->cpus, env->accel,
 		env->profile->name, env->date);
@@ -563,6 +556,14 @@ void report_all(FILE *f, const struct env *env, const struct limits *l,
 		fprintf(f, "note: profile %s is time-boxed and may measure fewer than "
 			"the 10,000 round trips per cell of --profile full\n",
 			env->profile->name);
+}
+
+/* The kernel limits raised, and the reference limits measured. */
+static void print_limits(FILE *f, const struct limits *l)
+{
+	char sz[32];
+	size_t i;
+
 	if (n_sysctl_changes) {
 		fprintf(f, "limits raised:");
 		for (i = 0; i < n_sysctl_changes; i++) {
@@ -585,7 +586,19 @@ void report_all(FILE *f, const struct env *env, const struct limits *l,
 		fprintf(f, " %s %.0f MiB/s", size_str(l->sizes[i], sz, sizeof(sz)),
 			l->memcpy_bps[i] / MiB);
 	fputc('\n', f);
+}
 
+void report_all(FILE *f, const struct env *env, const struct limits *l,
+		const struct result *r, size_t n, bool tty)
+{
+	struct grid g;
+	size_t i;
+	int p;
+
+	(void)tty;
+	grid_build(&g, r, n);
+	print_env(f, env);
+	print_limits(f, l);
 	for (p = 0; p < PAT_NR; p++) {
 		for (i = 0; i < n && r[i].pat != (enum pattern)p; i++)
 			;
