@@ -30,6 +30,8 @@
 #define MiB		(1024UL * 1024UL)
 #define WHY_LEN		256
 #define MAX_REPEAT	100	/* --repeat upper bound */
+#define MAX_METHODS	32
+#define MAX_SIZES	32
 
 enum pattern { PAT_PINGPONG, PAT_STREAM, PAT_NR };
 
@@ -145,21 +147,34 @@ struct result {
 
 struct limits {
 	size_t nsizes;
-	size_t sizes[32];
-	double memcpy_bps[32];
+	size_t sizes[MAX_SIZES];
+	double memcpy_bps[MAX_SIZES];
 	double cacheline_rtt_ns;	/* p50 of batched round trips */
 	double cacheline_rtt_min_ns;
 };
 
-/* engine.c */
-extern int bench_cpu[2];	/* CPU for side 0 / side 1, -1: not pinned */
-void pin_side(int side);
-double now_s(void);
-double cpu_s(void);
+/* engine.c: one cell, between two forked processes */
+void engine_signals(void);
 void run_cell(const struct method *m, const struct cellcfg *cfg,
 	      const struct profile *p, struct result *r);
+void *alloc_buf(size_t size);
+
+/* cpu.c: which CPU each side runs on */
+extern int bench_cpu[2];	/* CPU for side 0 / side 1, -1: not pinned */
+void pin_side(int side);
+void pick_cpus(int *a, int *b);
+
+/* reflimits.c: what the machine can do at best (memcpy, cache line) */
 void measure_limits(const struct profile *p, struct limits *l);
+
+/* stats.c: percentiles, medians, spreads, the median of repeated runs */
 void stats_compute(double *v, size_t n, double out[ST_NR]);
+double sort_median(double *v, size_t n);
+double rate_spread(const double *t, const uint64_t *count, unsigned int n);
+double result_headline(const struct result *r);
+const char *headline_name(enum pattern p);
+void combine_runs(const struct result *run, unsigned int n,
+		  struct result *out);
 
 /* sysctl.c */
 struct sysctl_change {
@@ -173,6 +188,7 @@ void sysctl_raise(const char *path, long long want);
 void sysctl_note(const char *name, long long before, long long after, int err);
 extern struct sysctl_change sysctl_changes[32];
 extern size_t n_sysctl_changes;
+void sysctl_log(FILE *f);
 
 /* report.c */
 struct env {
@@ -187,19 +203,69 @@ struct env {
 	long spin_ns;
 	unsigned int repeat;	/* runs per cell (--repeat) */
 };
+void fill_env(struct env *e);	/* env.c */
+
+/* The methods and sizes of a set of results, in the order they were run. */
+struct grid {
+	const struct method *m[MAX_METHODS];
+	size_t nm;
+	size_t size[MAX_SIZES];
+	size_t ns;
+};
+void grid_build(struct grid *g, const struct result *r, size_t n);
 void report_all(FILE *f, const struct env *env, const struct limits *l,
 		const struct result *r, size_t n, bool tty);
-int write_json(const char *path, const struct env *env,
-	       const struct limits *l, const struct result *r, size_t n);
-int write_csv(const char *path, const struct result *r, size_t n);
 const char *pat_name(enum pattern p);
-double result_headline(const struct result *r);
-const char *headline_name(enum pattern p);
-void combine_runs(const struct result *run, unsigned int n,
-		  struct result *out);
 const char *size_str(size_t size, char *buf, size_t n);
 
-/* Futex and CPU helpers shared by the shared-memory methods. */
+/* output.c: bench.json, bench.csv and table.txt */
+int write_outputs(const char *dir, const struct env *env,
+		  const struct limits *l, const struct result *r, size_t n);
+
+/* methods.c: every method, by name */
+size_t methods_all(const struct method **out);
+int methods_parse(char *arg, const struct method **out, size_t *n);
+void methods_list(FILE *f);
+
+/* options.c: what the command line asks for */
+struct options {
+	struct profile prof;
+	struct env env;
+	const struct method *methods[MAX_METHODS];
+	size_t nmethods;
+	size_t sizes[MAX_SIZES];
+	size_t nsizes;
+	bool pat[PAT_NR];	/* patterns to run */
+	bool raise;		/* raise kernel limits (not --no-raise) */
+	unsigned int batch;	/* --batch */
+	const char *out;	/* --out DIR, or NULL */
+	int pin;		/* 0: not pinned, 1: --pin, 2: --cpus A,B */
+	int cpu[2];		/* --cpus A,B */
+};
+int parse_options(int argc, char **argv, struct options *o);
+
+/* plan.c: the cells in the order they run, and room for their results */
+struct cell {
+	struct cellcfg cfg;
+	size_t mi;		/* index in options.methods */
+};
+struct plan {
+	const struct options *o;
+	int avail_err[MAX_METHODS];	/* the method's avail(), per method */
+	char avail_why[MAX_METHODS][WHY_LEN];
+	struct cell *cells;
+	size_t ncells;
+	struct result *runs;	/* runs[cell * repeat + round - 1] */
+	struct result *res;	/* per cell: its median run */
+	struct limits lim;
+};
+int plan_make(const struct options *o, struct plan *p);
+void plan_free(struct plan *p);
+
+/* run.c: every cell in rounds, then the median run of each */
+int run_plan(struct plan *p);
+
+/* futex.c: the futex calls of the engine and the shared-memory methods */
 int futex_wait(void *addr, uint32_t expected);
 int futex_wake(void *addr, int n);
 

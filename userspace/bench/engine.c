@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * ipcchan-bench engine: runs one cell (method x pattern x size) between two
- * forked processes, and measures the reference limits.
+ * forked processes.
  *
  * Payload: word 0 of every message is its tag (sequence number, plus
  * STOP_BIT on the last one); the other words are seq_mix(tag) + index, so
@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "clock.h"
 
 #define STOP_BIT	(1ULL << 63)
 #define SAMPLE_EVERY	64	/* exact compare of one message in this many */
@@ -44,10 +45,6 @@
 #define N_INTERVALS	10
 
 typedef uint64_t __attribute__((may_alias)) word_t;
-
-const char *const stat_names[ST_NR] = {
-	"min", "p50", "p90", "p99", "max", "mean", "stddev",
-};
 
 struct side_report {
 	int err;
@@ -72,69 +69,6 @@ struct ctl {
 	double mark_t[MAX_MARKS];
 	uint64_t mark_n[MAX_MARKS];
 };
-
-/* --- time, CPUs and futex ----------------------------------------------- */
-
-int bench_cpu[2] = { -1, -1 };
-
-/* Pin the calling process to the CPU chosen for its side, if any. */
-void pin_side(int side)
-{
-	cpu_set_t set;
-
-	if (bench_cpu[side] < 0)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(bench_cpu[side], &set);
-	sched_setaffinity(0, sizeof(set), &set);
-}
-
-double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-double cpu_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static long csw_now(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_nvcsw + ru.ru_nivcsw;
-}
-
-int futex_wait(void *addr, uint32_t expected)
-{
-	if (syscall(SYS_futex, addr, FUTEX_WAIT, expected, NULL, NULL, 0) < 0 &&
-	    errno != EAGAIN && errno != EINTR)
-		return -errno;
-	return 0;
-}
-
-int futex_wake(void *addr, int n)
-{
-	long r = syscall(SYS_futex, addr, FUTEX_WAKE, n, NULL, NULL, 0);
-
-	return r < 0 ? -errno : (int)r;
-}
 
 /* --- payload ------------------------------------------------------------- */
 
@@ -463,7 +397,8 @@ static void barrier_wait(struct ctl *ctl)
 		futex_wait(&ctl->barrier, v);
 }
 
-static void *alloc_buf(size_t size)
+/* A page-aligned buffer of size bytes, its pages faulted in. */
+void *alloc_buf(size_t size)
 {
 	size_t len = align_up(size ? size : 1, 4096);
 	void *p = aligned_alloc(4096, len);
@@ -557,34 +492,10 @@ static int reap(pid_t pid[2], double watchdog_s, char *why)
 	return failed || killed ? -1 : 0;
 }
 
-static double stream_spread(const struct ctl *ctl)
+/* Start a cell's result: skipped, with the reason, if it cannot run. */
+static bool cell_runnable(const struct method *m, const struct cellcfg *cfg,
+			  struct result *r)
 {
-	double lo = INFINITY, hi = 0, sum = 0, rate;
-	unsigned int i, n = 0;
-
-	for (i = 1; i < ctl->nmarks; i++) {
-		double dt = ctl->mark_t[i] - ctl->mark_t[i - 1];
-
-		if (dt <= 0)
-			continue;
-		rate = (ctl->mark_n[i] - ctl->mark_n[i - 1]) / dt;
-		lo = rate < lo ? rate : lo;
-		hi = rate > hi ? rate : hi;
-		sum += rate;
-		n++;
-	}
-	return n >= 2 ? (hi - lo) / (sum / n) : NAN;
-}
-
-void run_cell(const struct method *m, const struct cellcfg *cfg,
-	      const struct profile *p, struct result *r)
-{
-	struct chan ch = { .m = m, .cfg = *cfg, .side = -1, .why = r->why };
-	double t_start = now_s();
-	struct ctl *ctl;
-	int err, i, fork_failed = 0;
-	pid_t pid[2];
-
 	memset(r, 0, sizeof(*r));
 	r->m = m;
 	r->pat = cfg->pat;
@@ -593,11 +504,89 @@ void run_cell(const struct method *m, const struct cellcfg *cfg,
 	if (cfg->size < 8) {
 		snprintf(r->why, WHY_LEN,
 			 "size below 8 B: no room for the sequence number");
-		return;
+		return false;
 	}
-	if (m->check && m->check(cfg, r->why))
-		return;
+	return !(m->check && m->check(cfg, r->why));
+}
 
+/* Fork both sides and wait for them; nonzero when either failed. */
+static int run_sides(struct chan *ch, const struct profile *p,
+		     struct ctl *ctl, char *why)
+{
+	int i, fork_failed = 0;
+	pid_t pid[2];
+
+	fflush(NULL);
+	for (i = 0; i < 2; i++) {
+		pid[i] = fork();
+		if (pid[i] == 0)
+			child(ch, i, p, ctl);
+		if (pid[i] < 0) {
+			snprintf(why, WHY_LEN, "fork: %s", strerror(errno));
+			fork_failed = 1;
+			if (i == 1)
+				kill(pid[0], SIGKILL);
+			pid[i] = 0;
+		}
+	}
+	return reap(pid, p->watchdog_s, why) || fork_failed;
+}
+
+/* Unless there is a reason already: the first side that failed, and why. */
+static void side_failure(const struct cellcfg *cfg, const struct ctl *ctl,
+			 char *why)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		const struct side_report *s = &ctl->side[i];
+
+		if (!s->err || why[0])
+			continue;
+		snprintf(why, WHY_LEN, "%s %s: %s%s%s",
+			 cfg->pat == PAT_PINGPONG ? (i ? "server" : "client")
+						  : (i ? "consumer" : "producer"),
+			 "failed", s->why, s->why[0] ? " " : "",
+			 strerror(-s->err));
+	}
+}
+
+/* The figures of a cell that ran, from what the sides reported. */
+static void cell_figures(const struct cellcfg *cfg, const struct ctl *ctl,
+			 struct result *r)
+{
+	double msgs;
+	int i;
+
+	if (cfg->pat == PAT_PINGPONG) {
+		msgs = 2.0 * ctl->iters;
+		r->iterations = ctl->iters;
+		memcpy(r->rtt_ns, ctl->rtt, sizeof(r->rtt_ns));
+		r->outliers = ctl->outliers;
+		r->msgs_per_s = 2e9 / ctl->rtt[ST_MEAN];
+	} else {
+		msgs = (double)ctl->count;
+		r->iterations = ctl->count;
+		r->msgs_per_s = msgs / (ctl->t1 - ctl->t0);
+		r->spread = rate_spread(ctl->mark_t, ctl->mark_n, ctl->nmarks);
+	}
+	for (i = 0; i < 2; i++)
+		r->cpu_ns_side[i] = ctl->side[i].cpu_s * 1e9 / msgs;
+	r->csw_per_msg = (ctl->side[0].csw + ctl->side[1].csw) / msgs;
+	r->bytes_per_s = r->msgs_per_s * cfg->size;
+	r->cpu_ns_per_msg = r->cpu_ns_side[0] + r->cpu_ns_side[1];
+}
+
+void run_cell(const struct method *m, const struct cellcfg *cfg,
+	      const struct profile *p, struct result *r)
+{
+	struct chan ch = { .m = m, .cfg = *cfg, .side = -1, .why = r->why };
+	double t_start = now_s();
+	struct ctl *ctl;
+	int err;
+
+	if (!cell_runnable(m, cfg, r))
+		return;
 	r->status = CELL_ERROR;
 	ctl = mmap(NULL, sizeof(*ctl), PROT_READ | PROT_WRITE,
 		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -616,215 +605,31 @@ void run_cell(const struct method *m, const struct cellcfg *cfg,
 			m->teardown(&ch);
 		goto out_unmap;
 	}
-	fflush(NULL);
-	for (i = 0; i < 2; i++) {
-		pid[i] = fork();
-		if (pid[i] == 0)
-			child(&ch, i, p, ctl);
-		if (pid[i] < 0) {
-			snprintf(r->why, WHY_LEN, "fork: %s", strerror(errno));
-			fork_failed = 1;
-			if (i == 1)
-				kill(pid[0], SIGKILL);
-			pid[i] = 0;
-		}
-	}
-	err = reap(pid, p->watchdog_s, r->why) || fork_failed;
+	err = run_sides(&ch, p, ctl, r->why);
 	if (m->teardown)
 		m->teardown(&ch);
-	for (i = 0; i < 2; i++) {
-		struct side_report *s = &ctl->side[i];
-
-		if (!s->err || r->why[0])
-			continue;
-		snprintf(r->why, WHY_LEN, "%s %s: %s%s%s",
-			 cfg->pat == PAT_PINGPONG ? (i ? "server" : "client")
-						  : (i ? "consumer" : "producer"),
-			 "failed", s->why, s->why[0] ? " " : "",
-			 strerror(-s->err));
-	}
+	side_failure(cfg, ctl, r->why);
 	if (err) {
 		if (!r->why[0])
 			snprintf(r->why, WHY_LEN, "a process died");
 		goto out_unmap;
 	}
-
 	r->status = CELL_OK;
 	r->elapsed_s = now_s() - t_start;
-	if (cfg->pat == PAT_PINGPONG) {
-		double msgs = 2.0 * ctl->iters;
-
-		r->iterations = ctl->iters;
-		memcpy(r->rtt_ns, ctl->rtt, sizeof(r->rtt_ns));
-		r->outliers = ctl->outliers;
-		r->msgs_per_s = 2e9 / ctl->rtt[ST_MEAN];
-		for (i = 0; i < 2; i++)
-			r->cpu_ns_side[i] = ctl->side[i].cpu_s * 1e9 / msgs;
-		r->csw_per_msg = (ctl->side[0].csw + ctl->side[1].csw) / msgs;
-	} else {
-		double msgs = (double)ctl->count;
-
-		r->iterations = ctl->count;
-		r->msgs_per_s = msgs / (ctl->t1 - ctl->t0);
-		for (i = 0; i < 2; i++)
-			r->cpu_ns_side[i] = ctl->side[i].cpu_s * 1e9 / msgs;
-		r->csw_per_msg = (ctl->side[0].csw + ctl->side[1].csw) / msgs;
-		r->spread = stream_spread(ctl);
-	}
-	r->bytes_per_s = r->msgs_per_s * cfg->size;
-	r->cpu_ns_per_msg = r->cpu_ns_side[0] + r->cpu_ns_side[1];
+	cell_figures(cfg, ctl, r);
 out_unmap:
 	munmap(ctl, sizeof(*ctl));
 }
 
-/* --- statistics ---------------------------------------------------------- */
-
-static int cmp_double(const void *a, const void *b)
+/* Children are reaped with sigtimedwait(); a dead peer gives EPIPE. */
+void engine_signals(void)
 {
-	double x = *(const double *)a, y = *(const double *)b;
+	sigset_t set;
 
-	return x < y ? -1 : x > y;
-}
-
-/* Nearest-rank percentiles; sorts v in place. */
-void stats_compute(double *v, size_t n, double out[ST_NR])
-{
-	double sum = 0, sq = 0, mean;
-	size_t i;
-
-	if (!n) {
-		for (i = 0; i < ST_NR; i++)
-			out[i] = NAN;
-		return;
-	}
-	qsort(v, n, sizeof(*v), cmp_double);
-	for (i = 0; i < n; i++)
-		sum += v[i];
-	mean = sum / n;
-	for (i = 0; i < n; i++)
-		sq += (v[i] - mean) * (v[i] - mean);
-	out[ST_MIN] = v[0];
-	out[ST_P50] = v[(size_t)ceil(0.50 * n) - 1];
-	out[ST_P90] = v[(size_t)ceil(0.90 * n) - 1];
-	out[ST_P99] = v[(size_t)ceil(0.99 * n) - 1];
-	out[ST_MAX] = v[n - 1];
-	out[ST_MEAN] = mean;
-	out[ST_STDDEV] = n > 1 ? sqrt(sq / (n - 1)) : 0;
-}
-
-/* --- reference limits ---------------------------------------------------- */
-
-static double memcpy_bw(size_t size, double target_s)
-{
-	void *src = alloc_buf(size), *dst = alloc_buf(size);
-	double best = 0, t0, dt;
-	uint64_t reps = 1, i;
-	int round;
-
-	if (!src || !dst)
-		goto out;
-	memset(src, 0x5a, size);
-	for (round = 0; round < 3;) {
-		t0 = now_s();
-		for (i = 0; i < reps; i++) {
-			memcpy(dst, src, size);
-			__asm__ __volatile__("" : : "r"(dst), "r"(src) : "memory");
-		}
-		dt = now_s() - t0;
-		if (dt < target_s / 3) {
-			reps = dt > 0 ? reps * (target_s / 3 / dt) + 1 : reps * 2;
-			continue;
-		}
-		if (reps * size / dt > best)
-			best = reps * size / dt;
-		round++;
-	}
-out:
-	free(src);
-	free(dst);
-	return best;
-}
-
-struct cl_line {
-	_Atomic uint64_t v;
-	char pad[56];
-};
-
-static void spin_until(struct cl_line *l, uint64_t want)
-{
-	unsigned long spins = 0;
-
-	while (atomic_load_explicit(&l->v, memory_order_acquire) != want) {
-		cpu_relax();
-		if (++spins % (1UL << 20) == 0)
-			sched_yield();	/* one CPU: let the peer run */
-	}
-}
-
-/*
- * Round trip of one cache line between two processes through shared memory,
- * both spinning: the floor under any IPC latency.  Timed in batches of 100
- * round trips; the median batch is reported.
- */
-static void cacheline_rtt(double time_s, double *p50, double *min)
-{
-	enum { BATCH = 100, MAXB = 200000 };
-	struct cl_line *l;
-	double *samp, t0, st[ST_NR];
-	uint64_t i = 0, j, nb = 0;
-	cpu_set_t orig;
-	pid_t pid;
-
-	*p50 = *min = NAN;
-	l = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
-		 -1, 0);
-	samp = malloc(MAXB * sizeof(*samp));
-	if (l == MAP_FAILED || !samp)
-		goto out;
-	pid = fork();
-	if (pid < 0)
-		goto out;
-	if (pid == 0) {
-		pin_side(1);
-		for (j = 1;; j++) {
-			spin_until(&l[0], j);
-			atomic_store_explicit(&l[1].v, j, memory_order_release);
-		}
-	}
-	sched_getaffinity(0, sizeof(orig), &orig);
-	pin_side(0);
-	t0 = now_s();
-	while (nb < MAXB && (now_s() - t0 < time_s || nb < 10)) {
-		uint64_t a = now_ns();
-
-		for (j = 0; j < BATCH; j++) {
-			i++;
-			atomic_store_explicit(&l[0].v, i, memory_order_release);
-			spin_until(&l[1], i);
-		}
-		samp[nb++] = (double)(now_ns() - a) / BATCH;
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	sched_setaffinity(0, sizeof(orig), &orig);
-	stats_compute(samp, nb, st);
-	*p50 = st[ST_P50];
-	*min = st[ST_MIN];
-out:
-	free(samp);
-	if (l != MAP_FAILED)
-		munmap(l, 4096);
-}
-
-void measure_limits(const struct profile *p, struct limits *l)
-{
-	size_t i;
-
-	for (i = 0; i < l->nsizes; i++)
-		l->memcpy_bps[i] = memcpy_bw(l->sizes[i],
-					     p->ref_time_s / l->nsizes);
-	cacheline_rtt(p->ref_time_s, &l->cacheline_rtt_ns,
-		      &l->cacheline_rtt_min_ns);
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
 }
 
 /* --- helpers for copying methods ----------------------------------------- */

@@ -26,15 +26,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <ipcchan.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "bench.h"
-
-#ifdef HAVE_LIBIPCCHAN
-#include <ipcchan.h>
 
 struct ipcchan_plan {
 	uint32_t max_msgs;
@@ -565,25 +563,6 @@ static const struct method m_ring_zc = {
 	.close = ic_close,
 	.teardown = ic_teardown,
 };
-
-#else /* !HAVE_LIBIPCCHAN */
-
-long bench_ring_spin = -1;
-
-static int ic_unavail(char *why)
-{
-	snprintf(why, WHY_LEN, "built without libipcchan");
-	return -ENOSYS;
-}
-
-#define STUB(n) { .name = n, .desc = "(built without libipcchan)", \
-		  .avail = ic_unavail }
-static const struct method m_ioctl = STUB("ipcchan-ioctl");
-static const struct method m_batch = STUB("ipcchan-batch");
-static const struct method m_ring = STUB("ipcchan-ring");
-static const struct method m_ring_zc = STUB("ipcchan-ring-zc");
-
-#endif /* HAVE_LIBIPCCHAN */
 
 const struct method *const ipcchan_methods[] = {
 	&m_ioctl, &m_batch, &m_ring, &m_ring_zc,

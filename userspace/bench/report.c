@@ -13,9 +13,6 @@
 
 #include "bench.h"
 
-#define MAXM	32
-#define MAXS	32
-
 const char *pat_name(enum pattern p)
 {
 	return p == PAT_PINGPONG ? "pingpong" : "stream";
@@ -32,92 +29,7 @@ const char *size_str(size_t size, char *buf, size_t n)
 	return buf;
 }
 
-/* --- repeats --------------------------------------------------------------- */
-
-/* The value a cell's runs are ranked by: stream msgs/s, pingpong p50. */
-double result_headline(const struct result *r)
-{
-	return r->pat == PAT_PINGPONG ? r->rtt_ns[ST_P50] : r->msgs_per_s;
-}
-
-const char *headline_name(enum pattern p)
-{
-	return p == PAT_PINGPONG ? "rtt_p50_ns" : "msgs_per_s";
-}
-
-/* Is run a better than run b by the headline metric? */
-static bool better(const struct result *a, const struct result *b)
-{
-	double x = result_headline(a), y = result_headline(b);
-
-	return a->pat == PAT_PINGPONG ? x < y : x > y;
-}
-
-/*
- * Make one reported cell of the n runs of a cell (run[k]: round k + 1).  A
- * failed run makes the cell failed (with the round in the reason); else the
- * reported run is the median by the headline metric, all its figures
- * together, so its percentiles, CPU time and throughput stay one
- * measurement.  With an even n it is the worse of the two middle runs.
- */
-void combine_runs(const struct result *run, unsigned int n,
-		  struct result *out)
-{
-	const struct result *rank[MAX_REPEAT], *t;
-	double lo = INFINITY, hi = -INFINITY, v;
-	unsigned int i, j, pick = 0;
-	char why[WHY_LEN];
-
-	for (i = 0; i < n && run[i].status != CELL_ERROR; i++)
-		;
-	if (i < n) {
-		*out = run[i];
-		if (n > 1) {
-			size_t l = (size_t)snprintf(why, sizeof(why),
-						    "round %u/%u: ", i + 1, n);
-			size_t w = strnlen(run[i].why, sizeof(why) - 1 - l);
-
-			memcpy(why + l, run[i].why, w);
-			why[l + w] = 0;
-			memcpy(out->why, why, sizeof(why));
-		}
-		pick = i;
-	} else if (run[0].status != CELL_OK) {
-		*out = run[0];
-	} else {
-		/* insertion sort, best first; equal runs keep round order */
-		for (i = 0; i < n; i++) {
-			t = &run[i];
-			for (j = i; j > 0 && better(t, rank[j - 1]); j--)
-				rank[j] = rank[j - 1];
-			rank[j] = t;
-		}
-		pick = (unsigned int)(rank[n / 2] - run);
-		*out = run[pick];
-	}
-	out->nruns = n;
-	out->median_round = pick + 1;
-	out->rep_spread = NAN;
-	for (i = 0; i < n; i++) {
-		v = run[i].status == CELL_OK ? result_headline(&run[i]) : NAN;
-		out->runs[i] = v;
-		lo = v < lo ? v : lo;
-		hi = v > hi ? v : hi;
-	}
-	v = result_headline(out);
-	if (out->status == CELL_OK && n > 1 && v > 0)
-		out->rep_spread = (hi - lo) / v;
-}
-
-/* The methods and sizes in the order they were run. */
-struct grid {
-	const struct method *m[MAXM];
-	size_t nm;
-	size_t size[MAXS];
-	size_t ns;
-};
-
-static void grid_build(struct grid *g, const struct result *r, size_t n)
+void grid_build(struct grid *g, const struct result *r, size_t n)
 {
 	size_t i, j;
 
@@ -125,11 +37,11 @@ static void grid_build(struct grid *g, const struct result *r, size_t n)
 	for (i = 0; i < n; i++) {
 		for (j = 0; j < g->nm && g->m[j] != r[i].m; j++)
 			;
-		if (j == g->nm && g->nm < MAXM)
+		if (j == g->nm && g->nm < MAX_METHODS)
 			g->m[g->nm++] = r[i].m;
 		for (j = 0; j < g->ns && g->size[j] != r[i].size; j++)
 			;
-		if (j == g->ns && g->ns < MAXS)
+		if (j == g->ns && g->ns < MAX_SIZES)
 			g->size[g->ns++] = r[i].size;
 	}
 }
@@ -220,7 +132,7 @@ struct note {
 	const struct method *m;
 	enum cell_status st;
 	const char *why;
-	size_t sizes[MAXS];
+	size_t sizes[MAX_SIZES];
 	size_t nsizes;
 };
 
@@ -243,7 +155,7 @@ static int note_index(struct note *notes, size_t *nn, const struct result *x)
 	}
 	for (j = 0; j < notes[i].nsizes && notes[i].sizes[j] != x->size; j++)
 		;
-	if (j == notes[i].nsizes && j < MAXS)
+	if (j == notes[i].nsizes && j < MAX_SIZES)
 		notes[i].sizes[notes[i].nsizes++] = x->size;
 	return (int)i + 1;
 }
@@ -471,13 +383,6 @@ static void print_targets(FILE *f, const struct limits *l,
 	}
 }
 
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* A spread as a percentage, or as a factor once it is beyond 10x. */
 static const char *fmt_spread(double v, char *buf, size_t n)
 {
@@ -533,14 +438,13 @@ static void print_repeat_noise(FILE *f, const struct result *r, size_t n,
 		}
 		if (!nv)
 			continue;
-		qsort(v, nv, sizeof(*v), cmp_dbl);
 		if (first)
 			fprintf(f, "noise: across %u repeats per cell (interleaved rounds), "
 				"(max-min)/median of", nruns);
 		fprintf(f, "%s %s %s median %s (worst %s, %s %s)",
 			first ? "" : ";", pat_name((enum pattern)p),
 			p == PAT_PINGPONG ? "p50" : "msgs/s",
-			fmt_spread(v[nv / 2], a, sizeof(a)),
+			fmt_spread(sort_median(v, nv), a, sizeof(a)),
 			fmt_spread(wr->rep_spread, b, sizeof(b)), wr->m->name,
 			size_str(wr->size, sz, sizeof(sz)));
 		first = false;
@@ -556,8 +460,7 @@ static void print_repeat_noise(FILE *f, const struct result *r, size_t n,
 				v[nv++] = run_speed(&r[i], k);
 		if (!nv)
 			continue;
-		qsort(v, nv, sizeof(*v), cmp_dbl);
-		fprintf(f, " round %u %.2f%s", k + 1, v[nv / 2],
+		fprintf(f, " round %u %.2f%s", k + 1, sort_median(v, nv),
 			k + 1 < nruns && k + 1 < 20 ? "," : "");
 	}
 	fprintf(f, "%s\n", nruns > 20 ? " ..." : "");
@@ -592,12 +495,10 @@ static void print_noise(FILE *f, const struct result *r, size_t n)
 		}
 	}
 	if (nv) {
-		qsort(v, nv, sizeof(*v), cmp_dbl);
-		qsort(w, nw, sizeof(*w), cmp_dbl);
 		fprintf(f, "\nnoise: pingpong p99/p50 median %.2f (worst %.1f, %s %s), "
 			"stddev/mean median %.2f, %.3f%% of round trips above 10x p50\n",
-			v[nv / 2], worst, wr->m->name,
-			size_str(wr->size, sz, sizeof(sz)), w[nw / 2],
+			sort_median(v, nv), worst, wr->m->name,
+			size_str(wr->size, sz, sizeof(sz)), sort_median(w, nw),
 			100.0 * outl / rtrips);
 	}
 	for (i = 0; i < n; i++) {
@@ -613,10 +514,9 @@ static void print_noise(FILE *f, const struct result *r, size_t n)
 		}
 	}
 	if (ns) {
-		qsort(v, ns, sizeof(*v), cmp_dbl);
 		fprintf(f, "noise: stream throughput over ~10 intervals per cell, "
 			"(max-min)/mean median %.0f%% (worst %.0f%%, %s %s)\n",
-			100 * v[ns / 2], 100 * wspread, ws->m->name,
+			100 * sort_median(v, ns), 100 * wspread, ws->m->name,
 			size_str(ws->size, sz, sizeof(sz)));
 	}
 	print_repeat_noise(f, r, n, v);
@@ -625,16 +525,9 @@ out:
 	free(w);
 }
 
-void report_all(FILE *f, const struct env *env, const struct limits *l,
-		const struct result *r, size_t n, bool tty)
+/* The machine, the placement, the profile. */
+static void print_env(FILE *f, const struct env *env)
 {
-	struct grid g;
-	char sz[32];
-	size_t i;
-	int p;
-
-	(void)tty;
-	grid_build(&g, r, n);
 	fprintf(f, "ipcchan-bench: kernel %s (%s), %ld CPUs, accel %s, profile %s, %s\n",
 		env->kernel, env->machine, env->cpus, env->accel,
 		env->profile->name, env->date);
@@ -663,6 +556,14 @@ void report_all(FILE *f, const struct env *env, const struct limits *l,
 		fprintf(f, "note: profile %s is time-boxed and may measure fewer than "
 			"the 10,000 round trips per cell of --profile full\n",
 			env->profile->name);
+}
+
+/* The kernel limits raised, and the reference limits measured. */
+static void print_limits(FILE *f, const struct limits *l)
+{
+	char sz[32];
+	size_t i;
+
 	if (n_sysctl_changes) {
 		fprintf(f, "limits raised:");
 		for (i = 0; i < n_sysctl_changes; i++) {
@@ -685,7 +586,19 @@ void report_all(FILE *f, const struct env *env, const struct limits *l,
 		fprintf(f, " %s %.0f MiB/s", size_str(l->sizes[i], sz, sizeof(sz)),
 			l->memcpy_bps[i] / MiB);
 	fputc('\n', f);
+}
 
+void report_all(FILE *f, const struct env *env, const struct limits *l,
+		const struct result *r, size_t n, bool tty)
+{
+	struct grid g;
+	size_t i;
+	int p;
+
+	(void)tty;
+	grid_build(&g, r, n);
+	print_env(f, env);
+	print_limits(f, l);
 	for (p = 0; p < PAT_NR; p++) {
 		for (i = 0; i < n && r[i].pat != (enum pattern)p; i++)
 			;
@@ -700,196 +613,4 @@ void report_all(FILE *f, const struct env *env, const struct limits *l,
 	print_relative(f, &g, l, r, n);
 	print_targets(f, l, r, n);
 	print_noise(f, r, n);
-}
-
-/* --- JSON and CSV -------------------------------------------------------- */
-
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			fprintf(f, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			fprintf(f, "\\u%04x", *s);
-		else
-			fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-static void json_num(FILE *f, double v)
-{
-	if (isnan(v) || isinf(v))
-		fprintf(f, "null");
-	else
-		fprintf(f, "%.17g", v);
-}
-
-int write_json(const char *path, const struct env *env,
-	       const struct limits *l, const struct result *r, size_t n)
-{
-	FILE *f = fopen(path, "w");
-	struct grid g;
-	size_t i, k, first;
-
-	if (!f)
-		return -errno;
-	grid_build(&g, r, n);
-	fprintf(f, "{\n  \"env\": {\"kernel\": ");
-	json_str(f, env->kernel);
-	fprintf(f, ", \"machine\": ");
-	json_str(f, env->machine);
-	fprintf(f, ", \"cpu_model\": ");
-	json_str(f, env->cpu_model);
-	fprintf(f, ", \"clocksource\": ");
-	json_str(f, env->clocksource);
-	fprintf(f, ", \"cpus\": %ld, \"accel\": ", env->cpus);
-	json_str(f, env->accel);
-	fprintf(f, ", \"profile\": ");
-	json_str(f, env->profile->name);
-	fprintf(f, ", \"date\": ");
-	json_str(f, env->date);
-	fprintf(f, ", \"cpu_side0\": %d, \"cpu_side1\": %d", bench_cpu[0],
-		bench_cpu[1]);
-	fprintf(f, ", \"repeat\": %u", env->repeat);
-	fprintf(f, ", \"shm_spin_ns\": %ld, \"ring_spin_ns\": %ld,\n    \"spinning_methods\": [",
-		env->spin_ns, bench_ring_spin >= 0 ? bench_ring_spin : env->spin_ns);
-	for (i = 0, first = 1; i < g.nm; i++) {
-		if (!g.m[i]->spin)
-			continue;
-		fprintf(f, "%s", first ? "" : ", ");
-		json_str(f, g.m[i]->name);
-		first = 0;
-	}
-	fprintf(f, "],\n    \"limits_raised\": {");
-	for (i = 0; i < n_sysctl_changes; i++) {
-		fprintf(f, "%s", i ? ", " : "");
-		json_str(f, sysctl_changes[i].name);
-		fprintf(f, ": {\"before\": %lld, \"after\": %lld, \"ok\": %s}",
-			sysctl_changes[i].before, sysctl_changes[i].after,
-			sysctl_changes[i].err ? "false" : "true");
-	}
-	fprintf(f, "}},\n  \"limits\": {\"memcpy_bytes_per_s\": {");
-	for (i = 0; i < l->nsizes; i++) {
-		fprintf(f, "%s\"%zu\": ", i ? ", " : "", l->sizes[i]);
-		json_num(f, l->memcpy_bps[i]);
-	}
-	fprintf(f, "}, \"cacheline_rtt_ns\": ");
-	json_num(f, l->cacheline_rtt_ns);
-	fprintf(f, "},\n  \"results\": [");
-	for (i = 0, first = 1; i < n; i++) {
-		const struct result *x = &r[i];
-
-		if (x->status != CELL_OK)
-			continue;
-		fprintf(f, "%s\n    {\"method\": ", first ? "" : ",");
-		first = 0;
-		json_str(f, x->m->name);
-		fprintf(f, ", \"pattern\": \"%s\", \"size\": %zu, \"iterations\": %llu",
-			pat_name(x->pat), x->size,
-			(unsigned long long)x->iterations);
-		if (x->pat == PAT_PINGPONG) {
-			fprintf(f, ", \"rtt_ns\": {");
-			for (k = 0; k < ST_NR; k++) {
-				fprintf(f, "%s\"%s\": ", k ? ", " : "", stat_names[k]);
-				json_num(f, x->rtt_ns[k]);
-			}
-			fprintf(f, "}");
-		} else {
-			fprintf(f, ", \"msgs_per_s\": ");
-			json_num(f, x->msgs_per_s);
-			fprintf(f, ", \"bytes_per_s\": ");
-			json_num(f, x->bytes_per_s);
-		}
-		fprintf(f, ", \"cpu_ns_per_msg\": ");
-		json_num(f, x->cpu_ns_per_msg);
-		fprintf(f, ",\n     \"runs_metric\": \"%s\", \"runs\": [",
-			headline_name(x->pat));
-		for (k = 0; k < x->nruns; k++) {
-			fprintf(f, "%s", k ? ", " : "");
-			json_num(f, x->runs[k]);
-		}
-		fprintf(f, "], \"median_round\": %u, \"spread\": ",
-			x->median_round);
-		json_num(f, x->rep_spread);
-		fprintf(f, "}");
-	}
-	fprintf(f, "\n  ],\n  \"skipped\": [");
-	for (i = 0, first = 1; i < n; i++) {
-		const struct result *x = &r[i];
-
-		if (x->status == CELL_OK)
-			continue;
-		fprintf(f, "%s\n    {\"method\": ", first ? "" : ",");
-		first = 0;
-		json_str(f, x->m->name);
-		fprintf(f, ", \"pattern\": \"%s\", \"size\": %zu, \"status\": \"%s\", \"reason\": ",
-			pat_name(x->pat), x->size,
-			x->status == CELL_SKIPPED ? "skipped" : "error");
-		json_str(f, x->why);
-		fprintf(f, "}");
-	}
-	fprintf(f, "\n  ]\n}\n");
-	return fclose(f) ? -errno : 0;
-}
-
-static void csv_num(FILE *f, double v, bool show)
-{
-	if (show && !isnan(v))
-		fprintf(f, ",%.17g", v);
-	else
-		fprintf(f, ",");
-}
-
-int write_csv(const char *path, const struct result *r, size_t n)
-{
-	FILE *f = fopen(path, "w");
-	size_t i, k;
-
-	if (!f)
-		return -errno;
-	fprintf(f, "method,pattern,size,status,iterations");
-	for (k = 0; k < ST_NR; k++)
-		fprintf(f, ",rtt_%s_ns", stat_names[k]);
-	fprintf(f, ",msgs_per_s,bytes_per_s,cpu_ns_per_msg,cpu_ns_per_msg_side0,"
-		"cpu_ns_per_msg_side1,ctx_switches_per_msg,rtt_outliers,"
-		"stream_spread,repeats,median_round,repeat_spread,runs,reason\n");
-	for (i = 0; i < n; i++) {
-		const struct result *x = &r[i];
-		bool ok = x->status == CELL_OK, pp = x->pat == PAT_PINGPONG;
-		const char *c;
-
-		fprintf(f, "%s,%s,%zu,%s,", x->m->name, pat_name(x->pat), x->size,
-			ok ? "ok" : x->status == CELL_SKIPPED ? "skipped" : "error");
-		if (ok)
-			fprintf(f, "%llu", (unsigned long long)x->iterations);
-		for (k = 0; k < ST_NR; k++)
-			csv_num(f, x->rtt_ns[k], ok && pp);
-		csv_num(f, x->msgs_per_s, ok && !pp);
-		csv_num(f, x->bytes_per_s, ok && !pp);
-		csv_num(f, x->cpu_ns_per_msg, ok);
-		csv_num(f, x->cpu_ns_side[0], ok);
-		csv_num(f, x->cpu_ns_side[1], ok);
-		csv_num(f, x->csw_per_msg, ok);
-		csv_num(f, (double)x->outliers, ok && pp);
-		csv_num(f, x->spread, ok && !pp);
-		fprintf(f, ",%u,", x->nruns);
-		if (ok)
-			fprintf(f, "%u", x->median_round);
-		csv_num(f, x->rep_spread, ok);
-		/* the headline value of every run, ';'-separated: no quoting */
-		fputc(',', f);
-		for (k = 0; ok && k < x->nruns; k++) {
-			if (k)
-				fputc(';', f);
-			if (!isnan(x->runs[k]))
-				fprintf(f, "%.17g", x->runs[k]);
-		}
-		fprintf(f, ",\"");
-		for (c = x->why; !ok && *c; c++)
-			fprintf(f, *c == '"' ? "\"\"" : "%c", *c);
-		fprintf(f, "\"\n");
-	}
-	return fclose(f) ? -errno : 0;
 }

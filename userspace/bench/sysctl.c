@@ -77,3 +77,16 @@ void sysctl_raise(const char *path, long long want)
 		now = cur;
 	sysctl_note(name, cur, now, err ? -err : 0);
 }
+
+/* Every change, one line each: "ipcchan-bench: NAME BEFORE -> AFTER". */
+void sysctl_log(FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < n_sysctl_changes; i++)
+		fprintf(f, "ipcchan-bench: %s %lld -> %lld%s%s\n",
+			sysctl_changes[i].name, sysctl_changes[i].before,
+			sysctl_changes[i].after,
+			sysctl_changes[i].err ? ": FAILED " : "",
+			sysctl_changes[i].err ? strerror(sysctl_changes[i].err) : "");
+}

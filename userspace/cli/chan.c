@@ -405,7 +405,14 @@ static void print_msg(enum out_fmt f, const unsigned char *p, size_t n,
 	}
 }
 
-int cmd_recv(int argc, char **argv)
+struct recv_args {
+	uint32_t count;		/* messages to print, 0: until empty */
+	int64_t timeout;
+	enum out_fmt fmt;
+};
+
+/* recv's options into *a; returns -1 to go on, else the exit status. */
+static int recv_options(int argc, char **argv, struct recv_args *a)
 {
 	static const struct option lo[] = {
 		{ "count", required_argument, NULL, 'n' },
@@ -416,25 +423,18 @@ int cmd_recv(int argc, char **argv)
 		{ "raw", no_argument, NULL, 'r' },
 		HELP_OPT, { 0 }
 	};
-	struct ipcchan_opts o = { .access = IPCCHAN_ACCESS_RECV };
-	int64_t timeout = IPCCHAN_WAIT_FOREVER;
-	int c, ret, fd, json = 0, hex = 0, raw = 0, nonblock = 0, have_t = 0;
-	struct ipcchan_info info;
-	struct ipcchan_msginfo mi;
-	uint32_t count = 1, i;
-	enum out_fmt fmt;
-	const char *name;
-	unsigned char *buf;
-	size_t cap;
+	int c, json = 0, hex = 0, raw = 0, nonblock = 0, have_t = 0;
 
+	a->count = 1;
+	a->timeout = IPCCHAN_WAIT_FOREVER;
 	while ((c = next_opt(argc, argv, ":n:t:Njxrh", lo)) != -1) {
 		switch (c) {
 		case 'n':
-			if (parse_u32("--count", optarg, &count, 0))
+			if (parse_u32("--count", optarg, &a->count, 0))
 				return EXIT_USAGE;
 			break;
 		case 't':
-			if (parse_duration("--timeout", optarg, &timeout))
+			if (parse_duration("--timeout", optarg, &a->timeout))
 				return EXIT_USAGE;
 			have_t = 1;
 			break;
@@ -458,31 +458,26 @@ int cmd_recv(int argc, char **argv)
 		return usage_err("--nonblock and --timeout exclude each other");
 	if (raw && (json || hex))
 		return usage_err("--raw excludes --json and --hex");
-	name = one_name(argc, argv, &ret);
-	if (!name)
-		return ret;
-	if (nonblock || count == 0)
-		timeout = IPCCHAN_NOWAIT;
-	fmt = json ? (hex ? OUT_JSON_HEX : OUT_JSON) :
-	      hex ? OUT_HEX : raw ? OUT_RAW : OUT_TEXT;
+	if (nonblock || a->count == 0)
+		a->timeout = IPCCHAN_NOWAIT;
+	a->fmt = json ? (hex ? OUT_JSON_HEX : OUT_JSON) :
+		 hex ? OUT_HEX : raw ? OUT_RAW : OUT_TEXT;
+	return -1;
+}
 
-	fd = ipcchan_open(name, &o);
-	if (fd < 0)
-		return chan_fail(name, fd);
-	ret = ipcchan_info(fd, &info);
-	if (ret) {
-		ipcchan_close(fd);
-		return chan_fail(name, ret);
-	}
-	cap = info.max_msg_size ? info.max_msg_size : 1;
-	buf = malloc(cap);
-	if (!buf) {
-		ipcchan_close(fd);
+/* Receive and print a->count messages (0: until empty) of at most cap. */
+static int recv_messages(int fd, const char *name, const struct recv_args *a,
+			 size_t cap)
+{
+	struct ipcchan_msginfo mi;
+	unsigned char *buf = malloc(cap);
+	int ret = EXIT_OK;
+	uint32_t i;
+
+	if (!buf)
 		return fail("out of memory (ENOMEM)");
-	}
-	ret = EXIT_OK;
-	for (i = 0; count == 0 || i < count; i++) {
-		ssize_t n = ipcchan_recv(fd, buf, cap, &mi, timeout);
+	for (i = 0; a->count == 0 || i < a->count; i++) {
+		ssize_t n = ipcchan_recv(fd, buf, cap, &mi, a->timeout);
 
 		if (n == -EMSGSIZE && mi.len > cap) {
 			/* Cannot happen with cap = max_msg_size; be safe. */
@@ -497,7 +492,7 @@ int cmd_recv(int argc, char **argv)
 			i--;
 			continue;
 		}
-		if (n == -EAGAIN && count == 0)
+		if (n == -EAGAIN && a->count == 0)
 			break;
 		if (n == -EAGAIN) {
 			ret = fail("channel '%s' is empty (EAGAIN)", name);
@@ -512,9 +507,36 @@ int cmd_recv(int argc, char **argv)
 			ret = chan_fail(name, (int)n);
 			break;
 		}
-		print_msg(fmt, buf, (size_t)n, &mi);
+		print_msg(a->fmt, buf, (size_t)n, &mi);
 	}
 	free(buf);
+	return ret;
+}
+
+int cmd_recv(int argc, char **argv)
+{
+	struct ipcchan_opts o = { .access = IPCCHAN_ACCESS_RECV };
+	struct ipcchan_info info;
+	struct recv_args a;
+	const char *name;
+	int ret, fd;
+
+	ret = recv_options(argc, argv, &a);
+	if (ret >= 0)
+		return ret;
+	name = one_name(argc, argv, &ret);
+	if (!name)
+		return ret;
+	fd = ipcchan_open(name, &o);
+	if (fd < 0)
+		return chan_fail(name, fd);
+	ret = ipcchan_info(fd, &info);
+	if (ret) {
+		ipcchan_close(fd);
+		return chan_fail(name, ret);
+	}
+	ret = recv_messages(fd, name, &a,
+			    info.max_msg_size ? info.max_msg_size : 1);
 	ipcchan_close(fd);
 	if (fflush(stdout) || ferror(stdout))
 		return fail("write error on standard output: %s", strerror(errno));

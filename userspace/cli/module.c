@@ -114,50 +114,85 @@ static void wait_for_device(void)
 		nanosleep(&ts, NULL);
 }
 
-int cmd_load(int argc, char **argv)
+/*
+ * The NAME=VALUE parameters argv[i..] as one space-separated string in
+ * *opts (NULL when there are none); returns -1 to go on, else the exit
+ * status.
+ */
+static int join_params(int argc, char **argv, int i, char **opts)
 {
-	struct kmod_module *mod = NULL;
-	struct kmod_ctx *ctx;
-	const char *path = NULL;
-	char *opts = NULL;
 	size_t olen = 0;
-	struct utsname u;
-	int ret, i;
 
-	ret = no_options(argc, argv);
-	if (ret >= 0)
-		return ret;
-	i = optind;
-	if (i < argc && looks_like_path(argv[i]))
-		path = argv[i++];
+	*opts = NULL;
 	for (; i < argc; i++) {
 		size_t l = strlen(argv[i]);
 		char *no;
 
-		if (!valid_param(argv[i]))
+		if (!valid_param(argv[i])) {
+			free(*opts);
+			*opts = NULL;
 			return usage_err("invalid module parameter '%s': expected NAME=VALUE",
 					 quote(argv[i]));
-		no = realloc(opts, olen + l + 2);
+		}
+		no = realloc(*opts, olen + l + 2);
 		if (!no) {
-			free(opts);
+			free(*opts);
+			*opts = NULL;
 			return fail("out of memory (ENOMEM)");
 		}
-		opts = no;
+		*opts = no;
 		if (olen)
-			opts[olen++] = ' ';
-		memcpy(opts + olen, argv[i], l + 1);
+			(*opts)[olen++] = ' ';
+		memcpy(*opts + olen, argv[i], l + 1);
 		olen += l;
 	}
+	return -1;
+}
 
-	if (module_loaded()) {
-		free(opts);
+/* What kmod_module_insert_module() returning ret means, as an exit status. */
+static int insert_result(int ret, const char *path, const char *opts)
+{
+	struct utsname u;
+
+	switch (-ret) {
+	case 0:
+		wait_for_device();
+		return EXIT_OK;
+	case EEXIST:
 		return fail("module %s is already loaded (EEXIST)", MODULE_NAME);
+	case EPERM:
+		return fail("not permitted to load %s: are you root? (EPERM)",
+			    MODULE_NAME);
+	case ENOENT:
+		uname(&u);
+		return path ? fail("no module file '%s' (ENOENT)", quote(path)) :
+		       fail("module %s is not installed for kernel %s; give the path of ipcchan.ko (ENOENT)",
+			    MODULE_NAME, u.release);
+	case ENOEXEC:
+		uname(&u);
+		return fail("'%s' is not a valid module for kernel %s (ENOEXEC)",
+			    quote(path ? path : MODULE_NAME), u.release);
+	case EINVAL:
+		return fail("the module refused its parameters '%s'; see dmesg (EINVAL)",
+			    quote(opts ? opts : ""));
+	case ENOSYS:
+		return fail("this kernel does not support loadable modules (ENOSYS)");
+	default:
+		return fail("cannot load %s: %s (%s)", MODULE_NAME,
+			    strerror(-ret), errname(ret));
 	}
+}
+
+/* Insert the module at path, or the installed one, with opts. */
+static int load_module(const char *path, const char *opts)
+{
+	struct kmod_module *mod = NULL;
+	struct kmod_ctx *ctx;
+	int ret;
+
 	ctx = kmod_open();
-	if (!ctx) {
-		free(opts);
+	if (!ctx)
 		return fail("cannot initialise libkmod (ENOMEM)");
-	}
 	if (path)
 		ret = kmod_module_new_from_path(ctx, path, &mod);
 	else
@@ -169,47 +204,36 @@ int cmd_load(int argc, char **argv)
 			ret = fail("cannot use module '%s': %s (%s)",
 				   quote(path ? path : MODULE_NAME),
 				   strerror(-ret), errname(ret));
-		goto out;
+	} else {
+		ret = insert_result(kmod_module_insert_module(mod, 0,
+							      opts ? opts : ""),
+				    path, opts);
 	}
-	ret = kmod_module_insert_module(mod, 0, opts ? opts : "");
-	switch (-ret) {
-	case 0:
-		wait_for_device();
-		ret = EXIT_OK;
-		break;
-	case EEXIST:
-		ret = fail("module %s is already loaded (EEXIST)", MODULE_NAME);
-		break;
-	case EPERM:
-		ret = fail("not permitted to load %s: are you root? (EPERM)",
-			   MODULE_NAME);
-		break;
-	case ENOENT:
-		uname(&u);
-		ret = path ? fail("no module file '%s' (ENOENT)", quote(path)) :
-		      fail("module %s is not installed for kernel %s; give the path of ipcchan.ko (ENOENT)",
-			   MODULE_NAME, u.release);
-		break;
-	case ENOEXEC:
-		uname(&u);
-		ret = fail("'%s' is not a valid module for kernel %s (ENOEXEC)",
-			   quote(path ? path : MODULE_NAME), u.release);
-		break;
-	case EINVAL:
-		ret = fail("the module refused its parameters '%s'; see dmesg (EINVAL)",
-			   quote(opts ? opts : ""));
-		break;
-	case ENOSYS:
-		ret = fail("this kernel does not support loadable modules (ENOSYS)");
-		break;
-	default:
-		ret = fail("cannot load %s: %s (%s)", MODULE_NAME,
-			   strerror(-ret), errname(ret));
-	}
-out:
 	if (mod)
 		kmod_module_unref(mod);
 	kmod_unref(ctx);
+	return ret;
+}
+
+int cmd_load(int argc, char **argv)
+{
+	const char *path = NULL;
+	char *opts;
+	int ret, i;
+
+	ret = no_options(argc, argv);
+	if (ret >= 0)
+		return ret;
+	i = optind;
+	if (i < argc && looks_like_path(argv[i]))
+		path = argv[i++];
+	ret = join_params(argc, argv, i, &opts);
+	if (ret >= 0)
+		return ret;
+	if (module_loaded())
+		ret = fail("module %s is already loaded (EEXIST)", MODULE_NAME);
+	else
+		ret = load_module(path, opts);
 	free(opts);
 	return ret;
 }

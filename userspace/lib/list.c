@@ -147,13 +147,63 @@ static int read_line(FILE *f, char *buf)
 	return feof(f) ? 1 : -EBADMSG;
 }
 
+/* The header line: the column of every field; -EBADMSG without NAME. */
+static int parse_header(char *line, enum col cols[MAX_COLS])
+{
+	int ncols = 0, have_name = 0;
+	char *tok, *save;
+
+	for (tok = strtok_r(line, " \t\n", &save); tok;
+	     tok = strtok_r(NULL, " \t\n", &save)) {
+		if (ncols == MAX_COLS)
+			return -EBADMSG;
+		cols[ncols] = col_lookup(tok);
+		if (cols[ncols] == COL_NAME)
+			have_name = 1;
+		ncols++;
+	}
+	return have_name ? ncols : -EBADMSG;
+}
+
+/* Room for one more entry in *list (*cap entries, n used). */
+static int grow(struct ipcchan_entry **list, size_t *cap, size_t n)
+{
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *p;
+
+	if (n < *cap)
+		return 0;
+	if (ncap > IPCCHAN_LIST_MAX)
+		ncap = IPCCHAN_LIST_MAX;
+	p = realloc(*list, ncap * sizeof(**list));
+	if (!p)
+		return -ENOMEM;
+	*list = p;
+	*cap = ncap;
+	return 0;
+}
+
+/* The fields of one line, tok its first, into e. */
+static int parse_row(struct ipcchan_entry *e, const enum col *cols, int ncols,
+		     char *tok, char **save)
+{
+	int i = 0, ret;
+
+	memset(e, 0, sizeof(*e));
+	for (; tok && i < ncols; tok = strtok_r(NULL, " \t\n", save))
+		if ((ret = parse_field(e, cols[i++], tok)))
+			return ret;
+	/* Fewer fields than the header names: a torn or bad line. */
+	return i < ncols ? -EBADMSG : 0;
+}
+
 static int parse(FILE *f, struct ipcchan_entry **out)
 {
 	enum col cols[MAX_COLS];
-	struct ipcchan_entry *list = NULL, *e;
+	struct ipcchan_entry *list = NULL;
 	size_t cap = 0, n = 0, lines = 0;
 	char *line, *tok, *save;
-	int ncols = 0, have_name = 0, ret = 0;
+	int ncols, ret;
 
 	line = malloc(IPCCHAN_LIST_LINE_MAX + 1);
 	if (!line)
@@ -163,27 +213,10 @@ static int parse(FILE *f, struct ipcchan_entry **out)
 		ret = ret ? ret : -EBADMSG;
 		goto out;
 	}
-	ret = 0;
-	for (tok = strtok_r(line, " \t\n", &save); tok;
-	     tok = strtok_r(NULL, " \t\n", &save)) {
-		if (ncols == MAX_COLS) {
-			ret = -EBADMSG;
-			goto out;
-		}
-		cols[ncols] = col_lookup(tok);
-		if (cols[ncols] == COL_NAME)
-			have_name = 1;
-		ncols++;
-	}
-	if (!have_name) {
-		ret = -EBADMSG;
+	ncols = ret = parse_header(line, cols);
+	if (ret < 0)
 		goto out;
-	}
-
 	while ((ret = read_line(f, line)) > 0) {
-		int i = 0;
-
-		ret = 0;
 		/* Blank lines count too: no file keeps us reading forever. */
 		if (++lines > IPCCHAN_LIST_MAX) {
 			ret = -E2BIG;
@@ -192,30 +225,11 @@ static int parse(FILE *f, struct ipcchan_entry **out)
 		tok = strtok_r(line, " \t\n", &save);
 		if (!tok)
 			continue;	/* blank line */
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			void *p;
-
-			if (ncap > IPCCHAN_LIST_MAX)
-				ncap = IPCCHAN_LIST_MAX;
-			p = realloc(list, ncap * sizeof(*list));
-			if (!p) {
-				ret = -ENOMEM;
-				goto out;
-			}
-			list = p;
-			cap = ncap;
-		}
-		e = &list[n];
-		memset(e, 0, sizeof(*e));
-		for (; tok && i < ncols; tok = strtok_r(NULL, " \t\n", &save))
-			if ((ret = parse_field(e, cols[i++], tok)))
-				goto out;
-		/* Fewer fields than the header names: a torn or bad line. */
-		if (i < ncols) {
-			ret = -EBADMSG;
+		ret = grow(&list, &cap, n);
+		if (!ret)
+			ret = parse_row(&list[n], cols, ncols, tok, &save);
+		if (ret)
 			goto out;
-		}
 		n++;
 	}
 out:

@@ -47,6 +47,16 @@ static inline uint64_t rec_size(uint64_t payload)
 	return (REC_HDR + payload + REC_ALIGN - 1) & ~(REC_ALIGN - 1);
 }
 
+/*
+ * The record at ring position pos.  The data area is mapped twice, so a
+ * record is contiguous even when it runs past the end of the first copy.
+ */
+static inline struct ipcchan_ring_rec *rec_at(const struct ipcchan_ring *r,
+					      uint64_t pos)
+{
+	return (struct ipcchan_ring_rec *)(r->data + (pos & (r->size - 1)));
+}
+
 static __attribute__((noinline, cold)) int protocol_error(struct ipcchan_ring *r,
 						      int err)
 {
@@ -570,10 +580,7 @@ static __fast int prod_begin(struct ipcchan_ring *r, size_t len,
 	ret = prod_room(r, rec_size(len), timeout_ns, h);
 	if (unlikely(ret))
 		return ret;
-	/* The data area is mapped twice: the record is contiguous even when
-	 * it runs past the end of the first copy.
-	 */
-	*rec = (struct ipcchan_ring_rec *)(r->data + (*h & (r->size - 1)));
+	*rec = rec_at(r, *h);
 	rec_hdr_write(*rec, (uint32_t)len);
 	return 0;
 }
@@ -617,10 +624,7 @@ __ipc_export int ipcchan_ring_reserve(struct ipcchan_ring *r, size_t len,
 	h = load_relaxed(&r->hdr->prod.pos);
 	if (unlikely(!prod_fits(r, h, need)))
 		return reserve_slow(r, len, ptr, timeout_ns);
-	/* The data area is mapped twice: the record is contiguous even when
-	 * it runs past the end of the first copy.
-	 */
-	rec = (struct ipcchan_ring_rec *)(r->data + (h & (r->size - 1)));
+	rec = rec_at(r, h);
 	rec_hdr_write(rec, (uint32_t)len);
 	prod_set_resv(r, h, need);
 	*ptr = rec + 1;
@@ -704,10 +708,7 @@ __ipc_export ssize_t ipcchan_ring_send(struct ipcchan_ring *r, const void *buf,
 	h = load_relaxed(&hdr->prod.pos);
 	if (unlikely(!prod_fits(r, h, need)))
 		return send_slow(r, buf, len, timeout_ns);
-	/* The data area is mapped twice: the record is contiguous even when
-	 * it runs past the end of the first copy.
-	 */
-	rec = (struct ipcchan_ring_rec *)(r->data + (h & (r->size - 1)));
+	rec = rec_at(r, h);
 	rec_hdr_write(rec, (uint32_t)len);
 	if (unlikely(len > SMALL_COPY))
 		return send_tail(r, rec, buf, len, h, need);
@@ -820,8 +821,7 @@ static __slow struct next_rec cons_next_slow(struct ipcchan_ring *r,
 		if (h - t < REC_HDR)
 			return next_err(protocol_error(r, -EBADMSG));
 		/* Read once: the peer could change it under us. */
-		v = rec_hdr_read((const struct ipcchan_ring_rec *)
-				 (r->data + (t & (d - 1))));
+		v = rec_hdr_read(rec_at(r, t));
 		if (v.len > d - REC_HDR)
 			return next_err(protocol_error(r, -EBADMSG));
 		total = rec_size(v.len);
@@ -876,8 +876,7 @@ static __fast struct next_rec cons_next(struct ipcchan_ring *r,
 			return cons_next_slow(r, timeout_ns);
 	}
 	/* 0 < h - t <= D, both aligned: at least one header published. */
-	v = rec_hdr_read((const struct ipcchan_ring_rec *)
-			 (r->data + (t & (d - 1))));
+	v = rec_hdr_read(rec_at(r, t));
 	if (unlikely(v.flags || rec_size(v.len) > h - t))
 		return cons_next_slow(r, timeout_ns);
 	return (struct next_rec){ .t = t, .len = v.len };
@@ -941,7 +940,7 @@ static __outline int peek_slow(struct ipcchan_ring *r, const void **ptr,
 	if (!r || !r->map || !ptr || !len)
 		return -EINVAL;
 	if (r->cons.peek_len) {
-		*ptr = r->data + (r->cons.peek_pos & (r->size - 1)) + REC_HDR;
+		*ptr = rec_at(r, r->cons.peek_pos) + 1;
 		*len = r->cons.peek_payload;
 		return 0;
 	}
@@ -949,7 +948,7 @@ static __outline int peek_slow(struct ipcchan_ring *r, const void **ptr,
 	if (n.len < 0)
 		return (int)n.len;
 	cons_set_peek(r, n.t, (uint64_t)n.len);
-	*ptr = r->data + (n.t & (r->size - 1)) + REC_HDR;
+	*ptr = rec_at(r, n.t) + 1;
 	*len = (size_t)n.len;
 	return 0;
 }
@@ -965,7 +964,7 @@ __ipc_export int ipcchan_ring_peek(struct ipcchan_ring *r, const void **ptr,
 	t = load_relaxed(&r->hdr->cons.pos);
 	if (unlikely(!cons_avail(r, t, &x)))
 		return peek_slow(r, ptr, len, timeout_ns);
-	rec = (const struct ipcchan_ring_rec *)(r->data + (t & (r->size - 1)));
+	rec = rec_at(r, t);
 	n = rec_word_len(rec);
 	if (unlikely(n > x - REC_HDR))	/* flags, or beyond the published */
 		return peek_slow(r, ptr, len, timeout_ns);
@@ -1000,8 +999,7 @@ static __slow ssize_t recv_peeked(struct ipcchan_ring *r, void *buf,
 	if (len) {
 		if (!buf)
 			return -EFAULT;
-		memcpy(buf, r->data + (r->cons.peek_pos & (r->size - 1)) +
-		       REC_HDR, len);
+		memcpy(buf, rec_at(r, r->cons.peek_pos) + 1, len);
 	}
 	ret = ipcchan_ring_release(r);
 	return ret < 0 ? ret : (ssize_t)len;
@@ -1034,7 +1032,7 @@ static __outline ssize_t recv_slow(struct ipcchan_ring *r, void *buf,
 	if (len > cap || (len && !buf))
 		return recv_keep(r, n, cap);
 	if (len)
-		memcpy(buf, r->data + (n.t & (r->size - 1)) + REC_HDR, len);
+		memcpy(buf, rec_at(r, n.t) + 1, len);
 	ret = consume_to(r, n.t, n.t + rec_size(len));
 	return ret < 0 ? ret : (ssize_t)len;
 }
@@ -1074,7 +1072,7 @@ __ipc_export ssize_t ipcchan_ring_recv(struct ipcchan_ring *r, void *buf,
 	t = load_relaxed(&hdr->cons.pos);
 	if (unlikely(!cons_avail(r, t, &x)))
 		return recv_slow(r, buf, cap, timeout_ns);
-	rec = (const struct ipcchan_ring_rec *)(r->data + (t & (r->size - 1)));
+	rec = rec_at(r, t);
 	len = rec_word_len(rec);
 	/* No flags, within the bytes published and within @cap. */
 	room = x - REC_HDR;

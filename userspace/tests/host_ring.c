@@ -455,6 +455,124 @@ static int t_abi_mismatch(void)
 	return 1;
 }
 
+/* The consumer's fast path against bad positions and headers. */
+static int fast_consumer_checks(struct ipcchan_ring *r)
+{
+	struct ipcchan_ring_rec *rec;
+	char buf[64];
+	const void *cp;
+	uint64_t base;
+	size_t len;
+
+	/* Consumer: records published and cached, own position misaligned. */
+	CHECK(ipcchan_ring_send(r, "abcd", 4, 0) == 4);
+	CHECK(ipcchan_ring_send(r, "efgh", 4, 0) == 4);
+	CHECK(ipcchan_ring_recv(r, buf, sizeof(buf), 0) == 4);
+	base = r->hdr->cons.pos;
+	CHECK(r->cons.prod_cache == base + 16);
+	r->hdr->cons.pos = base + 4;
+	CHECK(ipcchan_ring_recv(r, buf, sizeof(buf), 0) == -EBADMSG);
+	CHECK(ipcchan_ring_peek(r, &cp, &len, 0) == -EBADMSG);
+	r->hdr->cons.pos = base + 8;	/* inside a record: len 'efgh' */
+	CHECK(ipcchan_ring_recv(r, buf, sizeof(buf), 0) == -EBADMSG);
+	r->hdr->cons.pos = base;
+	/* Cache used up, the re-read producer position is bad. */
+	CHECK(ipcchan_ring_recv(r, buf, sizeof(buf), 0) == 4);
+	base += 16;
+	CHECK(r->hdr->cons.pos == base && r->cons.prod_cache == base);
+	r->hdr->prod.pos = base + 20;	/* misaligned */
+	CHECK(ipcchan_ring_recv(r, buf, sizeof(buf), 0) == -EBADMSG);
+	CHECK(r->cons.prod_cache == base);	/* not cached */
+	r->hdr->prod.pos = base + D + 8;	/* too far ahead */
+	CHECK(ipcchan_ring_peek(r, &cp, &len, 0) == -EBADMSG);
+	r->hdr->prod.pos = base - 16;	/* behind */
+	CHECK(ipcchan_ring_recv(r, buf, sizeof(buf), 0) == -EBADMSG);
+	r->hdr->prod.pos = base + 4;	/* less than a header */
+	CHECK(ipcchan_ring_recv(r, buf, sizeof(buf), 0) == -EBADMSG);
+	/* A header with a flag in its high word, or longer than published. */
+	rec = (struct ipcchan_ring_rec *)(r->data + (base & (D - 1)));
+	rec->len = 0;
+	rec->flags = 0x80000000U;
+	r->hdr->prod.pos = base + 8;
+	CHECK(ipcchan_ring_recv(r, buf, sizeof(buf), 0) == -EPROTO);
+	rec->flags = 0;
+	rec->len = 9;
+	r->hdr->prod.pos = base + 16;
+	CHECK(ipcchan_ring_recv(r, buf, sizeof(buf), 0) == -EBADMSG);
+	CHECK(ipcchan_ring_peek(r, &cp, &len, 0) == -EBADMSG);
+	rec->len = 8;
+	r->cons.prod_cache = base;	/* re-read: base + 16 */
+	CHECK(ipcchan_ring_recv(r, buf, 7, 0) == -EMSGSIZE);
+	CHECK(ipcchan_ring_recv(r, buf, 8, 0) == 8);
+	return 1;
+}
+
+/* The producer's fast path against a bad consumer position. */
+static int fast_producer_checks(struct ipcchan_ring *r)
+{
+	uint64_t base;
+	void *p;
+
+	/* Producer: cache says full, the re-read consumer position is bad. */
+	base = r->hdr->prod.pos;
+	CHECK(r->hdr->cons.pos == base);
+	r->prod.cons_cache = base - D;	/* as if the ring were full */
+	r->hdr->cons.pos = base - 4;	/* misaligned */
+	CHECK(ipcchan_ring_send(r, "x", 1, 0) == -EBADMSG);
+	CHECK(r->prod.cons_cache == base - D);	/* not cached */
+	r->hdr->cons.pos = base + 8;	/* ahead of the producer */
+	CHECK(ipcchan_ring_reserve(r, 1, &p, 0) == -EBADMSG);
+	r->hdr->cons.pos = base - D - 8;	/* more than the ring behind */
+	CHECK(ipcchan_ring_send(r, "x", 1, 0) == -EBADMSG);
+	r->hdr->cons.pos = base - D;	/* full, for real */
+	CHECK(ipcchan_ring_send(r, "x", 1, 0) == -EAGAIN);
+	r->hdr->cons.pos = base;
+	r->hdr->prod.pos = base - 8;	/* own position behind the consumer */
+	CHECK(ipcchan_ring_send(r, "x", 1, 0) == -EBADMSG);
+	r->hdr->prod.pos = base;
+	return 1;
+}
+
+/* Reserved and peeked records, empty records, an unmapped ring. */
+static int held_record_checks(struct ipcchan_ring *r)
+{
+	char buf[64];
+	const void *cp;
+	size_t len;
+	void *p;
+
+	/* Reserved: send and reserve are busy until the commit. */
+	CHECK(ipcchan_ring_reserve(r, 3, &p, 0) == 0);
+	CHECK(ipcchan_ring_send(r, "x", 1, 0) == -EBUSY);
+	CHECK(ipcchan_ring_reserve(r, 1, &p, 0) == -EBUSY);
+	memcpy(p, "xyz", 3);
+	CHECK(ipcchan_ring_commit(r) == 0);
+	CHECK(ipcchan_ring_commit(r) == -EINVAL);
+	CHECK(ipcchan_ring_send(r, "uv", 2, 0) == 2);
+	/* Peeked: recv and peek return the same record until release. */
+	CHECK(ipcchan_ring_peek(r, &cp, &len, 0) == 0 && len == 3);
+	CHECK(ipcchan_ring_peek(r, &cp, &len, 0) == 0 && len == 3);
+	CHECK(!memcmp(cp, "xyz", 3));
+	CHECK(ipcchan_ring_recv(r, buf, sizeof(buf), 0) == 3);
+	CHECK(ipcchan_ring_recv(r, buf, sizeof(buf), 0) == 2);
+	CHECK(!memcmp(buf, "uv", 2));
+	/* Zero-length records, NULL buffers. */
+	CHECK(ipcchan_ring_send(r, NULL, 0, 0) == 0);
+	CHECK(ipcchan_ring_send(r, NULL, 1, 0) == -EFAULT);
+	CHECK(ipcchan_ring_recv(r, NULL, 0, 0) == 0);
+	CHECK(ipcchan_ring_send(r, buf, D - 7, 0) == -EMSGSIZE);
+	CHECK(ipcchan_ring_reserve(r, D - 7, &p, 0) == -EMSGSIZE);
+	CHECK(ipcchan_ring_unmap(r) == 0);
+	/* Unmapped: every call says so. */
+	CHECK(ipcchan_ring_send(r, buf, 1, 0) == -EINVAL);
+	CHECK(ipcchan_ring_recv(r, buf, sizeof(buf), 0) == -EINVAL);
+	CHECK(ipcchan_ring_reserve(r, 1, &p, 0) == -EINVAL);
+	CHECK(ipcchan_ring_peek(r, &cp, &len, 0) == -EINVAL);
+	CHECK(ipcchan_ring_send(NULL, buf, 1, 0) == -EINVAL);
+	CHECK(ipcchan_ring_recv(NULL, buf, 1, 0) == -EINVAL);
+	return 1;
+}
+
 /*
  * The fast paths' one-compare checks catch what the separate checks caught:
  * our own position misaligned against an aligned cache, a re-read peer
@@ -464,107 +582,14 @@ static int t_abi_mismatch(void)
 static int t_fast_path_checks(void)
 {
 	struct ipcchan_ring r;
-	struct ipcchan_ring_rec *rec;
-	char buf[64];
-	const void *cp;
-	uint64_t base;
-	size_t len;
-	void *p;
 
 	fake_data_size = (uint64_t)1 << 33;
 	CHECK(map(&r) == -EPROTO);
 	fake_data_size = D;
 
 	CHECK(map(&r) == 0);
-	/* Consumer: records published and cached, own position misaligned. */
-	CHECK(ipcchan_ring_send(&r, "abcd", 4, 0) == 4);
-	CHECK(ipcchan_ring_send(&r, "efgh", 4, 0) == 4);
-	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == 4);
-	base = r.hdr->cons.pos;
-	CHECK(r.cons.prod_cache == base + 16);
-	r.hdr->cons.pos = base + 4;
-	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EBADMSG);
-	CHECK(ipcchan_ring_peek(&r, &cp, &len, 0) == -EBADMSG);
-	r.hdr->cons.pos = base + 8;	/* inside a record: len 'efgh' */
-	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EBADMSG);
-	r.hdr->cons.pos = base;
-	/* Cache used up, the re-read producer position is bad. */
-	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == 4);
-	base += 16;
-	CHECK(r.hdr->cons.pos == base && r.cons.prod_cache == base);
-	r.hdr->prod.pos = base + 20;	/* misaligned */
-	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EBADMSG);
-	CHECK(r.cons.prod_cache == base);	/* not cached */
-	r.hdr->prod.pos = base + D + 8;	/* too far ahead */
-	CHECK(ipcchan_ring_peek(&r, &cp, &len, 0) == -EBADMSG);
-	r.hdr->prod.pos = base - 16;	/* behind */
-	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EBADMSG);
-	r.hdr->prod.pos = base + 4;	/* less than a header */
-	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EBADMSG);
-	/* A header with a flag in its high word, or longer than published. */
-	rec = (struct ipcchan_ring_rec *)(r.data + (base & (D - 1)));
-	rec->len = 0;
-	rec->flags = 0x80000000U;
-	r.hdr->prod.pos = base + 8;
-	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EPROTO);
-	rec->flags = 0;
-	rec->len = 9;
-	r.hdr->prod.pos = base + 16;
-	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EBADMSG);
-	CHECK(ipcchan_ring_peek(&r, &cp, &len, 0) == -EBADMSG);
-	rec->len = 8;
-	r.cons.prod_cache = base;	/* re-read: base + 16 */
-	CHECK(ipcchan_ring_recv(&r, buf, 7, 0) == -EMSGSIZE);
-	CHECK(ipcchan_ring_recv(&r, buf, 8, 0) == 8);
-
-	/* Producer: cache says full, the re-read consumer position is bad. */
-	base = r.hdr->prod.pos;
-	CHECK(r.hdr->cons.pos == base);
-	r.prod.cons_cache = base - D;	/* as if the ring were full */
-	r.hdr->cons.pos = base - 4;	/* misaligned */
-	CHECK(ipcchan_ring_send(&r, "x", 1, 0) == -EBADMSG);
-	CHECK(r.prod.cons_cache == base - D);	/* not cached */
-	r.hdr->cons.pos = base + 8;	/* ahead of the producer */
-	CHECK(ipcchan_ring_reserve(&r, 1, &p, 0) == -EBADMSG);
-	r.hdr->cons.pos = base - D - 8;	/* more than the ring behind */
-	CHECK(ipcchan_ring_send(&r, "x", 1, 0) == -EBADMSG);
-	r.hdr->cons.pos = base - D;	/* full, for real */
-	CHECK(ipcchan_ring_send(&r, "x", 1, 0) == -EAGAIN);
-	r.hdr->cons.pos = base;
-	r.hdr->prod.pos = base - 8;	/* own position behind the consumer */
-	CHECK(ipcchan_ring_send(&r, "x", 1, 0) == -EBADMSG);
-	r.hdr->prod.pos = base;
-
-	/* Reserved: send and reserve are busy until the commit. */
-	CHECK(ipcchan_ring_reserve(&r, 3, &p, 0) == 0);
-	CHECK(ipcchan_ring_send(&r, "x", 1, 0) == -EBUSY);
-	CHECK(ipcchan_ring_reserve(&r, 1, &p, 0) == -EBUSY);
-	memcpy(p, "xyz", 3);
-	CHECK(ipcchan_ring_commit(&r) == 0);
-	CHECK(ipcchan_ring_commit(&r) == -EINVAL);
-	CHECK(ipcchan_ring_send(&r, "uv", 2, 0) == 2);
-	/* Peeked: recv and peek return the same record until release. */
-	CHECK(ipcchan_ring_peek(&r, &cp, &len, 0) == 0 && len == 3);
-	CHECK(ipcchan_ring_peek(&r, &cp, &len, 0) == 0 && len == 3);
-	CHECK(!memcmp(cp, "xyz", 3));
-	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == 3);
-	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == 2);
-	CHECK(!memcmp(buf, "uv", 2));
-	/* Zero-length records, NULL buffers. */
-	CHECK(ipcchan_ring_send(&r, NULL, 0, 0) == 0);
-	CHECK(ipcchan_ring_send(&r, NULL, 1, 0) == -EFAULT);
-	CHECK(ipcchan_ring_recv(&r, NULL, 0, 0) == 0);
-	CHECK(ipcchan_ring_send(&r, buf, D - 7, 0) == -EMSGSIZE);
-	CHECK(ipcchan_ring_reserve(&r, D - 7, &p, 0) == -EMSGSIZE);
-	CHECK(ipcchan_ring_unmap(&r) == 0);
-	/* Unmapped: every call says so. */
-	CHECK(ipcchan_ring_send(&r, buf, 1, 0) == -EINVAL);
-	CHECK(ipcchan_ring_recv(&r, buf, sizeof(buf), 0) == -EINVAL);
-	CHECK(ipcchan_ring_reserve(&r, 1, &p, 0) == -EINVAL);
-	CHECK(ipcchan_ring_peek(&r, &cp, &len, 0) == -EINVAL);
-	CHECK(ipcchan_ring_send(NULL, buf, 1, 0) == -EINVAL);
-	CHECK(ipcchan_ring_recv(NULL, buf, 1, 0) == -EINVAL);
-	return 1;
+	return fast_consumer_checks(&r) && fast_producer_checks(&r) &&
+	       held_record_checks(&r);
 }
 
 static uint64_t rnd_state = 88172645463325252ULL;

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ipcchan-bench options: the command line into struct options, with the
+ * defaults of the quick profile, every method and the default sizes.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+#define DEFAULT_SPIN_NS	20000
+static const struct profile profiles[] = {
+	{
+		.name = "quick",
+		.warm_s = 0.03, .pp_time_s = 0.2, .pp_min_iters = 20,
+		.pp_max_iters = 200000, .st_time_s = 0.2, .st_min_msgs = 20,
+		.ref_time_s = 0.3, .watchdog_s = 60,
+	},
+	{
+		.name = "full",
+		.warm_s = 0.3, .pp_time_s = 1.0, .pp_min_iters = 10000,
+		.pp_max_iters = 2000000, .st_time_s = 2.0, .st_min_msgs = 1000,
+		.ref_time_s = 2.0, .watchdog_s = 1800,
+	},
+};
+
+static const size_t default_sizes[] = { 8, 64, 512, 4 * KiB, 64 * KiB, MiB };
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: ipcchan-bench [options]\n"
+"\n"
+"Moves messages between two processes with every method and reports\n"
+"round-trip latency (pingpong) and one-way throughput (stream) per message\n"
+"size, with CPU time per message for both processes.\n"
+"\n"
+"  --profile quick|full  quick (default): each cell time-boxed to ~0.2 s,\n"
+"                        fewer than 10,000 round trips; full: >= 10,000\n"
+"                        round trips and >= 1 s per pingpong cell, 2 s per\n"
+"                        stream cell\n"
+"  --methods LIST        comma-separated method names, or all (default)\n"
+"  --sizes LIST          comma-separated sizes in bytes, K/M suffixes allowed\n"
+"                        (default 8,64,512,4K,64K,1M)\n"
+"  --pattern P           pingpong, stream or both (default)\n"
+"  --accel A             tcg, kvm or none (recorded in the output)\n"
+"  --out DIR             write DIR/bench.json, bench.csv and table.txt\n"
+"  --repeat N            measure every cell N times (1..%d, default 1), in\n"
+"                        rounds: every cell once, then every cell again, ...;\n"
+"                        report each cell's median run (stream: msgs/s,\n"
+"                        pingpong: p50) with all of that run's figures\n"
+"  --time SEC            override the measuring time per cell\n"
+"  --iterations N        override the minimum round trips per pingpong cell\n"
+"  --batch N             messages per call for ipcchan-batch stream (64)\n"
+"  --spin-ns N           spin before sleeping of shm-futex and the ipcchan rings\n"
+"                        (default %d ns)\n"
+"  --ring-spin N         libipcchan ring spin before sleeping, ns (default: --spin-ns)\n"
+"  --no-raise            do not raise kernel limits (sysctls, rlimits)\n"
+"  --pin                 pin side 0 (client/producer) and side 1\n"
+"                        (server/consumer) to the first two CPUs this process\n"
+"                        may use (default: the scheduler places them)\n"
+"  --cpus A,B            pin side 0 to CPU A and side 1 to CPU B\n"
+"  --list                list the methods and exit\n"
+"  -h, --help            this help\n"
+"\n"
+"Exit status: 0 when every cell ran or was skipped with a reason, 1 when a\n"
+"cell failed, 2 on a usage error.\n", MAX_REPEAT, DEFAULT_SPIN_NS);
+}
+
+static int parse_size(const char *s, size_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	if (*end == 'K' || *end == 'k') {
+		v *= KiB;
+		end++;
+	} else if (*end == 'M' || *end == 'm') {
+		v *= MiB;
+		end++;
+	}
+	if (!strcmp(end, "iB") || !strcmp(end, "B"))
+		end += strlen(end);
+	if (*end || v == 0 || v > 64 * MiB)
+		return -EINVAL;
+	*out = (size_t)v;
+	return 0;
+}
+
+static int parse_sizes(char *arg, size_t *out, size_t *n, size_t max)
+{
+	char *tok, *save = NULL;
+
+	*n = 0;
+	for (tok = strtok_r(arg, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (*n == max || parse_size(tok, &out[*n])) {
+			fprintf(stderr, "ipcchan-bench: bad size '%s' (1 B .. 64 MiB, at most %zu sizes)\n",
+				tok, max);
+			return -EINVAL;
+		}
+		(*n)++;
+	}
+	return *n ? 0 : -EINVAL;
+}
+
+static int parse_double(const char *s, double *out)
+{
+	char *end;
+
+	*out = strtod(s, &end);
+	return (end == s || *end || *out <= 0) ? -EINVAL : 0;
+}
+
+static int parse_ulong(const char *s, unsigned long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return (errno || end == s || *end || *s == '-') ? -EINVAL : 0;
+}
+
+/* Every option's complaint: "ipcchan-bench: bad --NAME 'ARG'" + what. */
+static int bad(const char *name, const char *arg, const char *what)
+{
+	fprintf(stderr, "ipcchan-bench: bad %s '%s'%s\n", name, arg, what);
+	return 2;
+}
+
+static int opt_profile(struct options *o, const char *arg)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(profiles); i++) {
+		if (!strcmp(arg, profiles[i].name)) {
+			o->prof = profiles[i];
+			return -1;
+		}
+	}
+	fprintf(stderr, "ipcchan-bench: unknown profile '%s' (quick, full)\n",
+		arg);
+	return 2;
+}
+
+static int opt_pattern(struct options *o, const char *arg)
+{
+	o->pat[PAT_PINGPONG] = !strcmp(arg, "pingpong") || !strcmp(arg, "both");
+	o->pat[PAT_STREAM] = !strcmp(arg, "stream") || !strcmp(arg, "both");
+	if (!o->pat[PAT_PINGPONG] && !o->pat[PAT_STREAM])
+		return bad("pattern", arg, " (pingpong, stream, both)");
+	return -1;
+}
+
+static int opt_accel(struct options *o, const char *arg)
+{
+	if (strcmp(arg, "tcg") && strcmp(arg, "kvm") && strcmp(arg, "none"))
+		return bad("accel", arg, " (tcg, kvm, none)");
+	o->env.accel = arg;
+	return -1;
+}
+
+static int opt_time(struct options *o, const char *arg)
+{
+	double d;
+
+	if (parse_double(arg, &d))
+		return bad("--time", arg, "");
+	o->prof.pp_time_s = o->prof.st_time_s = d;
+	if (o->prof.watchdog_s < 20 * d + 60)
+		o->prof.watchdog_s = 20 * d + 60;
+	return -1;
+}
+
+static int opt_repeat(struct options *o, const char *arg)
+{
+	unsigned long ul;
+	char what[32];
+
+	if (parse_ulong(arg, &ul) || !ul || ul > MAX_REPEAT) {
+		snprintf(what, sizeof(what), " (1..%d)", MAX_REPEAT);
+		return bad("--repeat", arg, what);
+	}
+	o->env.repeat = (unsigned int)ul;
+	return -1;
+}
+
+static int opt_iterations(struct options *o, const char *arg)
+{
+	unsigned long ul;
+
+	if (parse_ulong(arg, &ul) || !ul)
+		return bad("--iterations", arg, "");
+	o->prof.pp_min_iters = ul;
+	if (o->prof.pp_max_iters < ul)
+		o->prof.pp_max_iters = ul;
+	return -1;
+}
+
+static int opt_batch(struct options *o, const char *arg)
+{
+	unsigned long ul;
+
+	if (parse_ulong(arg, &ul) || !ul || ul > 1024)
+		return bad("--batch", arg, " (1..1024)");
+	o->batch = (unsigned int)ul;
+	return -1;
+}
+
+/* --spin-ns and --ring-spin: nanoseconds, at most a second. */
+static int opt_ns(const char *name, const char *arg, long *out)
+{
+	unsigned long ul;
+
+	if (parse_ulong(arg, &ul) || ul > 1000000000UL)
+		return bad(name, arg, "");
+	*out = (long)ul;
+	return -1;
+}
+
+static int opt_cpus(struct options *o, const char *arg)
+{
+	char junk;
+
+	if (sscanf(arg, "%d,%d%c", &o->cpu[0], &o->cpu[1], &junk) != 2 ||
+	    o->cpu[0] < 0 || o->cpu[1] < 0 || o->cpu[0] >= CPU_SETSIZE ||
+	    o->cpu[1] >= CPU_SETSIZE)
+		return bad("--cpus", arg, " (A,B)");
+	o->pin = 2;
+	return -1;
+}
+
+/* One option: -1 to go on, else the exit status. */
+static int one_option(struct options *o, int c, char *arg)
+{
+	switch (c) {
+	case 'p': return opt_profile(o, arg);
+	case 'm': return methods_parse(arg, o->methods, &o->nmethods) ? 2 : -1;
+	case 's': return parse_sizes(arg, o->sizes, &o->nsizes, MAX_SIZES) ? 2 : -1;
+	case 'P': return opt_pattern(o, arg);
+	case 'a': return opt_accel(o, arg);
+	case 'o': o->out = arg; return -1;
+	case 't': return opt_time(o, arg);
+	case 'r': return opt_repeat(o, arg);
+	case 'i': return opt_iterations(o, arg);
+	case 'b': return opt_batch(o, arg);
+	case 'S': return opt_ns("--spin-ns", arg, &o->env.spin_ns);
+	case 'R': return opt_ns("--ring-spin", arg, &bench_ring_spin);
+	case 'N': o->raise = false; return -1;
+	case 'C': return opt_cpus(o, arg);
+	case 'n': o->pin = 1; return -1;
+	case 'l': methods_list(stdout); return 0;
+	case 'h': usage(stdout); return 0;
+	default: usage(stderr); return 2;
+	}
+}
+
+static void defaults(struct options *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->prof = profiles[0];
+	o->env.accel = "none";
+	o->env.spin_ns = DEFAULT_SPIN_NS;
+	o->env.repeat = 1;
+	o->env.profile = &o->prof;
+	o->nmethods = methods_all(o->methods);
+	memcpy(o->sizes, default_sizes, sizeof(default_sizes));
+	o->nsizes = ARRAY_SIZE(default_sizes);
+	o->pat[PAT_PINGPONG] = o->pat[PAT_STREAM] = true;
+	o->raise = true;
+	o->batch = 64;
+	o->cpu[0] = o->cpu[1] = -1;
+}
+
+/* --pin and --cpus: the CPU of each side (bench_cpu). */
+static int place_sides(struct options *o)
+{
+	if (o->pin == 1)
+		pick_cpus(&o->cpu[0], &o->cpu[1]);
+	if (o->pin && (o->cpu[0] < 0 || o->cpu[1] < 0)) {
+		fprintf(stderr, "ipcchan-bench: --pin needs two CPUs\n");
+		return 2;
+	}
+	if (o->pin) {
+		bench_cpu[0] = o->cpu[0];
+		bench_cpu[1] = o->cpu[1];
+	}
+	return -1;
+}
+
+/* -1 when the benchmark should run, else the exit status (help, errors). */
+int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "methods", required_argument, NULL, 'm' },
+		{ "sizes", required_argument, NULL, 's' },
+		{ "pattern", required_argument, NULL, 'P' },
+		{ "accel", required_argument, NULL, 'a' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "time", required_argument, NULL, 't' },
+		{ "repeat", required_argument, NULL, 'r' },
+		{ "iterations", required_argument, NULL, 'i' },
+		{ "batch", required_argument, NULL, 'b' },
+		{ "spin-ns", required_argument, NULL, 'S' },
+		{ "ring-spin", required_argument, NULL, 'R' },
+		{ "no-raise", no_argument, NULL, 'N' },
+		{ "cpus", required_argument, NULL, 'C' },
+		{ "pin", no_argument, NULL, 'n' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 }
+	};
+	int c, rc;
+
+	defaults(o);
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		rc = one_option(o, c, optarg);
+		if (rc >= 0)
+			return rc;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ipcchan-bench: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	return place_sides(o);
+}
