@@ -122,11 +122,15 @@ lint: ksft-headers ## checkpatch --strict + sparse + W=1
 # resolves the kernel with the packages in place.
 vm: deps ## interactive shell in the VM (CMD='...' runs one command)
 	@$(MAKE) --no-print-directory stage check-vermagic
-ifeq ($(CMD),)
+ifeq ($(value CMD),)
 	$(RUN) --interactive
 else
-	$(RUN) --timeout $(VM_TIMEOUT) -- '$(CMD)'
+	$(RUN) --timeout $(VM_TIMEOUT) -- "$$IPCCHAN_VM_CMD"
 endif
+
+# CMD reaches the VM as written: through the environment, unexpanded by
+# make ($? or $e in it stay the shell's) and unquoted by the shell.
+vm: export IPCCHAN_VM_CMD = $(value CMD)
 
 host-check: all ## host-side tests (install, library on a fake kernel), TAP in build/host.log
 	@mkdir -p $(BUILD)

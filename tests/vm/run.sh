@@ -183,6 +183,16 @@ qemu+=(-serial "file:$run/xfer.b64")
 start=$(date +%s.%N)
 set +e
 if [ "$interactive" = 1 ]; then
+	# A shell in the VM reads the terminal: from a background process
+	# group (make vm &, or under timeout(1)) QEMU would be stopped silently.
+	# /proc/PID/stat fields 5 and 8: process group, terminal's foreground
+	# process group.
+	read -r -a st </proc/$$/stat
+	if [ -t 0 ] && [ "${st[4]}" != "${st[7]}" ]; then
+		echo "run.sh: an interactive VM needs the terminal: run it in the foreground, or give it a command (make vm CMD='...')" >&2
+		exit 2
+	fi
+	echo "run.sh: 'exit' or Ctrl-d in the VM's shell powers it off; Ctrl-a x kills it" >&2
 	"${qemu[@]}"
 	rc=$?
 else
@@ -212,6 +222,12 @@ if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 fi
 if [ $((rc % 2)) -eq 1 ]; then
 	exit $((rc >> 1))
+fi
+if [ "$interactive" = 1 ] && [ "$rc" -eq 0 ]; then
+	# QEMU quit without the guest's status: Ctrl-a x, or a guest reboot
+	# (a panic reboots), whose console the user has just seen.
+	echo "run.sh: QEMU quit (Ctrl-a x) without powering the VM off" >&2
+	exit 0
 fi
 echo "run.sh: VM stopped without reporting a status (qemu rc $rc): kernel panic or hang" >&2
 exit 125
