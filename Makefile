@@ -65,7 +65,7 @@ REPEAT ?= $(if $(filter full,$(PROFILE)),1,3)
 .PHONY: all module userspace tests stage deps check lint vm run clean help \
 	host-check check-debug check-kcsan check-config crosscheck check-build \
 	modules_install check-vermagic ksft-headers ksft-intree dkms-check \
-	install FORCE
+	install lab-grade labs-check FORCE
 
 all: module userspace tests ## module + library + tools + tests (the default)
 
@@ -172,6 +172,19 @@ DEBUG_KCFLAGS ?= -fsanitize=alignment
 KCSAN_ENV ?= IPCCHAN_LONG=1
 LANE = $(DEBUG_CACHE) "$(KSRC_TAR)" $(CACHE) $(STAGE) $(BUILD) $(LOADER) \
 	"$(DEBUG_KCFLAGS)"
+
+lab-grade: deps ## grade a lab (what make grade in labs/N-name/ runs; LAB_DIR=, T=, JSON=)
+	@test -n "$(LAB_DIR)" || { echo "usage: make -C labs/N-name grade" >&2; exit 2; }
+	@mkdir -p $(BUILD)/grade
+	@$(MAKE) --no-print-directory all stage check-vermagic \
+		>$(BUILD)/grade/build.log 2>&1; \
+	labs/tools/grade.sh --lab $(LAB_DIR) --build-status $$? \
+		--build-log $(BUILD)/grade/build.log --work $(BUILD)/grade \
+		$(if $(T),--group $(T)) $(if $(JSON),--json $(JSON)) \
+		-- $(RUN) --timeout $(VM_TIMEOUT)
+
+labs-check: deps ## each lab: the reference gets full marks, the handout its starting score
+	@labs/tools/selfcheck.sh $(if $(KERNEL),KERNEL=$(KERNEL))
 
 check-debug: deps ## the suite on a KASAN/UBSAN/lockdep/kmemleak kernel
 	@tests/debug/lane.sh debug $(LANE) "$(DEBUG_ENV)"

@@ -550,7 +550,13 @@ static int dequeue_locked(struct ipcchan_channel *ch,
 	 * does not fit its cap ends the call.
 	 */
 	while (i < n) {
+		/* LAB4 BEGIN prio: the highest priority with a message (prio_map). */
 		p = find_last_bit(&ch->prio_map, IPCCHAN_NR_PRIO);
+		/*
+		 * LAB4 STUB prio
+		 *	p = find_first_bit(&ch->prio_map, IPCCHAN_NR_PRIO);
+		 * LAB4 END prio
+		 */
 		if (p >= IPCCHAN_NR_PRIO)
 			break;
 		q = &ch->queue[p];
@@ -883,6 +889,7 @@ ssize_t ipcchan_write_iter(struct kiocb *iocb, struct iov_iter *from)
 __poll_t ipcchan_msgq_poll(struct ipcchan_channel *ch, struct file *file,
 			   struct poll_table_struct *pt)
 {
+	/* LAB4 BEGIN poll: poll_wait() on both queues, then the real mask. */
 	__poll_t mask = 0;
 
 	poll_wait(file, &ch->recv_wq, pt);
@@ -899,6 +906,11 @@ __poll_t ipcchan_msgq_poll(struct ipcchan_channel *ch, struct file *file,
 	if (has_room(ch))
 		mask |= EPOLLOUT | EPOLLWRNORM;
 	return mask;
+	/*
+	 * LAB4 STUB poll
+	 *	return DEFAULT_POLLMASK;
+	 * LAB4 END poll
+	 */
 }
 
 /**

@@ -1,0 +1,138 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make grade` of a lab: boot the VM, run the checks the lab's rubric
+# names (labs/tools/grade-vm.sh in the guest), and print one line per
+# rubric group with its points, a hint for every failed check, the kernel
+# log's verdict and "Score: N/M".  Exits 0 on full marks, 1 below, 2 on a
+# usage error.  The top-level Makefile's lab-grade target builds first and
+# passes the build's status and log.
+#
+# usage: grade.sh --lab DIR --build-status N --build-log F [--group G]
+#                 [--json FILE] [--work DIR] -- RUN-COMMAND...
+#   --lab DIR       the lab's folder (holds rubric)
+#   --build-status  exit status of the build (non-zero: score 0, errors shown)
+#   --build-log F   the build's output
+#   --group G       grade only this rubric group
+#   --json FILE     also write a Gradescope-style results file
+#   --work DIR      where the VM's log and results go (default build/grade)
+#   RUN-COMMAND     tests/vm/run.sh and its options, as make check runs it
+#
+# Rubric format (one check per line, '#' comments):
+#   GROUP POINTS PROGRAM TEST | HINT
+# PROGRAM TEST is a kselftest program and a test's full name
+# (fixture.test); PROGRAM "-" with TEST "kernel-log" or "rmmod" is judged
+# from the VM's console: no oops/WARN/BUG/KASAN/lockdep line, a clean unload.
+set -uo pipefail
+
+lab= bstatus=0 blog= group= json= work=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--lab) lab=$2; shift 2 ;;
+	--build-status) bstatus=$2; shift 2 ;;
+	--build-log) blog=$2; shift 2 ;;
+	--group) group=$2; shift 2 ;;
+	--json) json=$2; shift 2 ;;
+	--work) work=$2; shift 2 ;;
+	--) shift; break ;;
+	*) echo "grade.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+done
+rubric=$lab/rubric
+[ -r "$rubric" ] || { echo "grade.sh: no rubric in '$lab'" >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+work=${work:-$here/../../build/grade}
+mkdir -p "$work"
+rm -f "$work/grade.txt" "$work/vm.log"
+
+checks=$(sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' "$rubric" |
+	 awk -v g="$group" 'g == "" || $1 == g')
+[ -n "$checks" ] || { echo "grade.sh: no check in group '$group'" >&2; exit 2; }
+
+vmrc=0
+if [ "$bstatus" -eq 0 ]; then
+	stage=
+	for ((i = 1; i <= $#; i++)); do
+		[ "${!i}" = --stage ] && { j=$((i + 1)); stage=${!j}; }
+	done
+	mkdir -p "$stage/labs"
+	cp "$rubric" "$stage/labs/rubric"
+	cp "$here/grade-vm.sh" "$stage/labs/"
+	echo "grade: booting the VM (the log is $work/vm.log)"
+	"$@" --xfer "$work" --log "$work/vm.log" -- \
+		"sh /opt/ipcchan/labs/grade-vm.sh /opt/ipcchan/labs/rubric '$group'" \
+		>/dev/null 2>&1
+	vmrc=$?
+fi
+
+# result TEST: ok, fail, skip or none (not run)
+result() {
+	local r
+	case $1 in
+	kernel-log)
+		if [ "$bstatus" -ne 0 ] || [ "$vmrc" -eq 3 ] || [ "$vmrc" -ge 124 ]; then
+			echo none
+		elif grep -q IPCCHAN-DMESG-BAD "$work/vm.log"; then
+			echo fail
+		else
+			echo ok
+		fi ;;
+	rmmod)
+		if [ "$bstatus" -ne 0 ] || [ "$vmrc" -eq 3 ] || [ "$vmrc" -ge 124 ]; then
+			echo none
+		elif grep -qE 'IPCCHAN-VM: (rmmod ipcchan failed|/dev/ipcchan still)' \
+			"$work/vm.log"; then
+			echo fail
+		else
+			echo ok
+		fi ;;
+	*)
+		r=$(awk -v t="$1" '$2 == t { print $3 }' "$work/grade.txt" 2>/dev/null)
+		echo "${r:-none}" ;;
+	esac
+}
+
+if [ "$bstatus" -ne 0 ]; then
+	echo "build: FAILED (the compiler's messages, from $blog):"
+	grep -E 'error|warning' "$blog" | head -n 20 | sed 's/^/    /'
+elif [ "$vmrc" -eq 3 ]; then
+	echo "load: FAILED: the module did not load (insmod's message is in $work/vm.log)"
+elif [ "$vmrc" -ge 124 ]; then
+	echo "vm: FAILED: the VM hung or died (status $vmrc): a kernel panic or a test"
+	echo "    that never returned; the console is in $work/vm.log"
+fi
+
+score=0 max=0 tests_json=
+for g in $(echo "$checks" | awk '!seen[$1]++ { print $1 }'); do
+	gs=0 gm=0 hints=
+	while IFS= read -r line; do
+		pts=$(echo "$line" | awk '{ print $2 }')
+		test=$(echo "$line" | sed 's/|.*//' | awk '{ print $4 }')
+		hint=$(echo "$line" | sed -n 's/^[^|]*|[[:space:]]*//p')
+		gm=$((gm + pts))
+		r=$(result "$test")
+		if [ "$r" = ok ]; then
+			gs=$((gs + pts))
+		else
+			hints+="    - $test ($r): $hint"$'\n'
+		fi
+	done < <(echo "$checks" | awk -v g="$g" '$1 == g')
+	score=$((score + gs)) max=$((max + gm))
+	if [ "$gs" -eq "$gm" ]; then v=OK; else v=FAIL; fi
+	printf '%s: %s (%d/%d)\n' "$g" "$v" "$gs" "$gm"
+	printf '%s' "$hints"
+	out=$(printf '%s' "$hints" | sed 's/\\/\\\\/g; s/"/\\"/g' | awk '{ printf "%s\\n", $0 }')
+	tests_json+="${tests_json:+,}"$'\n'"    {\"name\": \"$g\", \"score\": $gs, \"max_score\": $gm, \"output\": \"$out\"}"
+done
+
+case $(result kernel-log) in
+ok) echo "kernel log: clean" ;;
+fail) echo "kernel log: PROBLEM (lines after IPCCHAN-DMESG-BAD in $work/vm.log)" ;;
+*) echo "kernel log: not checked (nothing ran)" ;;
+esac
+echo "Score: $score/$max"
+if [ -n "$json" ]; then
+	printf '{\n  "score": %d,\n  "max_score": %d,\n  "tests": [%s\n  ]\n}\n' \
+		"$score" "$max" "$tests_json" >"$json"
+fi
+[ "$score" -eq "$max" ]

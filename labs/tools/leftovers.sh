@@ -1,0 +1,39 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Check a lab's student repository for what must not be in it: any lab
+# marker, and any line of the lab's solutions (a line inside one of its
+# regions that appears nowhere else in the original file).  Prints each
+# leftover; exits 1 if there is any.
+#
+# usage: leftovers.sh LAB TOP HANDOUT
+set -euo pipefail
+lab=$1 top=$2 out=$3
+bad=0
+
+if grep -rnE 'LAB[0-9]+ (BEGIN|STUB|END) ' "$out" --exclude=strip.awk \
+	--exclude-dir=.git; then
+	echo "leftovers: lab markers above are in the handout" >&2
+	bad=1
+fi
+
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+cd "$top"
+for f in $(git grep -lE "LAB$lab BEGIN " -- ':!labs/tools/strip.awk'); do
+	[ -e "$out/$f" ] || continue	# not handed out (this guide's example)
+	# Solution lines: inside the lab's regions, before STUB or END.
+	awk -v lab="$lab" '
+		$0 ~ ("LAB" lab " BEGIN ") { in_ = 1; next }
+		in_ && $0 ~ ("LAB" lab " (STUB|END) ") { in_ = 0; next }
+		{ sub(/^[ \t]+/, ""); if (in_) sol[$0] = 1; else other[$0] = 1 }
+		END { for (l in sol) if (!(l in other) && length(l) > 3) print l }
+	' "$f" >"$tmp"
+	while IFS= read -r line; do
+		if grep -qxF -- "$line" <(sed 's/^[ \t]*//' "$out/$f"); then
+			echo "leftovers: $f still has the solution line: $line" >&2
+			bad=1
+		fi
+	done <"$tmp"
+done
+exit $bad
