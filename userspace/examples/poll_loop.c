@@ -23,7 +23,7 @@
 
 static void die(const char *what, int err)
 {
-	fprintf(stderr, "poll_loop: %s: %s\n", what, strerror(-err));
+	fprintf(stderr, "poll_loop: %s: %s\n", what, ipcchan_strerror(err));
 	exit(1);
 }
 

@@ -22,7 +22,7 @@
 
 static void die(const char *what, int err)
 {
-	fprintf(stderr, "producer_consumer: %s: %s\n", what, strerror(-err));
+	fprintf(stderr, "producer_consumer: %s: %s\n", what, ipcchan_strerror(err));
 	exit(1);
 }
 

@@ -33,7 +33,7 @@ struct reply {
 
 static void die(const char *what, int err)
 {
-	fprintf(stderr, "request_response: %s: %s\n", what, strerror(-err));
+	fprintf(stderr, "request_response: %s: %s\n", what, ipcchan_strerror(err));
 	exit(1);
 }
 

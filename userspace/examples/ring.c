@@ -35,7 +35,7 @@ struct record {
 
 static void die(const char *what, int err)
 {
-	fprintf(stderr, "ring: %s: %s\n", what, strerror(-err));
+	fprintf(stderr, "ring: %s: %s\n", what, ipcchan_strerror(err));
 	exit(1);
 }
 

@@ -52,7 +52,7 @@ static const char *const lines[] = {
 
 static void die(const char *who, const char *what, int err)
 {
-	fprintf(stderr, "shm_semaphore %s: %s: %s\n", who, what, strerror(-err));
+	fprintf(stderr, "shm_semaphore %s: %s: %s\n", who, what, ipcchan_strerror(err));
 	exit(1);
 }
 

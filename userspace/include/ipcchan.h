@@ -47,7 +47,7 @@ extern "C" {
 
 #define IPCCHAN_LIB_VERSION_MAJOR	1
 #define IPCCHAN_LIB_VERSION_MINOR	0
-#define IPCCHAN_LIB_VERSION		"1.0.0"
+#define IPCCHAN_LIB_VERSION		"1.1.0"
 
 #define IPCCHAN_WAIT_FOREVER	((int64_t)-1)
 #define IPCCHAN_NOWAIT		((int64_t)0)
@@ -517,6 +517,16 @@ int ipcchan_name_valid(const char *name);
 
 /** ipcchan_lib_version() - IPCCHAN_LIB_VERSION of the library linked in */
 const char *ipcchan_lib_version(void);
+
+/**
+ * ipcchan_strerror() - strerror() for this library's errors (since 1.1)
+ * @err: a negative errno an ipcchan_* call returned
+ *
+ * strerror(-@err), except that -ENODEV, which this library returns when
+ * /dev/ipcchan does not exist, says the module is not loaded and how to
+ * load it.  A static string: do not free it.
+ */
+const char *ipcchan_strerror(int err);
 
 #ifdef __cplusplus
 }

@@ -62,6 +62,14 @@ __ipc_export const char *ipcchan_lib_version(void)
 	return IPCCHAN_LIB_VERSION;
 }
 
+__ipc_export const char *ipcchan_strerror(int err)
+{
+	if (err == -ENODEV)
+		return "no " IPCCHAN_DEVICE ": the ipcchan module is not loaded "
+		       "(make vm boots a VM with it; or sudo insmod kmod/ipcchan.ko)";
+	return strerror(-err);
+}
+
 __ipc_export int ipcchan_open_dev(int open_flags)
 {
 	int fd;

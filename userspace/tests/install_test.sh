@@ -24,16 +24,16 @@ echo "TAP version 13"
 check "make install" $MAKE -s -C "$src" install DESTDIR="$D/root" PREFIX=$prefix
 
 R=$D/root$prefix
-for f in lib/libipcchan.a lib/libipcchan.so.1.0.0 include/ipcchan.h \
+for f in lib/libipcchan.a lib/libipcchan.so.1.1.0 include/ipcchan.h \
 	 include/linux/ipcchan.h lib/pkgconfig/ipcchan.pc bin/ipcchan; do
 	check "installed $f" test -f "$R/$f"
 done
-check "link libipcchan.so.1" test "$(readlink "$R/lib/libipcchan.so.1")" = libipcchan.so.1.0.0
+check "link libipcchan.so.1" test "$(readlink "$R/lib/libipcchan.so.1")" = libipcchan.so.1.1.0
 check "link libipcchan.so" test "$(readlink "$R/lib/libipcchan.so")" = libipcchan.so.1
-check "soname" sh -c "readelf -d '$R/lib/libipcchan.so.1.0.0' | grep -q 'SONAME.*\[libipcchan.so.1\]'"
+check "soname" sh -c "readelf -d '$R/lib/libipcchan.so.1.1.0' | grep -q 'SONAME.*\[libipcchan.so.1\]'"
 
 # Only ipcchan_* (and the version node) may be exported.
-nm -D --defined-only "$R/lib/libipcchan.so.1.0.0" | awk '{ print $3 }' |
+nm -D --defined-only "$R/lib/libipcchan.so.1.1.0" | awk '{ print $3 }' |
 	sed 's/@.*//' | grep -v '^LIBIPCCHAN_' >"$D/syms"
 if [ -s "$D/syms" ] && ! grep -qv '^ipcchan_' "$D/syms"; then
 	ok "exports only ipcchan_* ($(wc -l <"$D/syms") symbols)"
@@ -41,12 +41,14 @@ else
 	grep -v '^ipcchan_' "$D/syms" | sed 's/^/#   /'
 	not_ok "exports only ipcchan_*"
 fi
+check "ipcchan_strerror in version node 1.1" sh -c \
+	"nm -D --defined-only '$R/lib/libipcchan.so.1.1.0' | grep -q 'ipcchan_strerror@@LIBIPCCHAN_1.1'"
 check "installed binary runs" "$R/bin/ipcchan" --version
 
 export PKG_CONFIG_PATH="$R/lib/pkgconfig"
 export PKG_CONFIG_LIBDIR="$R/lib/pkgconfig"
 export PKG_CONFIG_SYSROOT_DIR="$D/root"
-check "pkg-config version" test "$(pkg-config --modversion ipcchan)" = 1.0.0
+check "pkg-config version" test "$(pkg-config --modversion ipcchan)" = 1.1.0
 cflags=$(pkg-config --cflags ipcchan)
 libs=$(pkg-config --libs ipcchan)
 slibs=$(pkg-config --static --libs ipcchan)

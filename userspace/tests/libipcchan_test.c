@@ -78,6 +78,15 @@ TEST(name_valid)
 	EXPECT_STREQ(IPCCHAN_LIB_VERSION, ipcchan_lib_version());
 }
 
+/* ENODEV says how to load the module; other errors read as strerror(). */
+TEST(strerror_hints)
+{
+	EXPECT_NE(NULL, strstr(ipcchan_strerror(-ENODEV), "module is not loaded"));
+	EXPECT_NE(NULL, strstr(ipcchan_strerror(-ENODEV), "insmod"));
+	EXPECT_STREQ(strerror(EAGAIN), ipcchan_strerror(-EAGAIN));
+	EXPECT_STREQ(strerror(EMSGSIZE), ipcchan_strerror(-EMSGSIZE));
+}
+
 TEST(open_bad_names)
 {
 	char n64[65];
