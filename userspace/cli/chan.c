@@ -47,6 +47,68 @@ static const char *one_name(int argc, char **argv, int *ret)
 
 /* ---- create ------------------------------------------------------------ */
 
+/* The module limit an attribute of @o is above, named with its value. */
+static int create_einval(const char *name, const struct ipcchan_opts *o,
+			 const struct ipcchan_modinfo *mi)
+{
+	const char *q = quote(name);
+
+	if (o->max_msgs > mi->max_msgs_limit)
+		return fail("cannot create '%s': --max-msgs %u is above the module's max_msgs_limit %u (EINVAL)",
+			    q, o->max_msgs, mi->max_msgs_limit);
+	if (o->max_msg_size > mi->max_msg_size_limit)
+		return fail("cannot create '%s': --max-msg-size %u is above the module's max_msg_size_limit %u (EINVAL)",
+			    q, o->max_msg_size, mi->max_msg_size_limit);
+	if (o->ring_pages > mi->ring_pages_max)
+		return fail("cannot create '%s': --ring-pages %u is above the module's ring_pages_max %u (EINVAL)",
+			    q, o->ring_pages, mi->ring_pages_max);
+	return fail("invalid attributes for channel '%s' (EINVAL)", q);
+}
+
+/*
+ * The limit a new channel hit, as far as MODINFO tells: the namespace's
+ * channel count, or a byte limit below the least the channel reserves
+ * (its messages' payloads and headers, its ring).  The per-user counts
+ * are not in MODINFO: those are named, not measured.
+ */
+static int create_enospc(const char *name, const struct ipcchan_opts *o,
+			 const struct ipcchan_modinfo *mi)
+{
+	unsigned long long msgs = o->max_msgs ? o->max_msgs : mi->default_max_msgs;
+	unsigned long long size = o->max_msg_size ? o->max_msg_size :
+						    mi->default_max_msg_size;
+	unsigned long long need = msgs * (size + mi->msg_overhead) +
+				  (o->ring_pages ? o->ring_pages + 1ULL : 0) * mi->page_size;
+	const char *q = quote(name);
+
+	if (mi->channels >= mi->max_channels)
+		return fail("cannot create '%s': this IPC namespace has %llu channels, its max_channels (ENOSPC)",
+			    q, (unsigned long long)mi->channels);
+	if (need > mi->user_bytes_limit)
+		return fail("cannot create '%s': it reserves at least %llu bytes, above the module's user_bytes_limit %llu (ENOSPC)",
+			    q, need, (unsigned long long)mi->user_bytes_limit);
+	if (mi->reserved_bytes + need > mi->total_bytes_limit)
+		return fail("cannot create '%s': it reserves at least %llu bytes and this IPC namespace has %llu of its total_bytes_limit %llu reserved (ENOSPC)",
+			    q, need, (unsigned long long)mi->reserved_bytes,
+			    (unsigned long long)mi->total_bytes_limit);
+	return fail("cannot create '%s': your channels reached user_channels_limit %u or user_bytes_limit %llu, or all namespaces together the module's global_bytes_limit (ENOSPC)",
+		    q, mi->user_channels_limit,
+		    (unsigned long long)mi->user_bytes_limit);
+}
+
+/* ATTACH refused @o with EINVAL or ENOSPC: say which limit, from MODINFO. */
+static int create_refused(const char *name, const struct ipcchan_opts *o,
+			  int err)
+{
+	struct ipcchan_modinfo mi;
+
+	if (ipcchan_modinfo(-1, &mi))
+		return chan_fail(name, err);
+	if (err == -EINVAL)
+		return create_einval(name, o, &mi);
+	return create_enospc(name, o, &mi);
+}
+
 int cmd_create(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -109,12 +171,10 @@ int cmd_create(int argc, char **argv)
 		return chan_fail(name, fd);
 	ret = ipcchan_attach(fd, name, &o);
 	ipcchan_close(fd);
-	if (ret < 0) {
-		if (ret == -EINVAL)
-			return fail("invalid attributes for channel '%s': a size above the module's limit? see 'ipcchan status' (EINVAL)",
-				    name);
+	if (ret == -EINVAL || ret == -ENOSPC)
+		return create_refused(name, &o, ret);
+	if (ret < 0)
 		return chan_fail(name, ret);
-	}
 	if (ret == 0)
 		msg("channel '%s' already exists; left unchanged", name);
 	return EXIT_OK;

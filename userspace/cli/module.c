@@ -248,11 +248,23 @@ static int explain_busy(void)
 	return fail("module %s is in use (EBUSY)", MODULE_NAME);
 }
 
+/*
+ * Unloading frees every channel: say so, with the names this IPC
+ * namespace sees (/proc/ipcchan lists only those).
+ */
+static void say_destroyed(const struct ipcchan_entry *list, int n)
+{
+	msg("destroyed %d channel%s with the module: '%s'%s%s%s", n,
+	    n == 1 ? "" : "s", list[0].name, n > 1 ? ", '" : "",
+	    n > 1 ? list[1].name : "", n > 2 ? "', ..." : n > 1 ? "'" : "");
+}
+
 int cmd_unload(int argc, char **argv)
 {
+	struct ipcchan_entry *list = NULL;
 	struct kmod_module *mod = NULL;
 	struct kmod_ctx *ctx;
-	int ret;
+	int ret, nchan;
 
 	ret = no_options(argc, argv);
 	if (ret >= 0)
@@ -270,10 +282,13 @@ int cmd_unload(int argc, char **argv)
 			   strerror(-ret), errname(ret));
 		goto out;
 	}
+	nchan = ipcchan_list(&list);
 	ret = kmod_module_remove_module(mod, 0);
 	switch (-ret) {
 	case 0:
 		ret = EXIT_OK;
+		if (nchan > 0)
+			say_destroyed(list, nchan);
 		break;
 	case EBUSY:
 	case EAGAIN:
@@ -291,6 +306,7 @@ int cmd_unload(int argc, char **argv)
 			   strerror(-ret), errname(ret));
 	}
 out:
+	ipcchan_list_free(list);
 	if (mod)
 		kmod_module_unref(mod);
 	kmod_unref(ctx);

@@ -241,7 +241,21 @@ expect "send --file too long" 1 "(EMSGSIZE)" "$IPCCHAN" send -f "$T/big" "$B"
 expect "send --file missing" 1 "cannot open '/nonexistent/file'" "$IPCCHAN" send -f /nonexistent/file "$B"
 run "$IPCCHAN" stat "$B"
 out_has "stat: mode 0600" "mode: 0600"
-expect "create bad attrs" 1 "(EINVAL)" "$IPCCHAN" create --max-msg-size 4294967295 "$P-h"
+# A refused create names the module limit it hit, with its value.
+lim() { cat "/sys/module/ipcchan/parameters/$1"; }
+expect "create: size above the limit names it" 1 \
+	"--max-msg-size 4294967295 is above the module's max_msg_size_limit $(lim max_msg_size_limit) (EINVAL)" \
+	"$IPCCHAN" create --max-msg-size 4294967295 "$P-h"
+expect "create: depth above the limit names it" 1 \
+	"--max-msgs 4294967295 is above the module's max_msgs_limit $(lim max_msgs_limit) (EINVAL)" \
+	"$IPCCHAN" create --max-msgs 4294967295 "$P-h"
+expect "create: ring above the limit names it" 1 \
+	"--ring-pages 1048576 is above the module's ring_pages_max $(lim ring_pages_max) (EINVAL)" \
+	"$IPCCHAN" create --ring-pages 1048576 "$P-h"
+expect "create: reservation above the user's bytes names the limit" 1 \
+	"above the module's user_bytes_limit $(lim user_bytes_limit) (ENOSPC)" \
+	"$IPCCHAN" create --max-msgs "$(lim max_msgs_limit)" \
+	--max-msg-size "$(lim max_msg_size_limit)" "$P-h"
 
 expect "stat missing" 1 "ipcchan: stat: no channel '$P-zz' (ENOENT)" "$IPCCHAN" stat "$P-zz"
 expect "send missing" 1 "ipcchan: send: no channel '$P-zz' (ENOENT)" "$IPCCHAN" send "$P-zz" x
@@ -277,6 +291,13 @@ sleep 1
 expect "unload busy" 1 "ipcchan: unload: module ipcchan is in use by 1 file" "$IPCCHAN" unload
 kill $hold
 wait $hold 2>/dev/null
+
+# Unloading frees every channel, and says so.
+"$IPCCHAN" create "$P-u1" && "$IPCCHAN" create "$P-u2"
+expect "unload names the channels it destroys" 0 "with the module: '" "$IPCCHAN" unload
+grep -q "destroyed [2-9][0-9]* channels" "$T/err" && grep -q "$P-u" "$T/err" &&
+	ok "unload counts them" || not_ok "unload counts them"
+"$IPCCHAN" load "$IPCCHAN_KO"
 
 for round in 1 2; do
 	expect "unload ($round)" 0 "" "$IPCCHAN" unload
