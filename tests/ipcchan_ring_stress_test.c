@@ -256,8 +256,14 @@ TEST_F(stream, exactly_once)
 	EXPECT_EQ(c.pos, prod_end);
 	EXPECT_EQ(0U, c.hdr->prod.waiting);
 	EXPECT_EQ(0U, c.hdr->cons.waiting);
+	/*
+	 * Never spinning, a side that must wait goes through its waiting flag
+	 * and the kernel: the consumer sleeps on an empty ring, or the
+	 * producer on a full one, which the consumer then notifies.  Which
+	 * one happens depends on who runs ahead.
+	 */
 	if (!variant->spin)
-		EXPECT_LT(0ULL, c.sleeps);
+		EXPECT_LT(0ULL, c.sleeps + c.notifies);
 	TH_LOG("%u records, %llu payload bytes in %.2f s: %.0f rec/s, "
 	       "consumer slept %llu times, notified %llu times",
 	       count, (unsigned long long)bytes, dt / 1e9,
