@@ -9,6 +9,7 @@
 
 #include <linux/llist.h>
 #include <linux/pid.h>
+#include <linux/sched.h>
 
 #include "ipcchan.h"
 
@@ -57,10 +58,6 @@ struct ipcchan_kmsg *ipcchan_obj_take_locked(struct ipcchan_channel *ch,
 					     u32 len);
 struct ipcchan_kmsg *ipcchan_kmsg_get(struct ipcchan_kmsg *kept, u32 len);
 void ipcchan_kmsg_free(struct ipcchan_kmsg *km);
-void ipcchan_pid_get_locked(struct ipcchan_channel *ch,
-			    struct ipcchan_kmsg *km);
-bool ipcchan_recycle_locked(struct ipcchan_channel *ch,
-			    struct ipcchan_kmsg *km);
 void ipcchan_msgs_free_kept(struct ipcchan_channel *ch);
 void ipcchan_msg_out(struct ipcchan_msg *m, const struct ipcchan_kmsg *km);
 
@@ -124,6 +121,71 @@ static inline void ipcchan_pid_put_locked(struct ipcchan_channel *ch,
 	else	/* pairs with smp_load_acquire() in ipcchan_pid_users() */
 		smp_store_release(&ch->pid_removed[i], ch->pid_removed[i] + 1);
 	km->pid = NULL;
+}
+
+/**
+ * ipcchan_pid_get_locked - give a message about to be linked its sender
+ * @ch: the channel, send lock held
+ * @km: the message
+ *
+ * The calling thread group's pid, through a slot of ch->senders that holds
+ * it or is unused, else with a reference of the message's own.
+ */
+static inline void ipcchan_pid_get_locked(struct ipcchan_channel *ch,
+					  struct ipcchan_kmsg *km)
+{
+	struct pid *pid = task_tgid(current);
+	int i, unused = -1;
+
+	lockdep_assert_held(&ch->send_lock);
+	km->pid = pid;
+	for (i = 0; i < IPCCHAN_PID_SLOTS; i++) {
+		if (ch->senders[i].pid == pid) {
+			ch->senders[i].added++;
+			km->pid_slot = i;
+			return;
+		}
+		/* Only senders add users, so a slot seen unused stays so. */
+		if (unused < 0 && !ipcchan_pid_users(ch, i))
+			unused = i;
+	}
+	if (unused < 0) {
+		km->pid_slot = IPCCHAN_PID_OWN;
+		get_pid(pid);
+		return;
+	}
+	/* put_pid() never sleeps: safe under the lock. */
+	put_pid(ch->senders[unused].pid);
+	ch->senders[unused].pid = get_pid(pid);
+	ch->senders[unused].added++;
+	km->pid_slot = unused;
+}
+
+/**
+ * ipcchan_recycle_locked - keep a delivered object for the next sender
+ * @ch: the channel, its lock held
+ * @km: the object, its pid dropped
+ *
+ * Large objects are kept only within IPCCHAN_LARGE_KEEP bytes.
+ *
+ * Return: true if kept; else the caller frees it, and it counts as freed
+ * from here.
+ */
+static inline bool ipcchan_recycle_locked(struct ipcchan_channel *ch,
+					  struct ipcchan_kmsg *km)
+{
+	lockdep_assert_held(&ch->lock);
+	if (km->len <= IPCCHAN_SMALL_MSG) {
+		llist_add(&km->lnode, &ch->free_msgs);
+		return true;
+	}
+	if (ipcchan_large_kept(ch) + km->cap > IPCCHAN_LARGE_KEEP) {
+		WRITE_ONCE(ch->objs_freed, ch->objs_freed + 1);
+		return false;
+	}
+	ch->large_pushed += km->cap;
+	llist_add(&km->lnode, &ch->free_large);
+	return true;
 }
 
 #endif /* IPCCHAN_MSG_H */
