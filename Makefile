@@ -178,7 +178,7 @@ lab-grade: deps ## grade a lab (what make grade in labs/N-name/ runs; LAB_DIR=, 
 	@mkdir -p $(BUILD)/grade
 	@$(MAKE) --no-print-directory all stage check-vermagic \
 		>$(BUILD)/grade/build.log 2>&1; \
-	labs/tools/grade.sh --lab $(LAB_DIR) --build-status $$? \
+	labs/tools/grade.sh --lab $(LAB_DIR) --stage $(STAGE) --build-status $$? \
 		--build-log $(BUILD)/grade/build.log --work $(BUILD)/grade \
 		$(if $(T),--group $(T)) $(if $(JSON),--json $(JSON)) \
 		-- $(RUN) --timeout $(VM_TIMEOUT)

@@ -8,14 +8,15 @@
 # usage error.  The top-level Makefile's lab-grade target builds first and
 # passes the build's status and log.
 #
-# usage: grade.sh --lab DIR --build-status N --build-log F [--group G]
-#                 [--json FILE] [--work DIR] -- RUN-COMMAND...
+# usage: grade.sh --lab DIR --stage DIR --build-status N --build-log F
+#                 [--group G] [--json FILE] [--work DIR] -- RUN-COMMAND...
 #   --lab DIR       the lab's folder (holds rubric)
 #   --build-status  exit status of the build (non-zero: score 0, errors shown)
 #   --build-log F   the build's output
 #   --group G       grade only this rubric group
 #   --json FILE     also write a Gradescope-style results file
 #   --work DIR      where the VM's log and results go (default build/grade)
+#   --stage DIR     the staged tree RUN-COMMAND boots (gets the rubric)
 #   RUN-COMMAND     tests/vm/run.sh and its options, as make check runs it
 #
 # Rubric format (one check per line, '#' comments):
@@ -25,10 +26,11 @@
 # from the VM's console: no oops/WARN/BUG/KASAN/lockdep line, a clean unload.
 set -uo pipefail
 
-lab= bstatus=0 blog= group= json= work=
+lab= stage= bstatus=0 blog= group= json= work=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--lab) lab=$2; shift 2 ;;
+	--stage) stage=$2; shift 2 ;;
 	--build-status) bstatus=$2; shift 2 ;;
 	--build-log) blog=$2; shift 2 ;;
 	--group) group=$2; shift 2 ;;
@@ -40,6 +42,7 @@ while [ $# -gt 0 ]; do
 done
 rubric=$lab/rubric
 [ -r "$rubric" ] || { echo "grade.sh: no rubric in '$lab'" >&2; exit 2; }
+[ -n "$stage" ] || { echo "grade.sh: --stage is required" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 work=${work:-$here/../../build/grade}
 mkdir -p "$work"
@@ -51,10 +54,6 @@ checks=$(sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' "$rubric" |
 
 vmrc=0
 if [ "$bstatus" -eq 0 ]; then
-	stage=
-	for ((i = 1; i <= $#; i++)); do
-		[ "${!i}" = --stage ] && { j=$((i + 1)); stage=${!j}; }
-	done
 	mkdir -p "$stage/labs"
 	cp "$rubric" "$stage/labs/rubric"
 	cp "$here/grade-vm.sh" "$stage/labs/"
