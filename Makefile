@@ -65,9 +65,9 @@ REPEAT ?= $(if $(filter full,$(PROFILE)),1,3)
 .PHONY: all module userspace tests stage deps check lint vm run clean help \
 	host-check check-debug check-kcsan check-config crosscheck check-build \
 	modules_install check-vermagic ksft-headers ksft-intree dkms-check \
-	install lab-grade labs-check FORCE
+	install labs lab-grade labs-check FORCE
 
-all: module userspace tests ## module + library + tools + tests (the default)
+all: module userspace tests labs ## module + library + tools + tests + the labs' programs (the default)
 
 help: ## this list
 	@scripts/make-help.sh Makefile
@@ -105,12 +105,23 @@ userspace: ksft-headers ## libipcchan, the ipcchan command, ipcchan-bench, examp
 tests: ksft-headers ## the kselftests (tests/)
 	$(MAKE) -C tests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(BUILD)/tests
 
+# Each lab's programs (labs/lab.mk: PROGS in the lab's Makefile).
+LAB_DIRS = $(patsubst %/Makefile,%,$(wildcard labs/[0-9]*-*/Makefile))
+labs: userspace ## the labs' programs, into build/labs/N/
+	@for d in $(LAB_DIRS); do \
+		$(MAKE) --no-print-directory -C $$d progs KSFT_DIR=$(KSFT_DIR) || exit; \
+	done
+
 # tests/vm/stage.sh lays out the tree; the tests and tools install into it.
 stage: all ksft-intree ## the tree the VM gets under /opt/ipcchan
 	@tests/vm/stage.sh $(STAGE) $(KMOD) $(CACHE)/intree
 	@$(MAKE) -s -C tests KSFT_DIR=$(KSFT_DIR) OUTPUT=$(BUILD)/tests \
 		INSTALL_PATH=$(STAGE)/tests install >/dev/null
 	@$(MAKE) -s -C userspace KSFT_DIR=$(KSFT_DIR) STAGE=$(STAGE) stage
+	@for d in $(LAB_DIRS); do \
+		$(MAKE) -s --no-print-directory -C $$d install-progs \
+			KSFT_DIR=$(KSFT_DIR) INSTALL_PATH=$(STAGE)/tests || exit; \
+	done
 
 # --- lint -------------------------------------------------------------------
 lint: ksft-headers ## checkpatch --strict + sparse + W=1

@@ -23,7 +23,12 @@
 #   GROUP POINTS PROGRAM TEST | HINT
 # PROGRAM TEST is a kselftest program and a test's full name
 # (fixture.test); PROGRAM "-" with TEST "kernel-log" or "rmmod" is judged
-# from the VM's console: no oops/WARN/BUG/KASAN/lockdep line, a clean unload.
+# from the VM's console: no oops/WARN/BUG/KASAN/lockdep line, a clean unload;
+# "- answers" from the lab's answers.md: every "## " question has an answer
+# (a line of at least three words).  PROGRAM "host" runs the lab's
+# host-check.sh TEST on the host, in the repository's top directory (a
+# check of the source, say): ok when it exits 0, its output is in
+# host.log.
 set -uo pipefail
 
 lab= stage= bstatus=0 blog= group= json= work=
@@ -46,7 +51,7 @@ rubric=$lab/rubric
 here=$(cd "$(dirname "$0")" && pwd)
 work=${work:-$here/../../build/grade}
 mkdir -p "$work"
-rm -f "$work/grade.txt" "$work/vm.log"
+rm -f "$work/grade.txt" "$work/vm.log" "$work/host.log"
 
 checks=$(sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' "$rubric" |
 	 awk -v g="$group" 'g == "" || $1 == g')
@@ -64,10 +69,26 @@ if [ "$bstatus" -eq 0 ]; then
 	vmrc=$?
 fi
 
-# result TEST: ok, fail, skip or none (not run)
+# result PROGRAM TEST: ok, fail, skip or none (not run)
 result() {
 	local r
+	if [ "$1" = host ]; then
+		echo "# host-check.sh $2" >>"$work/host.log"
+		if (cd "$here/../.." && "$lab/host-check.sh" "$2") \
+			>>"$work/host.log" 2>&1; then
+			echo ok
+		else
+			echo fail
+		fi
+		return
+	fi
+	shift
 	case $1 in
+	answers)
+		awk '/^## / { q++; a[q] = 0; next }
+		     q && NF >= 3 { a[q] = 1 }
+		     END { for (i = 1; i <= q; i++) if (!a[i]) exit 1; exit q == 0 }' \
+			"$lab/answers.md" 2>/dev/null && echo ok || echo fail ;;
 	kernel-log)
 		if [ "$bstatus" -ne 0 ] || [ "$vmrc" -eq 3 ] || [ "$vmrc" -ge 124 ]; then
 			echo none
@@ -106,10 +127,11 @@ for g in $(echo "$checks" | awk '!seen[$1]++ { print $1 }'); do
 	gs=0 gm=0 hints=
 	while IFS= read -r line; do
 		pts=$(echo "$line" | awk '{ print $2 }')
+		prog=$(echo "$line" | awk '{ print $3 }')
 		test=$(echo "$line" | sed 's/|.*//' | awk '{ print $4 }')
 		hint=$(echo "$line" | sed -n 's/^[^|]*|[[:space:]]*//p')
 		gm=$((gm + pts))
-		r=$(result "$test")
+		r=$(result "$prog" "$test")
 		if [ "$r" = ok ]; then
 			gs=$((gs + pts))
 		else
@@ -124,7 +146,7 @@ for g in $(echo "$checks" | awk '!seen[$1]++ { print $1 }'); do
 	tests_json+="${tests_json:+,}"$'\n'"    {\"name\": \"$g\", \"score\": $gs, \"max_score\": $gm, \"output\": \"$out\"}"
 done
 
-case $(result kernel-log) in
+case $(result - kernel-log) in
 ok) echo "kernel log: clean" ;;
 fail) echo "kernel log: PROBLEM (lines after IPCCHAN-DMESG-BAD in $work/vm.log)" ;;
 *) echo "kernel log: not checked (nothing ran)" ;;

@@ -4,8 +4,9 @@
 # Write the student repository of one lab: every file git tracks, minus
 # the instructor's guide and the other labs' folders, with the lab's
 # regions replaced by their TODO and starting code (labs/tools/strip.awk)
-# and every other lab marker removed; then a fresh git repository with
-# one commit, so no history holds a solution.  Fails if a marker or a
+# and every other lab marker removed, and the lab's answers.md cut to its
+# questions (the repository's copy holds the model answers); then a fresh
+# git repository with one commit, so no history holds a solution.  Fails if a marker or a
 # solution line is left in the result (the same checks
 # labs/tools/selfcheck.sh makes).
 #
@@ -28,7 +29,10 @@ git ls-files | while IFS= read -r f; do
 	labs/[0-9]*-*/*) [ "${f#labs/"$labdir"/}" != "$f" ] || continue ;;
 	esac
 	mkdir -p "$out/$(dirname "$f")"
-	if grep -qE 'LAB[0-9]+ BEGIN ' "$f" 2>/dev/null &&
+	if [ "$f" = "labs/$labdir/answers.md" ]; then
+		# The model answers stay here: the student gets the headings.
+		awk '/^## / { h = 1; print; print ""; next } !h' "$f" >"$out/$f"
+	elif grep -qE 'LAB[0-9]+ BEGIN ' "$f" 2>/dev/null &&
 	   [ "$f" != labs/tools/strip.awk ]; then
 		awk -v lab="$lab" -f labs/tools/strip.awk "$f" >"$out/$f"
 		chmod --reference="$f" "$out/$f"

@@ -3,7 +3,8 @@
 #
 # Check a lab's student repository for what must not be in it: any lab
 # marker, and any line of the lab's solutions (a line inside one of its
-# regions that appears nowhere else in the original file).  Prints each
+# regions that appears nowhere else in the original file), and any line of
+# the model answers in the lab's answers.md.  Prints each
 # leftover; exits 1 if there is any.
 #
 # usage: leftovers.sh LAB TOP HANDOUT
@@ -32,6 +33,17 @@ for f in $(git grep -lE "LAB$lab BEGIN " -- ':!labs/tools/strip.awk'); do
 	while IFS= read -r line; do
 		if grep -qxF -- "$line" <(sed 's/^[ \t]*//' "$out/$f"); then
 			echo "leftovers: $f still has the solution line: $line" >&2
+			bad=1
+		fi
+	done <"$tmp"
+done
+# The model answers: no line of them may be in the student's answers.md.
+for f in labs/"$lab"-*/answers.md; do
+	[ -e "$f" ] && [ -e "$out/$f" ] || continue
+	awk '/^## / { h = 1; next } h && length($0) > 3' "$f" >"$tmp"
+	while IFS= read -r line; do
+		if grep -qxF -- "$line" "$out/$f"; then
+			echo "leftovers: $f still has the model answer line: $line" >&2
 			bad=1
 		fi
 	done <"$tmp"
