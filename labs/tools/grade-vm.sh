@@ -5,7 +5,7 @@
 # run the kselftest cases a lab's rubric names, one program at a time, and
 # write one line per check to /xfer/grade.txt:
 #
-#	<group> <test> ok|fail|skip
+#	<group> <program> <test> ok|fail|skip
 #
 # Busybox sh compatible.  The kernel log and the unload are judged by the
 # VM's /init after this script (run.sh's exit status), not here.
@@ -44,7 +44,7 @@ for prog in $progs; do
 		else
 			r=fail
 		fi
-		echo "$group $test $r" >>"$out"
+		echo "$group $prog $test $r" >>"$out"
 	done
 done
 echo "# grade: $(grep -c ' ok$' "$out") of $(wc -l <"$out") checks passed"

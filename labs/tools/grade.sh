@@ -84,6 +84,7 @@ result() {
 		fi
 		return
 	fi
+	local prog=$1
 	shift
 	case $1 in
 	answers)
@@ -110,7 +111,8 @@ result() {
 			echo ok
 		fi ;;
 	*)
-		r=$(awk -v t="$1" '$2 == t { print $3 }' "$work/grade.txt" 2>/dev/null)
+		r=$(awk -v p="$prog" -v t="$1" '$2 == p && $3 == t { print $4; exit }' \
+			"$work/grade.txt" 2>/dev/null)
 		echo "${r:-none}" ;;
 	esac
 }

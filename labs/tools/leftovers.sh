@@ -23,10 +23,13 @@ trap 'rm -f "$tmp"' EXIT
 cd "$top"
 for f in $(git grep -lE "LAB$lab BEGIN " -- ':!labs/tools/strip.awk'); do
 	[ -e "$out/$f" ] || continue	# not handed out (this guide's example)
-	# Solution lines: inside the lab's regions, before STUB or END.
+	# Solution lines: inside the lab's regions, before STUB or END, and
+	# not also a line of the starting code (a STUB line) or of the rest.
 	awk -v lab="$lab" '
 		$0 ~ ("LAB" lab " BEGIN ") { in_ = 1; next }
-		in_ && $0 ~ ("LAB" lab " (STUB|END) ") { in_ = 0; next }
+		in_ && $0 ~ ("LAB" lab " STUB ") { in_ = 0; stub = 1; next }
+		$0 ~ ("LAB" lab " END ") { in_ = 0; stub = 0; next }
+		stub { sub(/^[ \t]*\*?\t?/, ""); sub(/^[ \t]+/, ""); other[$0] = 1; next }
 		{ sub(/^[ \t]+/, ""); if (in_) sol[$0] = 1; else other[$0] = 1 }
 		END { for (l in sol) if (!(l in other) && length(l) > 3) print l }
 	' "$f" >"$tmp"
