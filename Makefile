@@ -64,7 +64,7 @@ REPEAT ?= $(if $(filter full,$(PROFILE)),1,3)
 
 .PHONY: all module userspace tests stage deps check lint vm run clean help \
 	host-check check-debug check-kcsan check-config crosscheck check-build \
-	modules_install check-vermagic ksft-headers ksft-intree dkms-check \
+	modules_install check-vermagic gdb ksft-headers ksft-intree dkms-check \
 	install lab-grade labs-check FORCE
 
 all: module userspace tests ## module + library + tools + tests (the default)
@@ -120,13 +120,26 @@ lint: ksft-headers ## checkpatch --strict + sparse + W=1
 # Each VM target first runs deps, then a second make (here or in its
 # script: tests/vm/check.sh, tests/vm/bench.sh, tests/debug/lane.sh) that
 # resolves the kernel with the packages in place.
-vm: deps ## interactive shell in the VM (CMD='...' runs one command)
+# SHARE (default: this tree) is read-write at /src in the VM, where
+# `reload` re-inserts /src/kmod/ipcchan.ko after a make module here;
+# SHARE= turns it off.  GDB=1 starts QEMU's gdb stub on GDB_PORT for
+# `make gdb` in a second terminal.
+SHARE ?= $(TOP)
+GDB ?=
+GDB_PORT ?= 1234
+VM_RUN = $(RUN) $(if $(SHARE),--share $(SHARE)) $(if $(GDB),--gdb $(GDB_PORT))
+
+vm: deps ## interactive shell in the VM (CMD='...' runs one command; SHARE=, GDB=1)
 	@$(MAKE) --no-print-directory stage check-vermagic
 ifeq ($(value CMD),)
-	$(RUN) --interactive
+	$(VM_RUN) --interactive
 else
-	$(RUN) --timeout $(VM_TIMEOUT) -- "$$IPCCHAN_VM_CMD"
+	$(VM_RUN) --timeout $(VM_TIMEOUT) -- "$$IPCCHAN_VM_CMD"
 endif
+
+gdb: ## attach gdb to the VM of a make vm GDB=1 (GDB_PORT=, GDB_ARGS=)
+	@tests/vm/gdb.sh --port $(GDB_PORT) --stage $(STAGE) \
+		$(if $(SHARE),--share $(SHARE)) $(GDB_ARGS)
 
 # CMD reaches the VM as written: through the environment, unexpanded by
 # make ($? or $e in it stay the shell's) and unquoted by the shell.
