@@ -93,7 +93,7 @@ check-vermagic: $(KMOD) ## the module's vermagic is the VM kernel's
 	@tests/vm/check-vermagic.sh $(KMOD) $(VMLINUZ)
 
 # --- kselftest headers and checkpatch, from Debian's linux-source-* --------
-$(CACHE)/ksft/.stamp:
+$(CACHE)/ksft/.stamp: scripts/ksft-headers.sh
 	@scripts/ksft-headers.sh "$(KSRC_TAR)" $(CACHE)/ksft
 
 ksft-headers: $(CACHE)/ksft/.stamp ## unpack the kselftest harness and checkpatch

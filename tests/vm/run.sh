@@ -245,10 +245,14 @@ qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
 	-kernel "$kernel" -initrd "$run/initrd"
 	-append "console=ttyS0 quiet loglevel=2 panic=-1 $append"
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 "${p9[@]}")
+# The console is also kept in $run/console.log, for the oops decoder.
+# Interactive: as -serial mon:stdio, Ctrl-c goes to the guest (signal=off).
 if [ "$interactive" = 1 ]; then
-	qemu+=(-serial mon:stdio)
+	qemu+=(-chardev "stdio,id=con,mux=on,signal=off,logfile=$run/console.log"
+		-serial chardev:con -mon chardev=con,mode=readline)
 else
-	qemu+=(-serial stdio -monitor none)
+	qemu+=(-chardev "stdio,id=con,logfile=$run/console.log"
+		-serial chardev:con -monitor none)
 fi
 qemu+=(-serial "file:$run/xfer.b64")
 
@@ -288,6 +292,14 @@ fi
 
 printf 'run.sh: VM ran %.1f s (%s)\n' "$(echo "$end - $start" | bc)" \
 	"${accel%%,*}" >&2
+# ipcchan frames of an oops, BUG or WARN, decoded to source lines: of the
+# module the guest last loaded (the staged one, or the shared tree's after
+# a reload).
+ko=$stage/ipcchan.ko
+last=$(tr -d '\r' <"$run/console.log" 2>/dev/null |
+	sed -n 's|^reload: /src/\(.*\) loaded$|\1|p' | tail -n1)
+[ -z "$last" ] || [ -z "$share" ] || ko=$share/$last
+"$here/decode-oops.sh" "$run/console.log" "$ko" >&2 || true
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	echo "run.sh: VM did not finish within ${timeout}s" >&2
 	exit 124
