@@ -64,7 +64,7 @@ REPEAT ?= $(if $(filter full,$(PROFILE)),1,3)
 
 .PHONY: all module userspace tests stage deps check lint vm run clean help \
 	host-check check-debug check-kcsan check-config crosscheck check-build \
-	modules_install check-vermagic gdb ksft-headers ksft-intree dkms-check \
+	modules_install check-vermagic gdb vm-tools-check ksft-headers ksft-intree dkms-check \
 	install lab-grade labs-check FORCE
 
 all: module userspace tests ## module + library + tools + tests (the default)
@@ -138,8 +138,14 @@ else
 endif
 
 gdb: ## attach gdb to the VM of a make vm GDB=1 (GDB_PORT=, GDB_ARGS=)
-	@tests/vm/gdb.sh --port $(GDB_PORT) --stage $(STAGE) \
+	@tests/vm/gdb.sh --port $(GDB_PORT) --stage $(STAGE) --kernel $(VMLINUZ) \
 		$(if $(SHARE),--share $(SHARE)) $(GDB_ARGS)
+
+# make check runs the first two parts (decoder, share); make gdb's test
+# boots a second VM and waits on gdb, so it runs here only.
+vm-tools-check: deps ## the oops decoder, make vm's share and reload, make gdb (tests/vm/tools-test.sh)
+	@$(MAKE) --no-print-directory stage check-vermagic
+	@tests/vm/tools-test.sh --gdb-test $(KMOD) $(RUN) --timeout $(VM_TIMEOUT)
 
 # CMD reaches the VM as written: through the environment, unexpanded by
 # make ($? or $e in it stay the shell's) and unquoted by the shell.
