@@ -84,22 +84,28 @@ need_cc() {
 }
 
 # The image package's modules `make vm` needs for its shared directory (9p
-# over virtio, see tests/vm/run.sh --share), with modules.dep; the rest of
-# the modules stays out of the cache.
+# over virtio, see tests/vm/run.sh --share), and their modules.dep (which
+# the package leaves to depmod); the rest of the modules stays out of the
+# cache.
 vm_modules() {	# vm_modules DEB ROOT
 	dpkg-deb --fsys-tarfile "$1" >"$2/image.tar"
 	tar -tf "$2/image.tar" | grep -E \
-		'^\./lib/modules/[^/]*/(modules\.dep$|kernel/(net/9p|fs/9p|fs/netfs|fs/fscache|drivers/virtio)/)' \
+		'^\./lib/modules/[^/]*/(modules\.(order|builtin|builtin\.modinfo)$|kernel/(net/9p|fs/9p|fs/netfs|fs/fscache|drivers/virtio)/)' \
 		>"$2/image.list" || true
 	tar -x -f "$2/image.tar" -C "$2" --no-recursion -T "$2/image.list"
 	rm -f "$2/image.tar" "$2/image.list"
+	for m in "$2"/lib/modules/*/kernel; do
+		m=${m%/kernel}
+		/sbin/depmod -b "$2" "${m##*/}" || die "depmod for ${m##*/} failed"
+	done
 }
 
 dir=$cache/$want
 modules_only=0
 if [ -f "$dir/paths" ]; then
 	read -r kdir img <"$dir/paths"
-	if [ -d "$kdir" ] && [ -r "$img" ] && [ -d "$dir/root/lib/modules" ]; then
+	if [ -d "$kdir" ] && [ -r "$img" ] &&
+		[ -n "$(ls "$dir"/root/lib/modules/*/modules.dep 2>/dev/null)" ]; then
 		need_cc "$kdir"
 		echo "$kdir $img"
 		exit 0
@@ -162,11 +168,11 @@ rel=${hdr_pkg#linux-headers-}
 
 if [ $modules_only = 1 ]; then
 	say "fetching the VM's modules of $pkgver ($rel) into $dir"
-	(cd "$aptdir/archives" && rm -f ./*.deb &&
-		apt-get -q "$@" download "$img_pkg" >"$dir/download.log" 2>&1) ||
-		die "apt-get download failed (see $dir/download.log)"
-	vm_modules "$aptdir"/archives/"$img_pkg"_*.deb "$dir/root"
-	rm -f "$aptdir"/archives/*.deb
+	dl=$(mktemp -d "$dir/download.XXXXXX")
+	(cd "$dl" && apt-get -q "$@" download "$img_pkg" >"$dir/download.log" 2>&1) ||
+		{ rm -rf "$dl"; die "apt-get download failed (see $dir/download.log)"; }
+	vm_modules "$dl"/*.deb "$dir/root"
+	rm -rf "$dl"
 	need_cc "$kdir"
 	echo "$kdir $img"
 	exit 0
