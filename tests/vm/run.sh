@@ -283,6 +283,8 @@ else
 fi
 set -e
 end=$(date +%s.%N)
+# This VM's module addresses are gone with it.
+[ -z "$gdbdir" ] || rm -f "$gdbdir/module" "$gdbdir/go"
 
 if [ -n "$xfer" ] && grep -q IPCCHAN-XFER-END "$run/xfer.b64" 2>/dev/null; then
 	mkdir -p "$xfer"
