@@ -64,8 +64,8 @@ REPEAT ?= $(if $(filter full,$(PROFILE)),1,3)
 
 .PHONY: all module userspace tests stage deps check lint vm run clean help \
 	host-check check-debug check-kcsan check-config crosscheck check-build \
-	modules_install check-vermagic gdb vm-tools-check ksft-headers ksft-intree dkms-check \
-	install lab-grade labs-check FORCE
+	modules_install check-vermagic ksft-headers ksft-intree dkms-check \
+	install lab-grade labs-check gdb vm-tools-check FORCE
 
 all: module userspace tests ## module + library + tools + tests (the default)
 
