@@ -65,7 +65,7 @@ REPEAT ?= $(if $(filter full,$(PROFILE)),1,3)
 .PHONY: all module userspace tests stage deps check lint vm run clean help \
 	host-check check-debug check-kcsan check-config crosscheck check-build \
 	modules_install check-vermagic ksft-headers ksft-intree dkms-check \
-	install labs lab-grade labs-check FORCE
+	install labs lab-grade labs-check gdb vm-tools-check FORCE
 
 all: module userspace tests labs ## module + library + tools + tests + the labs' programs (the default)
 
@@ -93,7 +93,7 @@ check-vermagic: $(KMOD) ## the module's vermagic is the VM kernel's
 	@tests/vm/check-vermagic.sh $(KMOD) $(VMLINUZ)
 
 # --- kselftest headers and checkpatch, from Debian's linux-source-* --------
-$(CACHE)/ksft/.stamp:
+$(CACHE)/ksft/.stamp: scripts/ksft-headers.sh
 	@scripts/ksft-headers.sh "$(KSRC_TAR)" $(CACHE)/ksft
 
 ksft-headers: $(CACHE)/ksft/.stamp ## unpack the kselftest harness and checkpatch
@@ -131,13 +131,32 @@ lint: ksft-headers ## checkpatch --strict + sparse + W=1
 # Each VM target first runs deps, then a second make (here or in its
 # script: tests/vm/check.sh, tests/vm/bench.sh, tests/debug/lane.sh) that
 # resolves the kernel with the packages in place.
-vm: deps ## interactive shell in the VM (CMD='...' runs one command)
+# SHARE (default: this tree) is read-write at /src in the VM, where
+# `reload` re-inserts /src/kmod/ipcchan.ko after a make module here;
+# SHARE= turns it off.  GDB=1 starts QEMU's gdb stub on GDB_PORT for
+# `make gdb` in a second terminal.
+SHARE ?= $(TOP)
+GDB ?=
+GDB_PORT ?= 1234
+VM_RUN = $(RUN) $(if $(SHARE),--share $(SHARE)) $(if $(GDB),--gdb $(GDB_PORT))
+
+vm: deps ## interactive shell in the VM (CMD='...' runs one command; SHARE=, GDB=1)
 	@$(MAKE) --no-print-directory stage check-vermagic
 ifeq ($(value CMD),)
-	$(RUN) --interactive
+	$(VM_RUN) --interactive
 else
-	$(RUN) --timeout $(VM_TIMEOUT) -- "$$IPCCHAN_VM_CMD"
+	$(VM_RUN) --timeout $(VM_TIMEOUT) -- "$$IPCCHAN_VM_CMD"
 endif
+
+gdb: ## attach gdb to the VM of a make vm GDB=1 (GDB_PORT=, GDB_ARGS=)
+	@tests/vm/gdb.sh --port $(GDB_PORT) --stage $(STAGE) --kernel $(VMLINUZ) \
+		$(if $(SHARE),--share $(SHARE)) $(GDB_ARGS)
+
+# make check runs the first two parts (decoder, share); make gdb's test
+# boots a second VM and waits on gdb, so it runs here only.
+vm-tools-check: deps ## the oops decoder, make vm's share and reload, make gdb (tests/vm/tools-test.sh)
+	@$(MAKE) --no-print-directory stage check-vermagic
+	@tests/vm/tools-test.sh --gdb-test $(KMOD) $(RUN) --timeout $(VM_TIMEOUT)
 
 # CMD reaches the VM as written: through the environment, unexpanded by
 # make ($? or $e in it stay the shell's) and unquoted by the shell.

@@ -83,14 +83,36 @@ need_cc() {
 		die "cannot install $cc from the host's archive"
 }
 
+# The image package's modules `make vm` needs for its shared directory (9p
+# over virtio, see tests/vm/run.sh --share), and their modules.dep (which
+# the package leaves to depmod); the rest of the modules stays out of the
+# cache.
+vm_modules() {	# vm_modules DEB ROOT
+	dpkg-deb --fsys-tarfile "$1" >"$2/image.tar"
+	tar -tf "$2/image.tar" | grep -E \
+		'^\./lib/modules/[^/]*/(modules\.(order|builtin|builtin\.modinfo)$|kernel/(net/9p|fs/9p|fs/netfs|fs/fscache|drivers/virtio)/)' \
+		>"$2/image.list" || true
+	tar -x -f "$2/image.tar" -C "$2" --no-recursion -T "$2/image.list"
+	rm -f "$2/image.tar" "$2/image.list"
+	for m in "$2"/lib/modules/*/kernel; do
+		m=${m%/kernel}
+		/sbin/depmod -b "$2" "${m##*/}" || die "depmod for ${m##*/} failed"
+	done
+}
+
 dir=$cache/$want
+modules_only=0
 if [ -f "$dir/paths" ]; then
 	read -r kdir img <"$dir/paths"
-	if [ -d "$kdir" ] && [ -r "$img" ]; then
+	if [ -d "$kdir" ] && [ -r "$img" ] &&
+		[ -n "$(ls "$dir"/root/lib/modules/*/modules.dep 2>/dev/null)" ]; then
 		need_cc "$kdir"
 		echo "$kdir $img"
 		exit 0
 	fi
+	# A cache from before the VM modules were kept: add them only, the
+	# headers tree may be in use.
+	[ -d "$kdir" ] && [ -r "$img" ] && modules_only=1
 fi
 
 # --- find the series in Debian's archive ------------------------------------
@@ -144,6 +166,18 @@ hdr_pkg=$(adep "linux-headers-$flavour" linux-headers- "$@" | head -n1)
 more=$(adep "$hdr_pkg" linux-headers- "$@"; adep "$hdr_pkg" linux-kbuild- "$@")
 rel=${hdr_pkg#linux-headers-}
 
+if [ $modules_only = 1 ]; then
+	say "fetching the VM's modules of $pkgver ($rel) into $dir"
+	dl=$(mktemp -d "$dir/download.XXXXXX")
+	(cd "$dl" && apt-get -q "$@" download "$img_pkg" >"$dir/download.log" 2>&1) ||
+		{ rm -rf "$dl"; die "apt-get download failed (see $dir/download.log)"; }
+	vm_modules "$dl"/*.deb "$dir/root"
+	rm -rf "$dl"
+	need_cc "$kdir"
+	echo "$kdir $img"
+	exit 0
+fi
+
 say "fetching Debian $pkgver ($rel) from ${aptdir##*/} into $dir"
 rm -rf "$dir" && mkdir -p "$dir/root"
 (cd "$aptdir/archives" && rm -f ./*.deb &&
@@ -151,8 +185,9 @@ rm -rf "$dir" && mkdir -p "$dir/root"
 	die "apt-get download failed (see $dir/download.log)"
 for deb in "$aptdir"/archives/*.deb; do
 	case ${deb##*/} in
-	linux-image-*)	# only the bzImage, not the modules
-		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir/root" ./boot ;;
+	linux-image-*)	# the bzImage and the VM's few modules
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir/root" ./boot
+		vm_modules "$deb" "$dir/root" ;;
 	*)	dpkg-deb -x "$deb" "$dir/root" ;;
 	esac
 done

@@ -3,8 +3,9 @@
 #
 # Unpack what the tests and `make lint` take from Debian's kernel source
 # package (linux-source-6.1 or -6.12): the kselftest harness, lib.mk and
-# runner, and checkpatch with its data files, into DEST (as the kernel tree
-# lays them out), then write DEST/.stamp with the tarball's name.
+# runner, checkpatch with its data files, and faddr2line (for the oops
+# decoder, tests/vm/decode-oops.sh) into DEST (as the kernel tree lays them
+# out), then write DEST/.stamp with the tarball's name.
 #
 # usage: scripts/ksft-headers.sh TARBALL DEST
 #   TARBALL  /usr/src/linux-source-*.tar.xz (`make deps` installs it)
@@ -19,7 +20,8 @@ fi
 name=$(basename "$tar" .tar.xz)
 files="tools/testing/selftests/lib.mk tools/testing/selftests/kselftest_harness.h
 	tools/testing/selftests/kselftest.h tools/testing/selftests/kselftest
-	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch"
+	scripts/checkpatch.pl scripts/spelling.txt scripts/const_structs.checkpatch
+	scripts/faddr2line"
 mkdir -p "$dest"
 echo "tar -xJf $tar -C $dest: $(echo $files)"
 # shellcheck disable=SC2086 # one word per file

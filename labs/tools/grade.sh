@@ -156,6 +156,9 @@ ok) echo "kernel log: clean" ;;
 fail) echo "kernel log: PROBLEM (lines after IPCCHAN-DMESG-BAD in $work/vm.log)" ;;
 *) echo "kernel log: not checked (nothing ran)" ;;
 esac
+# An oops, BUG or WARN in the module: its frames as file:line.
+[ -f "$work/vm.log" ] &&
+	"$here/../../tests/vm/decode-oops.sh" "$work/vm.log" "$stage/ipcchan.ko"
 echo "Score: $score/$max"
 if [ -n "$json" ]; then
 	printf '{\n  "score": %d,\n  "max_score": %d,\n  "tests": [%s\n  ]\n}\n' \

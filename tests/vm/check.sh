@@ -5,7 +5,8 @@
 # (make check-build: module, tools, tests, lint, dkms, the host tests into
 # BUILD/host.log, the staged tree), then the suite in the VM: our runner
 # over every test, then the kernel's two runners over the kselftests,
-# whose counts must equal ours; then the labs' self-check (make
+# whose counts must equal ours; then the VM tools' test (tests/vm/
+# tools-test.sh, TAP into host.log) and the labs' self-check (make
 # labs-check).  Prints the time and the closing line of tests/summary.sh;
 # exits non-zero if the summary or the labs' check fails.
 #
@@ -26,6 +27,11 @@ make --no-print-directory check-build &&
 	'/opt/ipcchan/run-tests.sh | tee /tmp/run-tests.log; /opt/ipcchan/ksft-runners.sh /tmp/run-tests.log'
 rc=$?
 echo "check: $(( $(date +%s) - start )) s on $krel, VM exit status $rc"
+# The student's VM tools (oops decoder, make vm's shared directory and
+# reload), once the build is through: TAP into host.log.
+if [ -f "$build/check.log" ]; then
+	tests/vm/tools-test.sh kmod/ipcchan.ko "$@" | tee -a "$build/host.log"
+fi
 # The labs' self-check: reference full marks, handouts their start score.
 labs=0
 if [ "$rc" -eq 0 ]; then

@@ -26,6 +26,11 @@
 #   --kmemleak       after unloading, fail on any kmemleak report (debug
 #                    kernels with CONFIG_DEBUG_KMEMLEAK)
 #   --interactive    a shell on the console instead of COMMAND
+#   --share DIR      DIR read-write at /src in the guest (9p over virtio;
+#                    the guest's `reload` re-inserts /src/kmod/ipcchan.ko)
+#   --gdb PORT       QEMU's gdb stub on 127.0.0.1:PORT, KASLR off; the
+#                    guest writes where the module is loaded into
+#                    CACHE/vm/gdb-PORT/module (tests/vm/gdb.sh reads it)
 # Exit status: the command's (0..120), 100 dmesg showed a kernel problem,
 # 101 rmmod failed, 104 kmemleak report, 3 module load failed, 124 whole-run
 # timeout, 125 the VM died without reporting (panic, triple fault), 2 usage.
@@ -34,7 +39,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${IPCCHAN_CACHE:-$here/../../.cache}/vm
 kernel= stage= timeout=900 mem=2G smp=2 append= params= loader=insmod
-xfer= log= interactive=0 kmemleak=0 envs=
+xfer= log= interactive=0 kmemleak=0 envs= share= gdb=
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 
@@ -53,6 +58,8 @@ while [ $# -gt 0 ]; do
 	--interactive) interactive=1; shift ;;
 	--kmemleak) kmemleak=1; shift ;;
 	--env) envs=$2; shift 2 ;;
+	--share) share=$2; shift 2 ;;
+	--gdb) gdb=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) die "unknown option $1" ;;
 	*) break ;;
@@ -65,6 +72,8 @@ cmd=${*:-}
 command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 missing (make deps)"
 [ -x /bin/busybox ] || die "/bin/busybox missing (make deps installs busybox-static)"
 [ -n "$cmd" ] || [ "$interactive" = 1 ] || die "no command (or --interactive)"
+[ -z "$share" ] || [ -d "$share" ] || die "--share '$share' is not a directory"
+case $gdb in ''|[0-9]*) ;; *) die "--gdb wants a port number" ;; esac
 
 mkdir -p "$cache"
 
@@ -74,7 +83,7 @@ elfs=$(find "$stage" -type f -perm -u+x -exec sh -c \
 libs=$( (for e in $elfs; do ldd "$e" 2>/dev/null || true; done) |
 	sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (0x.*/\1/p' |
 	sort -u)
-key=$( (cat "$here/init" "$here/run-tests.sh" "$here/dmesg-bad.ere" /bin/busybox
+key=$( (cat "$here/init" "$here/reload" "$here/run-tests.sh" "$here/dmesg-bad.ere" /bin/busybox
 	find "$stage" -type f | sort | xargs cat
 	for l in $libs; do echo "$l"; cat "$l"; done) | sha256sum | cut -c1-16)
 base=$cache/base-$key.cpio
@@ -88,6 +97,7 @@ if [ ! -f "$base" ]; then
 	cp /bin/busybox "$root/bin/busybox"
 	ln -s busybox "$root/bin/sh"
 	cp "$here/init" "$root/init"
+	cp "$here/reload" "$root/bin/reload"
 	cp "$here/dmesg-bad.ere" "$root/etc/ipcchan-dmesg-bad.ere"
 	cp -a "$stage" "$root/opt/ipcchan"
 	cp "$here/run-tests.sh" "$root/opt/ipcchan/run-tests.sh"
@@ -152,6 +162,66 @@ pick_accel
 
 trap 'rm -rf "$run"' EXIT
 mkdir -p "$run/root"
+
+# --- 9p for --share and --gdb -----------------------------------------------
+# Debian builds 9p, and on 6.1 virtio-pci, as modules: they come from the
+# kernel's module tree (the host's /lib/modules/REL, or the one
+# scripts/kernel.sh unpacks next to a fetched image), dependencies first,
+# decompressed for busybox's insmod, into the per-run cpio; the guest's
+# /init loads those /9p.modules lists.
+p9_modules() {
+	local rel moddir k
+	rel=$("$here/kernel-release.sh" "$kernel")
+	for moddir in "$(dirname "$kernel")/../lib/modules/$rel" "/lib/modules/$rel"; do
+		[ -f "$moddir/modules.dep" ] && break
+	done
+	[ -f "$moddir/modules.dep" ] ||
+		die "--share/--gdb need the 9p modules of $rel: no modules.dep next to $kernel or in /lib/modules/$rel (make deps fetches them)"
+	mkdir -p "$run/root/9p"
+	awk -v want='virtio_pci 9pnet_virtio 9p' '
+	{
+		k = $1; sub(/:$/, "", k); deps[k] = ""
+		for (i = 2; i <= NF; i++) deps[k] = deps[k] " " $i
+		n = k; sub(/.*\//, "", n); sub(/\.ko.*/, "", n); byname[n] = k
+	}
+	function visit(k,    a, n, i) {
+		if (k in seen) return
+		seen[k] = 1
+		n = split(deps[k], a, " ")
+		for (i = n; i >= 1; i--) visit(a[i])
+		print k
+	}
+	END { n = split(want, w, " "); for (i = 1; i <= n; i++) if (w[i] in byname) visit(byname[w[i]]) }
+	' "$moddir/modules.dep" | while read -r k; do
+		m=${k##*/}
+		case $m in
+		*.ko.xz) xz -dc "$moddir/$k" >"$run/root/9p/${m%.xz}" ;;
+		*.ko.zst) zstd -qdc "$moddir/$k" >"$run/root/9p/${m%.zst}" ;;
+		*.ko.gz) gzip -dc "$moddir/$k" >"$run/root/9p/${m%.gz}" ;;
+		*) cp "$moddir/$k" "$run/root/9p/$m" ;;
+		esac
+		echo "${m%.ko*}.ko"
+	done >"$run/root/9p.modules"
+	grep -q '^9p\.ko$' "$run/root/9p.modules" ||
+		die "no 9p module in $moddir"
+}
+# QEMU's option syntax doubles a comma inside a value.
+qarg() { printf '%s' "$1" | sed 's/,/,,/g'; }
+p9=() gdbdir=
+if [ -n "$share" ] || [ -n "$gdb" ]; then
+	p9_modules
+fi
+if [ -n "$share" ]; then
+	p9+=(-virtfs "local,path=$(qarg "$(cd "$share" && pwd)"),mount_tag=ipcchan-src,security_model=none,id=src")
+fi
+if [ -n "$gdb" ]; then
+	gdbdir=$cache/gdb-$gdb
+	mkdir -p "$gdbdir"
+	rm -f "$gdbdir/module" "$gdbdir/go"
+	p9+=(-virtfs "local,path=$(qarg "$gdbdir"),mount_tag=ipcchan-gdb,security_model=none,id=gdb"
+		-gdb "tcp:127.0.0.1:$gdb")
+	append="nokaslr $append"
+fi
 sq() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 {
 	echo "IPCCHAN_MODPARAMS=$(sq "$params")"
@@ -160,9 +230,11 @@ sq() { printf "'%s'" "$(printf '%s' "$1" | sed "s/'/'\\\\''/g")"; }
 	echo "IPCCHAN_KMEMLEAK=$kmemleak"
 	echo "IPCCHAN_ENV=$(sq "$envs")"
 	echo "IPCCHAN_VM_ACCEL=${accel%%,*}"
+	echo "IPCCHAN_SHARE=$([ -n "$share" ] && echo 1 || echo 0)"
+	echo "IPCCHAN_GDB=$([ -n "$gdb" ] && echo 1 || echo 0)"
 } >"$run/root/run.env"
 printf '%s\n' "$cmd" >"$run/root/run.cmd"
-(cd "$run/root" && printf 'run.env\nrun.cmd\n' | cpio -o -H newc --quiet) \
+(cd "$run/root" && find . -mindepth 1 | cpio -o -H newc --quiet) \
 	>"$run/run.cpio"
 cat "$base" "$run/run.cpio" >"$run/initrd"
 
@@ -172,11 +244,15 @@ qemu=(qemu-system-x86_64 -nodefaults -no-reboot -display none
 	-machine pc -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem"
 	-kernel "$kernel" -initrd "$run/initrd"
 	-append "console=ttyS0 quiet loglevel=2 panic=-1 $append"
-	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04 "${p9[@]}")
+# The console is also kept in $run/console.log, for the oops decoder.
+# Interactive: as -serial mon:stdio, Ctrl-c goes to the guest (signal=off).
 if [ "$interactive" = 1 ]; then
-	qemu+=(-serial mon:stdio)
+	qemu+=(-chardev "stdio,id=con,mux=on,signal=off,logfile=$run/console.log"
+		-serial chardev:con -mon chardev=con,mode=readline)
 else
-	qemu+=(-serial stdio -monitor none)
+	qemu+=(-chardev "stdio,id=con,logfile=$run/console.log"
+		-serial chardev:con -monitor none)
 fi
 qemu+=(-serial "file:$run/xfer.b64")
 
@@ -207,6 +283,8 @@ else
 fi
 set -e
 end=$(date +%s.%N)
+# This VM's module addresses are gone with it.
+[ -z "$gdbdir" ] || rm -f "$gdbdir/module" "$gdbdir/go"
 
 if [ -n "$xfer" ] && grep -q IPCCHAN-XFER-END "$run/xfer.b64" 2>/dev/null; then
 	mkdir -p "$xfer"
@@ -216,6 +294,14 @@ fi
 
 printf 'run.sh: VM ran %.1f s (%s)\n' "$(echo "$end - $start" | bc)" \
 	"${accel%%,*}" >&2
+# ipcchan frames of an oops, BUG or WARN, decoded to source lines: of the
+# module the guest last loaded (the staged one, or the shared tree's after
+# a reload).
+ko=$stage/ipcchan.ko
+last=$(tr -d '\r' <"$run/console.log" 2>/dev/null |
+	sed -n 's|^reload: /src/\(.*\) loaded$|\1|p' | tail -n1)
+[ -z "$last" ] || [ -z "$share" ] || ko=$share/$last
+"$here/decode-oops.sh" "$run/console.log" "$ko" >&2 || true
 if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 	echo "run.sh: VM did not finish within ${timeout}s" >&2
 	exit 124
