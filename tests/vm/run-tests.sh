@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Run every test program under a directory (default /opt/ipcchan/tests) one
+# Run every test program (*_test, *_test.sh) under a directory (default /opt/ipcchan/tests) one
 # at a time, each under the timeout of the folder's `settings` file (45 s,
 # the kselftest default, without one; -t overrides it for slow kernels such
 # as the debug lane's), and add up their TAP results.  A program that
@@ -33,8 +33,11 @@ fi
 echo "# run-tests: each program gets $timeout s"
 
 if [ $# -eq 0 ]; then
+	# Test programs are named *_test or *_test.sh; the labs' other
+	# programs (a server a lab's test starts, say) sit beside them.
 	for f in "$dir"/*; do
 		[ -f "$f" ] && [ -x "$f" ] || continue
+		case ${f##*/} in *_test | *_test.sh) ;; *) continue ;; esac
 		case ${f##*/} in *"$filter"*) set -- "$@" "$f" ;; esac
 	done
 fi
