@@ -71,6 +71,7 @@ struct server {
 	unsigned int nclients;
 	struct kv_stats st;
 	uint64_t order;		/* requests served since the start */
+	int sweep_due;		/* replies sent since the last sweep */
 	int stop;
 };
 
@@ -167,6 +168,20 @@ static int client_dead(const struct client *c)
 }
 
 /*
+ * True when the channel @fd is attached to has lost its name: its client
+ * left (kv_disconnect() unlinks it), or a new client of the same id
+ * replaced it with a new channel.  Our file is then all that keeps it
+ * alive, and replies sent there reach nobody.
+ */
+static int channel_unlinked(int fd)
+{
+	struct ipcchan_info info;
+
+	return ipcchan_info(fd, &info) < 0 ||
+	       (info.state & IPCCHAN_STATE_UNLINKED);
+}
+
+/*
  * @c's process is gone: close our end of its reply channel and remove the
  * name, unless a new client of the same id has already replaced it (our
  * channel is then unlinked: the name is the new client's).  The channel is
@@ -175,13 +190,11 @@ static int client_dead(const struct client *c)
 LAB_HELPER
 static void forget_reply_channel(struct server *s, struct client *c)
 {
-	struct ipcchan_info info;
 	char name[64];
 
 	if (c->fd < 0)
 		return;
-	if (ipcchan_info(c->fd, &info) == 0 &&
-	    !(info.state & IPCCHAN_STATE_UNLINKED)) {
+	if (!channel_unlinked(c->fd)) {
 		reply_name(s, c->id, name, sizeof(name));
 		if (ipcchan_unlink(name) == 0)
 			s->st.clients_gone++;
@@ -507,9 +520,14 @@ out:
 static void send_reply(struct server *s, struct client *c,
 		       const struct kv_reply *a)
 {
-	/* LAB2 BEGIN reply: keep the channel open in c->fd, send with s->reply_timeout_ns; on failure count it in replies_dropped and, if the client is dead (client_dead()), forget_reply_channel() */
+	/* LAB2 BEGIN reply: keep the channel open in c->fd (reopen it when channel_unlinked()), send with s->reply_timeout_ns; on failure count it in replies_dropped and, if the client is dead (client_dead()), forget_reply_channel() */
 	ssize_t r;
 
+	if (c->fd >= 0 && channel_unlinked(c->fd)) {
+		/* Its client left; this id may have a new channel. */
+		ipcchan_close(c->fd);
+		c->fd = -1;
+	}
 	if (c->fd < 0) {
 		c->fd = open_reply(s, c->id);
 		if (c->fd < 0) {
@@ -549,6 +567,26 @@ static void send_reply(struct server *s, struct client *c,
 	 */
 }
 
+/*
+ * Close the reply channels whose clients have left (unlinked): only our
+ * files keep them, and the replies in them, alive.  Run when the server
+ * goes idle and before STATS answers.
+ */
+static void sweep_reply_channels(struct server *s)
+{
+	struct client *c;
+	unsigned int i;
+
+	for (i = 0; i < s->nclients; i++) {
+		c = &s->clients[i];
+		if (c->fd >= 0 && channel_unlinked(c->fd)) {
+			ipcchan_close(c->fd);
+			c->fd = -1;
+		}
+	}
+	s->sweep_due = 0;
+}
+
 static void serve_admin(struct server *s, const struct kv_request *q,
 			struct kv_reply *a)
 {
@@ -556,6 +594,7 @@ static void serve_admin(struct server *s, const struct kv_request *q,
 
 	switch (q->op) {
 	case KV_STATS:
+		sweep_reply_channels(s);
 		a->stats = s->st;
 		a->status = KV_OK;
 		break;
@@ -612,6 +651,7 @@ static void serve(struct server *s, const struct kv_request *q, ssize_t len,
 	}
 	a.order = s->order;
 	send_reply(s, c, &a);
+	s->sweep_due = 1;
 }
 
 /*
@@ -675,6 +715,8 @@ static void serve_loop(struct server *s)
 	while (!s->stop) {
 		r = next_request(s, &q, &mi, &admin);
 		if (r == -EAGAIN) {
+			if (s->sweep_due)
+				sweep_reply_channels(s);
 			if (poll(pfd, 2, -1) < 0 && errno != EINTR)
 				die("poll", errno);
 			continue;

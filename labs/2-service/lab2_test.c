@@ -542,6 +542,35 @@ TEST_F(service, killed_client)
 	close(pfd[1]);
 }
 
+/*
+ * A client leaves (its reply channel is unlinked) and a new one comes with
+ * the same id: the replies must reach the new channel, and the server
+ * must not keep the old one alive.
+ */
+TEST_F(service, client_reconnects)
+{
+	struct kv_client again;
+	char reply[64];
+
+	snprintf(reply, sizeof(reply), "%s.c50", self->name);
+	ASSERT_EQ(0, kv_connect(&again, self->name, 50, 0));
+	ASSERT_EQ(KV_OK, kv_puts(&again, "who", "first"));
+	kv_disconnect(&again);
+	ASSERT_EQ(0, kv_connect(&again, self->name, 50, 0));
+	again.deadline_ns = 5 * NSEC;
+	EXPECT_EQ(KV_OK, kv_puts(&again, "who", "second")) {
+		TH_LOG("the reply went to the channel of the client that left");
+	}
+	kv_disconnect(&again);
+	ASSERT_EQ(KV_OK, get_is(&self->c, "who", "second"));
+	/* STATS answers after the server closed what its clients left. */
+	ASSERT_EQ(KV_OK, stats(&self->c, NULL));
+	EXPECT_EQ(0, channel_exists(reply)) {
+		TH_LOG("the server still holds %s open after its client left",
+		       reply);
+	}
+}
+
 TEST_F(service, retry_applied_once)
 {
 	struct kv_reply a1, a2;
