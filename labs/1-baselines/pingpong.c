@@ -6,7 +6,7 @@
  * trips of SIZE bytes through one IPC method: the client builds a request
  * and sends it, the server receives it, checks every byte, builds a reply
  * of the same size and sends it back, and the client checks that.  Every
- * method is a row of methods[]: five functions that the loop calls the same
+ * method is a row of methods[]: four functions that the loop calls the same
  * way, so a method that copies (pipe, socket, message queue) and one that
  * maps (shared memory) run exactly the same work around them.
  *
