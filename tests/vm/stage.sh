@@ -20,3 +20,7 @@ cp "$kmod" "$(dirname "$0")/ksft-runners.sh" "$stage/"
 cp -a "$intree/install" "$stage/ksft"
 cp -a "$intree/tree" "$stage/ksft-tree"
 cp "$(command -v make)" "$stage/bin/"
+# strace, for counting system calls in the guest (labs/1-baselines).
+if command -v strace >/dev/null; then
+	cp "$(command -v strace)" "$stage/bin/"
+fi

@@ -580,8 +580,12 @@ static void print_limits(FILE *f, const struct limits *l)
 		}
 		fputc('\n', f);
 	}
-	fprintf(f, "reference: cache-line round trip between two processes %.0f ns "
-		"(min %.0f); memcpy:", l->cacheline_rtt_ns, l->cacheline_rtt_min_ns);
+	if (isnan(l->cacheline_rtt_ns))
+		fprintf(f, "reference: cache-line round trip not measured; memcpy:");
+	else
+		fprintf(f, "reference: cache-line round trip between two processes %.0f ns "
+			"(min %.0f); memcpy:", l->cacheline_rtt_ns,
+			l->cacheline_rtt_min_ns);
 	for (i = 0; i < l->nsizes; i++)
 		fprintf(f, " %s %.0f MiB/s", size_str(l->sizes[i], sz, sizeof(sz)),
 			l->memcpy_bps[i] / MiB);
