@@ -11,9 +11,7 @@
  * waits to be killed, leaving its channel behind.
  *
  * ID is the client id (default: the pid).  Exit status: 0 the server
- * answered KV_OK, 1 it answered something else or did not answer, 2 usage,
- * 4 no argument at all (the VM's run-tests.sh runs every program next to
- * the tests that way: this is not a test, and 4 is kselftest's "skip").
+ * answered KV_OK, 1 it answered something else or did not answer, 2 usage.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -87,10 +85,6 @@ int main(int argc, char **argv)
 	int64_t now;
 	int opt, r, n;
 
-	if (argc == 1) {
-		fprintf(stderr, "kv: a lab program, not a test: skipped (usage: kv -n NAME get KEY ...)\n");
-		return 4;
-	}
 	while ((opt = getopt(argc, argv, "n:i:")) != -1) {
 		switch (opt) {
 		case 'n':
