@@ -15,6 +15,7 @@ static const struct family {
 	const size_t *n;
 } families[] = {
 	{ std_methods, &n_std_methods },
+	{ batch_methods, &n_batch_methods },
 	{ shm_methods, &n_shm_methods },
 	{ ipcchan_methods, &n_ipcchan_methods },
 };
