@@ -987,7 +987,8 @@ static int sysv_setup(struct chan *ch)
 			return -errno;
 		if (msgctl(c->msqid[d], IPC_STAT, &ds) < 0)
 			return -errno;
-		if (ds.msg_qbytes < cell_capacity(ch->cfg.size)) {
+		/* exactly the common depth: msgmnb may be raised far above */
+		if (ds.msg_qbytes != cell_capacity(ch->cfg.size)) {
 			ds.msg_qbytes = cell_capacity(ch->cfg.size);
 			if (msgctl(c->msqid[d], IPC_SET, &ds) < 0) {
 				snprintf(ch->why, WHY_LEN,
