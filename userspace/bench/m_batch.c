@@ -19,9 +19,10 @@
  *                        others MSG_DONTWAIT, so the call returns what has
  *                        arrived (the rest complete -EAGAIN/-ECANCELED)
  *  io-uring-sqpoll       the same with IORING_SETUP_SQPOLL: a kernel thread
- *                        of each process polls its submission queue (its
- *                        CPU time is the process's); unavailable where the
- *                        kernel refuses SQPOLL
+ *                        of each process polls its submission queue for up
+ *                        to 1 ms (sq_thread_idle) after the last request
+ *                        (its CPU time is the process's); unavailable where
+ *                        the kernel refuses SQPOLL
  *
  * A frame on a byte stream is an 8-byte length and the payload padded to
  * 8 bytes.  The links keep the sends (and the receives) of a batch in
@@ -155,6 +156,23 @@ static void *zalloc_pages(size_t len)
 	return alloc_buf(len);	/* page aligned, faulted in */
 }
 
+/*
+ * A ring for n entries.  SQPOLL's kernel thread polls for at most 1 ms
+ * (the shortest sq_thread_idle) before it sleeps, the nearest io_uring has
+ * to the bounded spin of the ring methods; the default would be a second.
+ */
+static int uring_init(struct io_uring *ring, unsigned int n, bool sqpoll)
+{
+	struct io_uring_params p;
+
+	memset(&p, 0, sizeof(p));
+	if (sqpoll) {
+		p.flags = IORING_SETUP_SQPOLL;
+		p.sq_thread_idle = 1;
+	}
+	return io_uring_queue_init_params(n < 8 ? 8 : n, ring, &p);
+}
+
 static int b_open(struct chan *ch)
 {
 	struct bchan *c = ch->priv;
@@ -197,8 +215,7 @@ static int b_open(struct chan *ch)
 	}
 	if (!c->uring)
 		return 0;
-	err = io_uring_queue_init(n < 8 ? 8 : n, &c->ring,
-				  c->sqpoll ? IORING_SETUP_SQPOLL : 0);
+	err = uring_init(&c->ring, n, c->sqpoll);
 	if (err) {
 		snprintf(ch->why, WHY_LEN, "io_uring_queue_init(%u%s)", n,
 			 c->sqpoll ? ", IORING_SETUP_SQPOLL" : "");
@@ -522,14 +539,15 @@ static int b_rx_begin(struct chan *ch, const void **buf, size_t *len)
 
 /* --- availability -------------------------------------------------------- */
 
-static int uring_try(unsigned int flags, char *why)
+/* Can this kernel (and its settings) give us a ring at all? */
+static int uring_try(bool sqpoll, char *why)
 {
 	struct io_uring ring;
-	int err = io_uring_queue_init(8, &ring, flags);
+	int err = uring_init(&ring, 8, sqpoll);
 
 	if (err) {
 		snprintf(why, WHY_LEN, "io_uring_queue_init(%s): %s",
-			 flags ? "IORING_SETUP_SQPOLL" : "0", strerror(-err));
+			 sqpoll ? "IORING_SETUP_SQPOLL" : "0", strerror(-err));
 		return err;
 	}
 	io_uring_queue_exit(&ring);
@@ -538,12 +556,12 @@ static int uring_try(unsigned int flags, char *why)
 
 static int uring_avail(char *why)
 {
-	return uring_try(0, why);
+	return uring_try(false, why);
 }
 
 static int sqpoll_avail(char *why)
 {
-	return uring_try(IORING_SETUP_SQPOLL, why);
+	return uring_try(true, why);
 }
 
 #define BATCH_METHOD(id, nm, dsc, lim, chk, setupfn, av)			\
