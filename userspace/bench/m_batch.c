@@ -564,10 +564,11 @@ static int sqpoll_avail(char *why)
 	return uring_try(true, why);
 }
 
-#define BATCH_METHOD(id, nm, dsc, lim, chk, setupfn, av)			\
+#define BATCH_METHOD(id, nm, dsc, spn, lim, chk, setupfn, av)		\
 static const struct method id = {					\
 	.name = nm,							\
 	.desc = dsc,							\
+	.spin = spn,							\
 	.avail = av,							\
 	.limits = lim,							\
 	.check = chk,							\
@@ -583,21 +584,23 @@ static const struct method id = {					\
 
 BATCH_METHOD(m_pipe_batch, "pipe-batch",
 	     "pipe2(); writev() of N framed messages, one read() of what is there, frames walked",
-	     std_pipe_limits, NULL, pipe_batch_setup, NULL);
+	     NULL, std_pipe_limits, NULL, pipe_batch_setup, NULL);
 BATCH_METHOD(m_ustream_batch, "unix-stream-batch",
 	     "socketpair(AF_UNIX, SOCK_STREAM); writev() of N framed messages, one read(), frames walked",
-	     std_unix_limits, NULL, ustream_batch_setup, NULL);
+	     NULL, std_unix_limits, NULL, ustream_batch_setup, NULL);
 BATCH_METHOD(m_udgram_batch, "unix-dgram-batch",
 	     "socketpair(AF_UNIX, SOCK_DGRAM); sendmmsg() of N, recvmmsg(MSG_WAITFORONE) of up to N",
-	     std_unix_limits, std_dgram_check, udgram_batch_setup, NULL);
+	     NULL, std_unix_limits, std_dgram_check, udgram_batch_setup, NULL);
 BATCH_METHOD(m_useqpacket_batch, "unix-seqpacket-batch",
 	     "socketpair(AF_UNIX, SOCK_SEQPACKET); sendmmsg() of N, recvmmsg(MSG_WAITFORONE) of up to N",
-	     std_unix_limits, std_dgram_check, useqpacket_batch_setup, NULL);
+	     NULL, std_unix_limits, std_dgram_check, useqpacket_batch_setup,
+	     NULL);
 BATCH_METHOD(m_uring, "io-uring",
 	     "io_uring on socketpair(AF_UNIX, SOCK_DGRAM): N linked SEND / RECV per io_uring_enter()",
-	     std_unix_limits, std_dgram_check, uring_setup, uring_avail);
+	     NULL, std_unix_limits, std_dgram_check, uring_setup, uring_avail);
 BATCH_METHOD(m_uring_sqpoll, "io-uring-sqpoll",
 	     "io-uring with IORING_SETUP_SQPOLL (a polling kernel thread per process)",
+	     "a kernel thread per process polls the submission queue, then sleeps after 1 ms idle",
 	     std_unix_limits, std_dgram_check, sqpoll_setup, sqpoll_avail);
 
 const struct method *const batch_methods[] = {
