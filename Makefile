@@ -178,9 +178,15 @@ BENCH_CMD = ipcchan-bench --profile $(PROFILE) --repeat $(REPEAT) \
 	--accel $$IPCCHAN_VM_ACCEL $(if $(METHODS),--methods $(METHODS)) \
 	$(if $(SIZES),--sizes $(SIZES)) --out /xfer
 
+# Every method gets the same queue depth (ipcchan-bench's cell_depth():
+# ten 1 MiB messages); the module's default ring_pages_max (4 MiB) would
+# hold three, so make run loads it with 16 MiB rings allowed.
+BENCH_PARAMS ?= ring_pages_max=4096
+
 run: deps ## deps, build, boot the VM, run the IPC benchmark into results/
 	@tests/vm/bench.sh $(RESULTS) $(BUILD)/run.log '$(BENCH_CMD)' \
-		$(RUN) --append "$(RUN_APPEND)" --timeout $(VM_TIMEOUT)
+		$(RUN) --append "$(RUN_APPEND)" --params "$(BENCH_PARAMS)" \
+		--timeout $(VM_TIMEOUT)
 
 # stress-ng and rt-tests against ipcchan-bench's baselines in one VM run
 # (docs/benchmark.md has the comparison).

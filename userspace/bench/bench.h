@@ -30,7 +30,7 @@
 #define MiB		(1024UL * 1024UL)
 #define WHY_LEN		256
 #define MAX_REPEAT	100	/* --repeat upper bound */
-#define MAX_METHODS	32
+#define MAX_METHODS	64
 #define MAX_SIZES	32
 
 enum pattern { PAT_PINGPONG, PAT_STREAM, PAT_NR };
@@ -55,6 +55,13 @@ struct chan {
 	struct cellcfg cfg;
 	int side;		/* 0 or 1 in the children, -1 in the main process */
 	void *priv;		/* method state */
+	/*
+	 * setup() says how much this channel holds in one direction, as
+	 * configured or measured by filling it: messages of cfg.size, and
+	 * the bytes of their payloads (0: unknown, e.g. TCP autotuning).
+	 */
+	uint64_t depth_msgs;
+	uint64_t depth_bytes;
 	void *txbuf;		/* process-local, page aligned, cfg.size bytes */
 	void *rxbuf;
 	char *why;		/* WHY_LEN bytes: reason for the last error */
@@ -94,7 +101,18 @@ extern const struct method *const shm_methods[];
 extern const size_t n_shm_methods;
 extern const struct method *const ipcchan_methods[];
 extern const size_t n_ipcchan_methods;
+extern const struct method *const batch_methods[];
+extern const size_t n_batch_methods;
 extern long bench_ring_spin;	/* --ring-spin ns, -1: as --spin-ns */
+
+/* m_std.c, shared with m_batch.c: queue depth of pipes and sockets */
+size_t std_pipe_size(size_t size);
+void std_pipe_limits(size_t min_size, size_t max_size);
+int std_set_pipe_size(struct chan *ch, int fd);
+void std_unix_limits(size_t min_size, size_t max_size);
+int std_sock_depth(struct chan *ch, const int s[2], bool strict);
+int std_dgram_check(const struct cellcfg *c, char *why);
+int std_fill_depth(struct chan *ch, int wfd, int rfd);
 
 /* Generic copy helpers: tx_begin/rx into the process-local buffers. */
 int copy_tx_begin(struct chan *ch, size_t len, void **buf);
@@ -134,6 +152,8 @@ struct result {
 	double csw_per_msg;	/* context switches per message, both sides */
 	double spread;		/* stream: (max-min)/mean of interval rates */
 	double elapsed_s;
+	uint64_t depth_msgs;	/* messages in flight one direction holds */
+	uint64_t depth_bytes;	/* their payload bytes (0: unknown) */
 	/*
 	 * --repeat: a reported cell is one of its runs (the median by the
 	 * headline metric, see result_headline()); these say which and what
@@ -278,10 +298,48 @@ static inline void cpu_relax(void)
 #endif
 }
 
-/* In-flight bytes every method is given per direction (the pipe default). */
+/*
+ * Queue depth, the same for every method: each direction holds at least
+ * cell_depth(size) messages of size bytes, 64 KiB of payload and never
+ * fewer than 10 messages (a POSIX queue's default), plus whatever the
+ * method needs beside the payload (record headers, skb overhead, the page
+ * granularity of a pipe).  What a channel really holds is reported per
+ * cell (result.depth_msgs).
+ */
+#define CELL_DEPTH_MIN	10
+
+static inline size_t cell_depth(size_t size)
+{
+	size_t d = 64 * KiB / (size ? size : 1);
+
+	return d > CELL_DEPTH_MIN ? d : CELL_DEPTH_MIN;
+}
+
+/* In-flight payload bytes every method is given per direction. */
 static inline size_t cell_capacity(size_t size)
 {
-	return size * 2 > 64 * KiB ? size * 2 : 64 * KiB;
+	return cell_depth(size) * size;
+}
+
+/*
+ * Messages per call of the batching methods (ipcchan-batch and the batched
+ * standard paths): --batch, at most IPCCHAN_BATCH_MAX (1024), 256 KiB of
+ * payload and half the queue depth; one in pingpong, where there is never
+ * more than one message queued.
+ */
+static inline unsigned int cell_batch(const struct cellcfg *c)
+{
+	size_t n = c->batch, lim = 256 * KiB / c->size;
+
+	if (n > 1024)
+		n = 1024;
+	if (n > lim)
+		n = lim;
+	if (n > cell_depth(c->size) / 2)
+		n = cell_depth(c->size) / 2;
+	if (n < 1 || c->pat == PAT_PINGPONG)
+		n = 1;
+	return (unsigned int)n;
 }
 
 static inline size_t align_up(size_t v, size_t a)

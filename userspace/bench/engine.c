@@ -605,6 +605,8 @@ void run_cell(const struct method *m, const struct cellcfg *cfg,
 			m->teardown(&ch);
 		goto out_unmap;
 	}
+	r->depth_msgs = ch.depth_msgs;
+	r->depth_bytes = ch.depth_bytes;
 	err = run_sides(&ch, p, ctl, r->why);
 	if (m->teardown)
 		m->teardown(&ch);

@@ -12,6 +12,11 @@
  *  ipcchan-ring-zc  ipcchan_ring_reserve() + commit() / peek() + release():
  *                   the producer writes the payload in place in the ring and
  *                   the consumer reads it in place: no copy at all
+ *  ipcchan-ring-spin0, ipcchan-ring-zc-spin0
+ *                   the two ring methods with a spin of 0 (--spin-ns and
+ *                   --ring-spin ignored): after libipcchan's 64 polls every
+ *                   wait is a RING_WAIT, every wake a RING_NOTIFY; against
+ *                   shm-futex-spin0 and shm-eventfd-spin0
  *
  * The main process creates one channel per direction (named
  * "bench.<pid>.<cell>.<dir>", mode 0600) and closes it again; channels live
@@ -20,9 +25,11 @@
  * maps the ring for the ring methods).  Teardown unlinks the names.
  *
  * Queue depth and ring size follow the same rule as the other methods:
- * room for cell_capacity(size) bytes in flight (64 KiB, or two messages),
- * a depth of at least 10 messages like a POSIX queue, both bounded by the
- * module's limits (IPCCHAN_IOC_MODINFO), never by clamping the message size.
+ * room for cell_depth(size) messages (bench.h), bounded by the module's
+ * limits (IPCCHAN_IOC_MODINFO), never by clamping the message size; a ring
+ * that ring_pages_max keeps smaller holds fewer (at least two), and the
+ * depth each cell had is reported.  The batch is cell_batch(), the same as
+ * the batched standard paths'.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -119,7 +126,7 @@ static uint64_t byte_quota(void)
 static int plan_queue(const struct cellcfg *c, struct ipcchan_plan *p,
 		      char *why)
 {
-	uint64_t depth = cell_capacity(c->size) / c->size, quota = byte_quota();
+	uint64_t depth = cell_depth(c->size), quota = byte_quota();
 
 	memset(p, 0, sizeof(*p));
 	if (c->size > modinfo.max_msg_size_limit) {
@@ -127,8 +134,6 @@ static int plan_queue(const struct cellcfg *c, struct ipcchan_plan *p,
 			 modinfo.max_msg_size_limit);
 		return -EMSGSIZE;
 	}
-	if (depth < 10)
-		depth = 10;
 	if (depth > modinfo.max_msgs_limit)
 		depth = modinfo.max_msgs_limit;
 	/* ATTACH reserves max_msgs * max_msg_size against the user quota */
@@ -142,30 +147,37 @@ static int plan_queue(const struct cellcfg *c, struct ipcchan_plan *p,
 	}
 	p->max_msgs = (uint32_t)depth;
 	p->max_msg_size = (uint32_t)c->size;
-	p->batch = c->batch;
-	if (p->batch > IPCCHAN_BATCH_MAX)
-		p->batch = IPCCHAN_BATCH_MAX;
-	if (p->batch > 256 * KiB / c->size)
-		p->batch = 256 * KiB / c->size;
-	if (p->batch > depth / 2)
-		p->batch = depth / 2;
-	if (p->batch < 1 || c->pat == PAT_PINGPONG)
-		p->batch = 1;
+	p->batch = cell_batch(c);
+	if (p->batch > depth / 2)	/* a depth the module's limits cut */
+		p->batch = depth / 2 ? depth / 2 : 1;
 	return 0;
 }
 
-/* Ring channels: data pages for two records or 64 KiB, a power of two. */
+/* Ring bytes one record of the cell takes: header and padded payload. */
+static size_t ring_record(const struct cellcfg *c)
+{
+	return sizeof(struct ipcchan_ring_rec) +
+	       align_up(c->size, IPCCHAN_RING_ALIGN);
+}
+
+/*
+ * Ring channels: data pages for cell_depth(size) records, a power of two;
+ * where ring_pages_max is smaller, the largest ring it allows if that
+ * holds two records.
+ */
 static int plan_ring(const struct cellcfg *c, struct ipcchan_plan *p,
 		     char *why)
 {
-	size_t rec = sizeof(struct ipcchan_ring_rec) +
-		     align_up(c->size, IPCCHAN_RING_ALIGN);
-	size_t bytes = rec * 2 > cell_capacity(c->size) ?
-		       rec * 2 : cell_capacity(c->size);
+	size_t rec = ring_record(c), bytes = rec * cell_depth(c->size);
 	size_t pages = roundup_pow2((bytes + modinfo.page_size - 1) /
 				    modinfo.page_size);
+	size_t two = roundup_pow2((2 * rec + modinfo.page_size - 1) /
+				  modinfo.page_size);
 
 	memset(p, 0, sizeof(*p));
+	if (pages > modinfo.ring_pages_max)
+		pages = two > modinfo.ring_pages_max ? two
+						     : modinfo.ring_pages_max;
 	if (pages > modinfo.ring_pages_max) {
 		snprintf(why, WHY_LEN,
 			 "needs a ring of %zu pages (2 records), the module's ring_pages_max is %u",
@@ -198,7 +210,7 @@ static int ic_check_ring(const struct cellcfg *c, char *why)
 	return have_modinfo ? plan_ring(c, &p, why) : 0;
 }
 
-static int ic_setup_common(struct chan *ch, bool ring)
+static int ic_setup_common(struct chan *ch, bool ring, bool spin0)
 {
 	struct icchan *c = calloc(1, sizeof(*c));
 	struct ipcchan_opts o = { 0 };
@@ -211,10 +223,16 @@ static int ic_setup_common(struct chan *ch, bool ring)
 	/* The same spin budget as shm-futex unless --ring-spin says else. */
 	c->spin = (unsigned int)(bench_ring_spin >= 0 ? bench_ring_spin
 						      : ch->cfg.spin_ns);
+	if (spin0)
+		c->spin = 0;
 	err = ring ? plan_ring(&ch->cfg, &c->plan, ch->why)
 		   : plan_queue(&ch->cfg, &c->plan, ch->why);
 	if (err)
 		return err;
+	ch->depth_msgs = ring ? (uint64_t)c->plan.ring_pages *
+				modinfo.page_size / ring_record(&ch->cfg)
+			      : c->plan.max_msgs;
+	ch->depth_bytes = ch->depth_msgs * ch->cfg.size;
 	o.flags = IPCCHAN_CREATE | IPCCHAN_EXCL;
 	o.access = IPCCHAN_ACCESS_RDWR;
 	o.mode = 0600;
@@ -241,12 +259,17 @@ static int ic_setup_common(struct chan *ch, bool ring)
 
 static int ic_setup_queue(struct chan *ch)
 {
-	return ic_setup_common(ch, false);
+	return ic_setup_common(ch, false, false);
 }
 
 static int ic_setup_ring(struct chan *ch)
 {
-	return ic_setup_common(ch, true);
+	return ic_setup_common(ch, true, false);
+}
+
+static int ic_setup_ring_spin0(struct chan *ch)
+{
+	return ic_setup_common(ch, true, true);
 }
 
 /* Open the tx channel with send access and the rx channel with recv. */
@@ -564,7 +587,41 @@ static const struct method m_ring_zc = {
 	.teardown = ic_teardown,
 };
 
+#define RING_SPIN0 "64 polls (libipcchan), then IPCCHAN_IOC_RING_WAIT (spin 0)"
+
+static const struct method m_ring_spin0 = {
+	.name = "ipcchan-ring-spin0",
+	.desc = "ipcchan-ring sleeping in RING_WAIT without spinning",
+	.spin = RING_SPIN0,
+	.avail = ic_avail_ring,
+	.check = ic_check_ring,
+	.setup = ic_setup_ring_spin0,
+	.open = ic_open_ring,
+	.tx_begin = copy_tx_begin,
+	.tx_end = ring_tx_end,
+	.rx_begin = ring_rx_begin,
+	.close = ic_close,
+	.teardown = ic_teardown,
+};
+
+static const struct method m_ring_zc_spin0 = {
+	.name = "ipcchan-ring-zc-spin0",
+	.desc = "ipcchan-ring-zc sleeping in RING_WAIT without spinning",
+	.spin = RING_SPIN0,
+	.avail = ic_avail_ring,
+	.check = ic_check_ring,
+	.setup = ic_setup_ring_spin0,
+	.open = ic_open_ring,
+	.tx_begin = zc_tx_begin,
+	.tx_end = zc_tx_end,
+	.rx_begin = zc_rx_begin,
+	.rx_end = zc_rx_end,
+	.close = ic_close,
+	.teardown = ic_teardown,
+};
+
 const struct method *const ipcchan_methods[] = {
-	&m_ioctl, &m_batch, &m_ring, &m_ring_zc,
+	&m_ioctl, &m_batch, &m_ring, &m_ring_zc, &m_ring_spin0,
+	&m_ring_zc_spin0,
 };
 const size_t n_ipcchan_methods = ARRAY_SIZE(ipcchan_methods);

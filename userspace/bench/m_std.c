@@ -13,8 +13,18 @@
  *  posix-mq        mq_send() / mq_receive()
  *  sysv-msg        msgsnd() / msgrcv()
  *
- * Every direction gets room for cell_capacity(size) bytes in flight: the
- * default 64 KiB of a pipe, or two messages when they are bigger.
+ *  pipe-spin       pipe2(), both ends O_NONBLOCK: a reader finding the pipe
+ *                  empty (a writer finding it full) polls it again for the
+ *                  spin budget of the shared-memory rings (--spin-ns), with
+ *                  the same sched_yield() every 64 polls, then sleeps in
+ *                  poll()
+ *
+ * Every direction holds cell_depth(size) messages (bench.h): a pipe gets
+ * enough pages, a socket enough SO_SNDBUF for the payload and the skb
+ * overhead (measured: setup fills the socket and grows the buffer until it
+ * holds them), a System V queue msg_qbytes, a POSIX queue mq_maxmsg.  The
+ * depth each cell really had is measured by filling the channel without
+ * blocking before the cell starts, and reported with the results.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -23,6 +33,8 @@
 #include <mqueue.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +42,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -117,22 +130,97 @@ static int read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
+/* --- queue depth --------------------------------------------------------- */
+
+static int set_nonblock(int fd, bool on)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0)
+		return -errno;
+	fl = on ? fl | O_NONBLOCK : fl & ~O_NONBLOCK;
+	return fcntl(fd, F_SETFL, fl) < 0 ? -errno : 0;
+}
+
+/*
+ * How many messages of size bytes the channel from wfd to rfd holds:
+ * write them without blocking until it is full (at most 4 x cell_depth,
+ * then it holds at least that), then read everything back out.  Runs in
+ * the main process before the fork, on the fds the cell will use; stores
+ * the result in ch->depth_msgs / depth_bytes.
+ */
+int std_fill_depth(struct chan *ch, int wfd, int rfd)
+{
+	size_t size = ch->cfg.size, bytes = 0, cap = 4 * cell_depth(size) + 4;
+	uint8_t *buf = calloc(1, size);
+	ssize_t n = 0;
+	int err;
+
+	if (!buf)
+		return -ENOMEM;
+	err = set_nonblock(wfd, true);
+	if (!err)
+		err = set_nonblock(rfd, true);
+	while (!err && bytes / size < cap) {
+		n = write(wfd, buf, size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			if (errno != EAGAIN)
+				err = -errno;
+			break;
+		}
+		bytes += (size_t)n;
+		if ((size_t)n < size)
+			break;	/* a byte stream took part of it: full */
+	}
+	ch->depth_msgs = bytes / size;
+	ch->depth_bytes = ch->depth_msgs * size;
+	while (!err && bytes) {
+		n = read(rfd, buf, size);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EPIPE;
+			break;
+		}
+		bytes -= (size_t)n < bytes ? (size_t)n : bytes;
+	}
+	if (err)
+		snprintf(ch->why, WHY_LEN, "measuring the queue depth");
+	free(buf);
+	set_nonblock(wfd, false);
+	set_nonblock(rfd, false);
+	return err;
+}
+
 /* --- pipe and fifo ------------------------------------------------------- */
 
-static size_t pipe_size(size_t size)
+/*
+ * Pipe bytes for cell_depth(size) messages: a write merges into the last
+ * page only when it fits whole, so a page holds 4096 / size small messages
+ * and a big message takes whole pages of its own.
+ */
+size_t std_pipe_size(size_t size)
 {
-	return roundup_pow2(cell_capacity(size));
+	size_t d = cell_depth(size), pages;
+
+	if (size <= 4096)
+		pages = (d + 4096 / size - 1) / (4096 / size);
+	else
+		pages = d * ((size + 4095) / 4096);
+	return roundup_pow2(pages) * 4096;
 }
 
-static void pipe_limits(size_t min_size, size_t max_size)
+void std_pipe_limits(size_t min_size, size_t max_size)
 {
 	(void)min_size;
-	sysctl_raise("/proc/sys/fs/pipe-max-size", pipe_size(max_size));
+	sysctl_raise("/proc/sys/fs/pipe-max-size", std_pipe_size(max_size));
 }
 
-static int set_pipe_size(struct chan *ch, int fd)
+int std_set_pipe_size(struct chan *ch, int fd)
 {
-	size_t want = pipe_size(ch->cfg.size);
+	size_t want = std_pipe_size(ch->cfg.size);
 	int cur = fcntl(fd, F_GETPIPE_SZ);
 
 	if (cur >= 0 && (size_t)cur >= want)
@@ -157,11 +245,11 @@ static int pipe_setup(struct chan *ch)
 	for (d = 0; d < ndirs(ch); d++) {
 		if (pipe2(c->fd[d], O_CLOEXEC) < 0)
 			return -errno;
-		err = set_pipe_size(ch, c->fd[d][1]);
+		err = std_set_pipe_size(ch, c->fd[d][1]);
 		if (err)
 			return err;
 	}
-	return 0;
+	return std_fill_depth(ch, c->fd[0][1], c->fd[0][0]);
 }
 
 static int pipe_open(struct chan *ch)
@@ -220,7 +308,7 @@ static int pipe_rx_begin(struct chan *ch, const void **buf, size_t *len)
 static const struct method m_pipe = {
 	.name = "pipe",
 	.desc = "pipe2(); one write()/read() of exactly size bytes per message",
-	.limits = pipe_limits,
+	.limits = std_pipe_limits,
 	.setup = pipe_setup,
 	.open = pipe_open,
 	.tx_begin = copy_tx_begin,
@@ -229,6 +317,122 @@ static const struct method m_pipe = {
 	.close = fd_close_all,
 	.teardown = fd_teardown,
 };
+
+/* The depth of a fifo sized as fifo_open() sizes it, open here for a while. */
+/* --- pipe-spin ----------------------------------------------------------- */
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/*
+ * Move len bytes through the non-blocking pipe end fd: retry at once after
+ * EAGAIN, reading the clock and yielding every 64 tries as the rings do,
+ * until the spin budget is spent; then sleep in poll().
+ */
+static int pipe_spin_io(int fd, bool out, void *buf, size_t len, long spin_ns)
+{
+	struct pollfd pfd = { .fd = fd, .events = out ? POLLOUT : POLLIN };
+	uint64_t deadline = 0, t;
+	unsigned int tries = 0;
+	char *p = buf;
+	ssize_t n;
+
+	while (len) {
+		n = out ? write(fd, p, len) : read(fd, p, len);
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			return -EPIPE;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
+		if (++tries % 64)
+			continue;
+		t = mono_ns();
+		if (!deadline)
+			deadline = t + (uint64_t)spin_ns;
+		if (t < deadline) {
+			sched_yield();
+			continue;
+		}
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			return -errno;
+		deadline = 0;
+		tries = 0;
+	}
+	return 0;
+}
+
+static int pipe_spin_setup(struct chan *ch)
+{
+	struct fdchan *c;
+	int err = pipe_setup(ch), d, e;
+
+	if (err)
+		return err;
+	c = ch->priv;
+	for (d = 0; d < ndirs(ch); d++)
+		for (e = 0; e < 2; e++)
+			if (set_nonblock(c->fd[d][e], true))
+				return -errno;
+	return 0;
+}
+
+static int pipe_spin_tx_end(struct chan *ch, size_t len)
+{
+	struct fdchan *c = ch->priv;
+
+	return pipe_spin_io(c->fd[tx_dir(ch)][1], true, ch->txbuf, len,
+			    ch->cfg.spin_ns);
+}
+
+static int pipe_spin_rx_begin(struct chan *ch, const void **buf, size_t *len)
+{
+	struct fdchan *c = ch->priv;
+
+	*buf = ch->rxbuf;
+	*len = ch->cfg.size;
+	return pipe_spin_io(c->fd[rx_dir(ch)][0], false, ch->rxbuf,
+			    ch->cfg.size, ch->cfg.spin_ns);
+}
+
+static const struct method m_pipe_spin = {
+	.name = "pipe-spin",
+	.desc = "pipe2(), O_NONBLOCK ends: read()/write() retried while the spin lasts, then poll()",
+	.spin = "non-blocking read()/write() retried for --spin-ns (sched_yield() every 64 tries), then poll()",
+	.limits = std_pipe_limits,
+	.setup = pipe_spin_setup,
+	.open = pipe_open,
+	.tx_begin = copy_tx_begin,
+	.tx_end = pipe_spin_tx_end,
+	.rx_begin = pipe_spin_rx_begin,
+	.close = fd_close_all,
+	.teardown = fd_teardown,
+};
+
+static int fifo_depth(struct chan *ch, const char *path)
+{
+	int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC), err;
+
+	if (fd < 0) {
+		snprintf(ch->why, WHY_LEN, "open %s", path);
+		return -errno;
+	}
+	err = std_set_pipe_size(ch, fd);
+	if (!err)
+		err = std_fill_depth(ch, fd, fd);
+	close(fd);
+	return err;
+}
 
 static int fifo_setup(struct chan *ch)
 {
@@ -247,7 +451,7 @@ static int fifo_setup(struct chan *ch)
 			return -errno;
 		}
 	}
-	return 0;
+	return fifo_depth(ch, c->path[0]);
 }
 
 /* Both sides open direction 0 first, then direction 1: no deadlock. */
@@ -265,7 +469,7 @@ static int fifo_open(struct chan *ch)
 			return -errno;
 		}
 		if (end) {
-			err = set_pipe_size(ch, c->fd[d][end]);
+			err = std_set_pipe_size(ch, c->fd[d][end]);
 			if (err)
 				return err;
 		}
@@ -287,7 +491,7 @@ static void fifo_teardown(struct chan *ch)
 static const struct method m_fifo = {
 	.name = "fifo",
 	.desc = "mkfifo() opened by both processes; as pipe",
-	.limits = pipe_limits,
+	.limits = std_pipe_limits,
 	.setup = fifo_setup,
 	.open = fifo_open,
 	.tx_begin = copy_tx_begin,
@@ -299,66 +503,82 @@ static const struct method m_fifo = {
 
 /* --- Unix domain sockets ------------------------------------------------- */
 
-/* Socket buffer needed so that two messages fit, with skb overhead. */
+/*
+ * Socket buffer for cell_depth(size) messages: the payload and a first
+ * guess of the skb overhead per message, which std_sock_depth() corrects
+ * by measuring.
+ */
+#define SKB_GUESS	1024
+
 static size_t sock_buf_need(size_t size)
 {
-	return cell_capacity(size) + 64 * KiB;
+	return cell_depth(size) * (align_up(size, 64) + SKB_GUESS);
 }
 
-static void unix_limits(size_t min_size, size_t max_size)
+void std_unix_limits(size_t min_size, size_t max_size)
 {
-	(void)min_size;
+	size_t need = sock_buf_need(max_size);
+
+	if (min_size && sock_buf_need(min_size) > need)
+		need = sock_buf_need(min_size);
 	/* SO_SNDBUF is capped at wmem_max and then doubled by the kernel */
-	sysctl_raise("/proc/sys/net/core/wmem_max", sock_buf_need(max_size) / 2);
-	sysctl_raise("/proc/sys/net/core/rmem_max", sock_buf_need(max_size) / 2);
+	sysctl_raise("/proc/sys/net/core/wmem_max", 2 * need);
+	sysctl_raise("/proc/sys/net/core/rmem_max", 2 * need);
+}
+
+/* SO_SNDBUF and SO_RCVBUF of bytes: the FORCE options as root. */
+static void sock_set_bufs(int fd, size_t bytes)
+{
+	static const int opt[2][2] = {
+		{ SO_SNDBUFFORCE, SO_SNDBUF }, { SO_RCVBUFFORCE, SO_RCVBUF },
+	};
+	int i, val = bytes / 2 + 1 > INT32_MAX / 2 ? INT32_MAX / 2
+						    : (int)(bytes / 2 + 1);
+
+	for (i = 0; i < 2; i++)
+		if (setsockopt(fd, SOL_SOCKET, opt[i][0], &val, sizeof(val)))
+			setsockopt(fd, SOL_SOCKET, opt[i][1], &val, sizeof(val));
 }
 
 /*
- * Raise SO_SNDBUF/SO_RCVBUF when the default is too small.  Datagrams must
- * fit (strict); a byte stream works with any buffer, just slower.
+ * Size the buffers of the socket pair s[2] for cell_depth(size) messages
+ * and measure what they hold: the skb overhead differs by socket type and
+ * size, so the buffer grows until the measured depth is there (or a few
+ * tries were made: without root, wmem_max caps it).  A datagram socket
+ * must hold at least one message (strict).
  */
-static int sock_bufs(struct chan *ch, int fd, bool strict)
+int std_sock_depth(struct chan *ch, const int s[2], bool strict)
 {
-	static const int opt[2] = { SO_SNDBUF, SO_RCVBUF };
-	size_t need = sock_buf_need(ch->cfg.size);
-	socklen_t sl = sizeof(int);
-	int i, cur, val;
+	size_t need = sock_buf_need(ch->cfg.size), want = cell_depth(ch->cfg.size);
+	int tries, i, err = 0;
 
-	for (i = 0; i < 2; i++) {
-		if (getsockopt(fd, SOL_SOCKET, opt[i], &cur, &sl) < 0)
-			return -errno;
-		if ((size_t)cur >= need)
-			continue;
-		val = (int)(need / 2 + 1);
-		setsockopt(fd, SOL_SOCKET, opt[i], &val, sizeof(val));
-		if (getsockopt(fd, SOL_SOCKET, opt[i], &cur, &sl) < 0)
-			return -errno;
-		if ((size_t)cur < need && strict) {
-			snprintf(ch->why, WHY_LEN,
-				 "%s is %d, need %zu (net.core.%cmem_max)",
-				 i ? "SO_RCVBUF" : "SO_SNDBUF", cur, need,
-				 i ? 'r' : 'w');
-			return -ENOBUFS;
-		}
+	for (tries = 0; tries < 4; tries++) {
+		for (i = 0; i < 2; i++)
+			sock_set_bufs(s[i], need);
+		err = std_fill_depth(ch, s[0], s[1]);
+		if (err || ch->depth_msgs >= want)
+			break;
+		need = need / (ch->depth_msgs ? ch->depth_msgs : 1) * want;
+		need += need / 8 + 4096;
 	}
-	return 0;
+	if (!err && strict && !ch->depth_msgs) {
+		snprintf(ch->why, WHY_LEN,
+			 "a %zu B datagram does not fit in SO_SNDBUF (net.core.wmem_max)",
+			 ch->cfg.size);
+		return -ENOBUFS;
+	}
+	return err;
 }
 
 static int unix_setup_type(struct chan *ch, int type)
 {
 	struct fdchan *c = fdchan_new(ch);
-	int i, err;
 
 	if (!c)
 		return -ENOMEM;
 	if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, c->sock) < 0)
 		return -errno;
-	for (i = 0; i < 2; i++) {
-		err = sock_bufs(ch, c->sock[i], type != SOCK_STREAM);
-		if (err)
-			return err;
-	}
-	return 0;
+	return std_sock_depth(ch, c->sock, type != SOCK_STREAM);
 }
 
 static int ustream_setup(struct chan *ch)
@@ -431,16 +651,18 @@ static int sock_rx_msg(struct chan *ch, const void **buf, size_t *len)
 	return 0;
 }
 
-static int udgram_check(const struct cellcfg *c, char *why)
+/* A datagram must fit in SO_SNDBUF, which only root can raise past wmem_max. */
+int std_dgram_check(const struct cellcfg *c, char *why)
 {
+	size_t need = align_up(c->size, 64) + SKB_GUESS;
 	long long wmem;
 
 	/* unix_dgram_sendmsg: EMSGSIZE when len > sk_sndbuf - 32 */
-	if (!sysctl_read("/proc/sys/net/core/wmem_max", &wmem) &&
-	    (size_t)wmem * 2 < sock_buf_need(c->size)) {
+	if (geteuid() && !sysctl_read("/proc/sys/net/core/wmem_max", &wmem) &&
+	    (size_t)wmem * 2 < need) {
 		snprintf(why, WHY_LEN,
 			 "datagram needs SO_SNDBUF >= %zu, net.core.wmem_max is %lld",
-			 sock_buf_need(c->size), wmem);
+			 need, wmem);
 		return -EMSGSIZE;
 	}
 	return 0;
@@ -449,7 +671,7 @@ static int udgram_check(const struct cellcfg *c, char *why)
 static const struct method m_ustream = {
 	.name = "unix-stream",
 	.desc = "socketpair(AF_UNIX, SOCK_STREAM); one write()/read() of size bytes",
-	.limits = unix_limits,
+	.limits = std_unix_limits,
 	.setup = ustream_setup,
 	.open = sock_open,
 	.tx_begin = copy_tx_begin,
@@ -462,8 +684,8 @@ static const struct method m_ustream = {
 static const struct method m_udgram = {
 	.name = "unix-dgram",
 	.desc = "socketpair(AF_UNIX, SOCK_DGRAM); one send()/recv() per message",
-	.limits = unix_limits,
-	.check = udgram_check,
+	.limits = std_unix_limits,
+	.check = std_dgram_check,
 	.setup = udgram_setup,
 	.open = sock_open,
 	.tx_begin = copy_tx_begin,
@@ -476,8 +698,8 @@ static const struct method m_udgram = {
 static const struct method m_useqpacket = {
 	.name = "unix-seqpacket",
 	.desc = "socketpair(AF_UNIX, SOCK_SEQPACKET); one send()/recv() per message",
-	.limits = unix_limits,
-	.check = udgram_check,
+	.limits = std_unix_limits,
+	.check = std_dgram_check,
 	.setup = useqpacket_setup,
 	.open = sock_open,
 	.tx_begin = copy_tx_begin,
@@ -659,6 +881,8 @@ static int mq_setup(struct chan *ch)
 			return -errno;
 		}
 	}
+	ch->depth_msgs = (uint64_t)attr.mq_maxmsg;
+	ch->depth_bytes = ch->depth_msgs * ch->cfg.size;
 	return 0;
 }
 
@@ -710,7 +934,7 @@ static void mq_teardown(struct chan *ch)
 
 static const struct method m_posix_mq = {
 	.name = "posix-mq",
-	.desc = "mq_send()/mq_receive(), queue depth max(10, 64 KiB/size)",
+	.desc = "mq_send()/mq_receive(), mq_maxmsg the common depth max(10, 64 KiB/size)",
 	.limits = mq_limits,
 	.check = mq_check,
 	.setup = mq_setup,
@@ -763,7 +987,8 @@ static int sysv_setup(struct chan *ch)
 			return -errno;
 		if (msgctl(c->msqid[d], IPC_STAT, &ds) < 0)
 			return -errno;
-		if (ds.msg_qbytes < cell_capacity(ch->cfg.size)) {
+		/* exactly the common depth: msgmnb may be raised far above */
+		if (ds.msg_qbytes != cell_capacity(ch->cfg.size)) {
 			ds.msg_qbytes = cell_capacity(ch->cfg.size);
 			if (msgctl(c->msqid[d], IPC_SET, &ds) < 0) {
 				snprintf(ch->why, WHY_LEN,
@@ -773,6 +998,9 @@ static int sysv_setup(struct chan *ch)
 			}
 		}
 	}
+	/* msgsnd() waits when the bytes or the count would pass msg_qbytes */
+	ch->depth_msgs = ds.msg_qbytes / ch->cfg.size;
+	ch->depth_bytes = ch->depth_msgs * ch->cfg.size;
 	return 0;
 }
 
@@ -850,7 +1078,7 @@ static void sysv_teardown(struct chan *ch)
 
 static const struct method m_sysv_msg = {
 	.name = "sysv-msg",
-	.desc = "msgsnd()/msgrcv() on a private queue, msg_qbytes max(64 KiB, 2*size)",
+	.desc = "msgsnd()/msgrcv() on a private queue, msg_qbytes for the common depth",
 	.limits = sysv_limits,
 	.check = sysv_check,
 	.setup = sysv_setup,
@@ -863,7 +1091,7 @@ static const struct method m_sysv_msg = {
 };
 
 const struct method *const std_methods[] = {
-	&m_pipe, &m_fifo, &m_ustream, &m_udgram, &m_useqpacket, &m_tcp,
+	&m_pipe, &m_pipe_spin, &m_fifo, &m_ustream, &m_udgram, &m_useqpacket, &m_tcp,
 	&m_posix_mq, &m_sysv_msg,
 };
 const size_t n_std_methods = ARRAY_SIZE(std_methods);

@@ -15,6 +15,7 @@ static const struct family {
 	const size_t *n;
 } families[] = {
 	{ std_methods, &n_std_methods },
+	{ batch_methods, &n_batch_methods },
 	{ shm_methods, &n_shm_methods },
 	{ ipcchan_methods, &n_ipcchan_methods },
 };
@@ -74,7 +75,7 @@ void methods_list(FILE *f)
 	size_t i, n = methods_all(all);
 
 	for (i = 0; i < n; i++)
-		fprintf(f, "%-16s %s%s%s\n", all[i]->name, all[i]->desc,
+		fprintf(f, "%-21s %s%s%s\n", all[i]->name, all[i]->desc,
 			all[i]->spin ? "; spins: " : "",
 			all[i]->spin ? all[i]->spin : "");
 }

@@ -121,6 +121,9 @@ static void json_result(FILE *f, const struct result *x)
 		json_kv_num(f, "bytes_per_s", x->bytes_per_s);
 	}
 	json_kv_num(f, "cpu_ns_per_msg", x->cpu_ns_per_msg);
+	fprintf(f, ", \"depth_msgs\": %llu, \"depth_bytes\": %llu",
+		(unsigned long long)x->depth_msgs,
+		(unsigned long long)x->depth_bytes);
 	fprintf(f, ",\n     \"runs_metric\": \"%s\", \"runs\": [",
 		headline_name(x->pat));
 	for (k = 0; k < x->nruns; k++) {
@@ -202,7 +205,8 @@ static int write_csv(const char *path, const struct result *r, size_t n)
 		fprintf(f, ",rtt_%s_ns", stat_names[k]);
 	fprintf(f, ",msgs_per_s,bytes_per_s,cpu_ns_per_msg,cpu_ns_per_msg_side0,"
 		"cpu_ns_per_msg_side1,ctx_switches_per_msg,rtt_outliers,"
-		"stream_spread,repeats,median_round,repeat_spread,runs,reason\n");
+		"stream_spread,repeats,median_round,repeat_spread,runs,depth_msgs,"
+		"depth_bytes,reason\n");
 	for (i = 0; i < n; i++) {
 		const struct result *x = &r[i];
 		bool ok = x->status == CELL_OK, pp = x->pat == PAT_PINGPONG;
@@ -234,6 +238,12 @@ static int write_csv(const char *path, const struct result *r, size_t n)
 			if (!isnan(x->runs[k]))
 				fprintf(f, "%.17g", x->runs[k]);
 		}
+		fputc(',', f);
+		if (ok)
+			fprintf(f, "%llu,%llu", (unsigned long long)x->depth_msgs,
+				(unsigned long long)x->depth_bytes);
+		else
+			fputc(',', f);
 		fprintf(f, ",\"");
 		for (c = x->why; !ok && *c; c++)
 			fprintf(f, *c == '"' ? "\"\"" : "%c", *c);

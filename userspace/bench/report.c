@@ -100,7 +100,7 @@ static const char *fmt_si(double v, char *buf, size_t n)
 
 /* --- tables -------------------------------------------------------------- */
 
-enum metric { MT_P50, MT_P99, MT_CPU, MT_MSGS, MT_MIBS, MT_CSW };
+enum metric { MT_P50, MT_P99, MT_CPU, MT_MSGS, MT_MIBS, MT_CSW, MT_DEPTH };
 
 static const struct table_def {
 	enum pattern pat;
@@ -113,6 +113,7 @@ static const struct table_def {
 	{ PAT_STREAM, MT_MSGS, "throughput (messages/s, k=1e3 M=1e6), higher is better" },
 	{ PAT_STREAM, MT_MIBS, "throughput (MiB/s), higher is better" },
 	{ PAT_STREAM, MT_CPU, "CPU time per message, both processes (ns)" },
+	{ PAT_STREAM, MT_DEPTH, "queue depth: messages one direction holds (-: not set)" },
 };
 
 static double metric(const struct result *x, enum metric mt)
@@ -124,6 +125,7 @@ static double metric(const struct result *x, enum metric mt)
 	case MT_MSGS:	return x->msgs_per_s;
 	case MT_MIBS:	return x->bytes_per_s / MiB;
 	case MT_CSW:	return x->csw_per_msg;
+	case MT_DEPTH:	return (double)x->depth_msgs;
 	}
 	return NAN;
 }
@@ -171,7 +173,7 @@ static void print_tables(FILE *f, enum pattern pat, const struct grid *g,
 		if (tables[t].pat != pat)
 			continue;
 		fprintf(f, "\n%s: %s\n", pat_name(pat), tables[t].title);
-		fprintf(f, "%-18s", "method");
+		fprintf(f, "%-22s", "method");
 		for (j = 0; j < g->ns; j++)
 			fprintf(f, " %9s", size_str(g->size[j], buf, sizeof(buf)));
 		fputc('\n', f);
@@ -184,7 +186,7 @@ static void print_tables(FILE *f, enum pattern pat, const struct grid *g,
 				continue;
 			snprintf(buf, sizeof(buf), "%s%s", g->m[i]->name,
 				 g->m[i]->spin ? "*" : "");
-			fprintf(f, "%-18s", buf);
+			fprintf(f, "%-22s", buf);
 			for (j = 0; j < g->ns; j++) {
 				const struct result *x = find(r, n, g->m[i]->name,
 							      pat, g->size[j]);
@@ -202,7 +204,9 @@ static void print_tables(FILE *f, enum pattern pat, const struct grid *g,
 					continue;
 				}
 				v = metric(x, tables[t].mt);
-				if (tables[t].mt == MT_MSGS)
+				if (tables[t].mt == MT_DEPTH)
+					snprintf(buf, sizeof(buf), v ? "%.0f" : "-", v);
+				else if (tables[t].mt == MT_MSGS)
 					fmt_si(v, buf, sizeof(buf));
 				else
 					fmt_plain(v, buf, sizeof(buf));
