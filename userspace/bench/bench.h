@@ -94,6 +94,8 @@ extern const struct method *const shm_methods[];
 extern const size_t n_shm_methods;
 extern const struct method *const ipcchan_methods[];
 extern const size_t n_ipcchan_methods;
+extern const struct method *const large_methods[];	/* m_large.c */
+extern const size_t n_large_methods;
 extern long bench_ring_spin;	/* --ring-spin ns, -1: as --spin-ns */
 
 /* Generic copy helpers: tx_begin/rx into the process-local buffers. */

@@ -17,6 +17,7 @@ static const struct family {
 	{ std_methods, &n_std_methods },
 	{ shm_methods, &n_shm_methods },
 	{ ipcchan_methods, &n_ipcchan_methods },
+	{ large_methods, &n_large_methods },
 };
 
 /* Fills out[MAX_METHODS] with every method; returns how many. */
