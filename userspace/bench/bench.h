@@ -278,6 +278,7 @@ void sweep_report(FILE *f);
 int sweep_write(const char *dir);
 
 /* scale.c: producers x consumers, pairs, idle channels (--pattern scale) */
+int scale_parse_shapes(const char *arg);	/* --scale-shapes */
 int scale_run(const struct options *o);
 void scale_report(FILE *f);
 int scale_write(const char *dir);

@@ -55,6 +55,10 @@ static void usage(FILE *f)
 "  --sweep-sizes LIST    sizes of the sweep (default 4K..16M, factor 2 with\n"
 "                        --profile full, factor 4 in quick); LIST as --sizes,\n"
 "                        where \"sweep\" stands for 4K,8K,...,16M\n"
+"  --scale-shapes LIST   shapes of the scale pattern: NxN (N producers and N\n"
+"                        consumers on one channel), pairsN, idleN (default\n"
+"                        1x1,2x2,4x4,8x8,pairs2,pairs4,pairs8,idle1,idle100,\n"
+"                        idle1000)\n"
 "  --accel A             tcg, kvm or none (recorded in the output)\n"
 "  --out DIR             write DIR/bench.json, bench.csv and table.txt\n"
 "  --repeat N            measure every cell N times (1..%d, default 1), in\n"
@@ -281,6 +285,8 @@ static int one_option(struct options *o, int c, char *arg)
 	case 'p': return opt_profile(o, arg);
 	case 'm': return methods_parse(arg, o->methods, &o->nmethods) ? 2 : -1;
 	case 's': return parse_sizes(arg, o->sizes, &o->nsizes, MAX_SIZES) ? 2 : -1;
+	case 'X': return scale_parse_shapes(arg) ?
+			 bad("--scale-shapes", arg, " (NxN, pairsN, idleN; N <= 8, idle <= 1000)") : -1;
 	case 'W': return parse_sizes(arg, o->sweep_sizes, &o->nsweep, MAX_SIZES) ? 2 : -1;
 	case 'P': return opt_pattern(o, arg);
 	case 'a': return opt_accel(o, arg);
@@ -341,6 +347,7 @@ int parse_options(int argc, char **argv, struct options *o)
 		{ "methods", required_argument, NULL, 'm' },
 		{ "sizes", required_argument, NULL, 's' },
 		{ "sweep-sizes", required_argument, NULL, 'W' },
+		{ "scale-shapes", required_argument, NULL, 'X' },
 		{ "pattern", required_argument, NULL, 'P' },
 		{ "accel", required_argument, NULL, 'a' },
 		{ "out", required_argument, NULL, 'o' },

@@ -321,6 +321,7 @@ static int icb_send(struct sq *q, const void *msgs, unsigned int n)
 	unsigned int i, off = 0;
 	int r;
 
+	n = n < SC_BATCH ? n : SC_BATCH;
 	for (i = 0; i < n; i++)
 		ipcchan_msg_init(&q->msgs[i], (const uint8_t *)msgs + i * SC_SIZE,
 				 SC_SIZE, 0);
@@ -377,12 +378,41 @@ struct sc_cfg {
 	unsigned int n;		/* P = C (shared), pairs, idle channels */
 };
 
-static const struct sc_cfg sc_cfgs[] = {
-	{ SC_SHARED, 1 }, { SC_SHARED, 2 }, { SC_SHARED, 4 }, { SC_SHARED, 8 },
-	{ SC_PAIRS, 2 }, { SC_PAIRS, 4 }, { SC_PAIRS, 8 },
-	{ SC_IDLE, 1 }, { SC_IDLE, 100 }, { SC_IDLE, SC_MAXIDLE },
-};
-#define SC_NCFG ARRAY_SIZE(sc_cfgs)
+#define SC_MAXCFG	16
+static const char sc_default_shapes[] =
+	"1x1,2x2,4x4,8x8,pairs2,pairs4,pairs8,idle1,idle100,idle1000";
+static struct sc_cfg sc_cfgs[SC_MAXCFG];
+static unsigned int sc_ncfg;
+
+/* --scale-shapes: NxN (one channel), pairsN, idleN; nonzero when bad. */
+int scale_parse_shapes(const char *arg)
+{
+	char copy[256], *tok, *save = NULL, junk;
+	unsigned int a, b;
+
+	snprintf(copy, sizeof(copy), "%s", arg ? arg : sc_default_shapes);
+	sc_ncfg = 0;
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		struct sc_cfg c;
+
+		if (sscanf(tok, "%ux%u%c", &a, &b, &junk) == 2 && a == b &&
+		    a >= 1 && a <= SC_MAXP)
+			c = (struct sc_cfg){ SC_SHARED, a };
+		else if (sscanf(tok, "pairs%u%c", &a, &junk) == 1 && a >= 1 &&
+			 a <= SC_MAXP)
+			c = (struct sc_cfg){ SC_PAIRS, a };
+		else if (sscanf(tok, "idle%u%c", &a, &junk) == 1 &&
+			 a <= SC_MAXIDLE)
+			c = (struct sc_cfg){ SC_IDLE, a };
+		else
+			return -EINVAL;
+		if (sc_ncfg == SC_MAXCFG)
+			return -E2BIG;
+		sc_cfgs[sc_ncfg++] = c;
+	}
+	return sc_ncfg ? 0 : -EINVAL;
+}
 
 static unsigned int cfg_procs(const struct sc_cfg *c)
 {
@@ -505,13 +535,50 @@ static int send_stops(struct sc_cell *x, struct sq *q, unsigned int i,
 	return 0;
 }
 
+/*
+ * IPCCHAN_BENCH_SCALE_FAULT=lose|dup|corrupt: every producer loses,
+ * doubles or corrupts its message SC_FAULT_SEQ, so a test can see the
+ * checks fail the cell.
+ */
+#define SC_FAULT_SEQ	100
+enum { F_NONE, F_LOSE, F_DUP, F_CORRUPT };
+static int sc_fault;
+
+static void sc_fault_init(void)
+{
+	const char *f = getenv("IPCCHAN_BENCH_SCALE_FAULT");
+
+	sc_fault = !f ? F_NONE : !strcmp(f, "lose") ? F_LOSE :
+		   !strcmp(f, "dup") ? F_DUP : !strcmp(f, "corrupt") ? F_CORRUPT :
+		   F_NONE;
+	if (sc_fault)
+		fprintf(stderr, "ipcchan-bench: scale: injecting fault '%s'\n", f);
+}
+
+/* Message k of the n in buf: lose, double or corrupt it. */
+static void sc_fault_apply(uint64_t *buf, unsigned int *n, unsigned int k)
+{
+	uint64_t *w = buf + k * SC_WORDS;
+
+	if (sc_fault == F_LOSE) {
+		memmove(w, w + SC_WORDS, (*n - k - 1) * SC_SIZE);
+		(*n)--;
+	} else if (sc_fault == F_DUP) {
+		memmove(w + SC_WORDS, w, (*n - k) * SC_SIZE);
+		(*n)++;
+	} else {
+		((uint8_t *)w)[SC_SIZE / 2] ^= 1;
+	}
+}
+
 static int producer(struct sc_cell *x, unsigned int i, struct sc_proc *me)
 {
 	unsigned int ch = chan_of(x->c, x->np, i), b = x->m->batch, k;
 	unsigned int mates = x->c->mode == SC_PAIRS ? 1 : x->np;
 	unsigned int consumers = x->c->mode == SC_PAIRS ? 1 : x->nc;
 	struct sq *q = &x->q[ch];
-	uint64_t buf[SC_BATCH * SC_WORDS], seq = 0;
+	uint64_t buf[(SC_BATCH + 1) * SC_WORDS], seq = 0;
+	unsigned int n;
 	int err;
 
 	for (;;) {
@@ -521,7 +588,10 @@ static int producer(struct sc_cell *x, unsigned int i, struct sc_proc *me)
 			msg_fill(buf + k * SC_WORDS, (uint64_t)i << 48 | (seq + k));
 			me->sent_hash += mix(seq + k);
 		}
-		err = send_all(x, q, buf, b);
+		n = b;
+		if (sc_fault && seq <= SC_FAULT_SEQ && SC_FAULT_SEQ < seq + b)
+			sc_fault_apply(buf, &n, SC_FAULT_SEQ - (unsigned int)seq);
+		err = send_all(x, q, buf, n);
 		if (err)
 			return err;
 		seq += b;
@@ -563,10 +633,11 @@ static int consumer(struct sc_cell *x, unsigned int j, struct sc_proc *me)
 			}
 			if (stops || seq < next[p] || (alone && seq != next[p])) {
 				snprintf(me->why, WHY_LEN,
-					 "producer %u: message %llu after %llu%s",
+					 "producer %u: got message %llu, expected %s%llu%s",
 					 p, (unsigned long long)seq,
+					 alone ? "" : "at least ",
 					 (unsigned long long)next[p],
-					 stops ? " and a stop" : "");
+					 stops ? " (after a stop)" : "");
 				return -EBADMSG;
 			}
 			next[p] = seq + 1;
@@ -800,7 +871,7 @@ static struct {
 	char avail_why[ARRAY_SIZE(sc_methods)][WHY_LEN];
 	long long dgram_qlen;
 	/* runs[cfg][method][round] */
-	struct sc_run runs[SC_NCFG][ARRAY_SIZE(sc_methods)][MAX_REPEAT];
+	struct sc_run runs[SC_MAXCFG][ARRAY_SIZE(sc_methods)][MAX_REPEAT];
 } sc;
 
 static void raise_nofile(rlim_t want)
@@ -868,11 +939,14 @@ int scale_run(const struct options *o)
 	sc.rounds = o->env.repeat;
 	sc.cpus = o->env.cpus > 0 ? o->env.cpus : sysconf(_SC_NPROCESSORS_ONLN);
 	sc_limits(o->raise);
-	fprintf(stderr, "ipcchan-bench: scale: %u methods x %zu shapes x %u round%s, %.2f s each\n",
-		sc.nm, SC_NCFG, sc.rounds, sc.rounds == 1 ? "" : "s",
+	if (!sc_ncfg)
+		scale_parse_shapes(NULL);
+	sc_fault_init();
+	fprintf(stderr, "ipcchan-bench: scale: %u methods x %u shapes x %u round%s, %.2f s each\n",
+		sc.nm, sc_ncfg, sc.rounds, sc.rounds == 1 ? "" : "s",
 		o->prof.st_time_s);
 	for (round = 0; round < sc.rounds; round++)
-		for (i = 0; i < SC_NCFG; i++)
+		for (i = 0; i < sc_ncfg; i++)
 			for (k = 0; k < sc.nm; k++) {
 				struct sc_run *r = &sc.runs[i][k][round];
 
@@ -945,7 +1019,7 @@ static void sc_table(FILE *f, int which, const char *title)
 	for (k = 0; k < sc.nm; k++)
 		fprintf(f, " %16s", sc.m[k]->name);
 	fputc('\n', f);
-	for (i = 0; i < SC_NCFG; i++) {
+	for (i = 0; i < sc_ncfg; i++) {
 		fprintf(f, "%-20s %5u", cfg_name(&sc_cfgs[i], name, sizeof(name)),
 			cfg_procs(&sc_cfgs[i]));
 		for (k = 0; k < sc.nm; k++) {
@@ -968,8 +1042,14 @@ static void sc_table(FILE *f, int which, const char *title)
 static void sc_target(FILE *f)
 {
 	int io = -1, mq = -1, dg = -1;
-	unsigned int k, n = 0, ci = 3;	/* 8x8 one channel */
+	unsigned int k, n = 0, ci;
 	double v[MAX_REPEAT], med;
+
+	for (ci = 0; ci < sc_ncfg; ci++)
+		if (sc_cfgs[ci].mode == SC_SHARED && sc_cfgs[ci].n == SC_MAXP)
+			break;
+	if (ci == sc_ncfg)
+		return;
 
 	for (k = 0; k < sc.nm; k++) {
 		io = !strcmp(sc.m[k]->name, "ipcchan-ioctl") ? (int)k : io;
@@ -1033,7 +1113,7 @@ static int write_scale_csv(const char *path)
 	if (!f)
 		return -errno;
 	fprintf(f, "mode,n,producers,consumers,channels,idle_channels,processes,cpus,method,status,rounds,msgs_per_s,msgs_per_s_min,msgs_per_s_max,cpu_ns_per_msg,cpu_ns_min,cpu_ns_max,ctx_switches_per_msg,size,depth,runs,reason\n");
-	for (i = 0; i < SC_NCFG; i++) {
+	for (i = 0; i < sc_ncfg; i++) {
 		const struct sc_cfg *c = &sc_cfgs[i];
 
 		for (k = 0; k < sc.nm; k++) {
@@ -1055,7 +1135,9 @@ static int write_scale_csv(const char *path)
 				fprintf(f, "%s,%u,,,,,,,,",
 					r0->status == CELL_SKIPPED ? "skipped" : "error",
 					sc.rounds);
-			fprintf(f, "%d,%d,", SC_SIZE, SC_DEPTH);
+			fprintf(f, "%d,%lld,", SC_SIZE,
+				strcmp(sc.m[k]->name, "unix-dgram") ?
+				SC_DEPTH : sc.dgram_qlen);
 			for (r = 0; r < sc.rounds; r++)
 				fprintf(f, "%s%.6g", r ? ";" : "",
 					sc.runs[i][k][r].status == CELL_OK ?
