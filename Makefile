@@ -61,9 +61,12 @@ SIZES ?=
 PATTERN ?= all
 # Module limits for make run: the sweep goes to 16 MiB, and a ring holding
 # two 16 MiB records is 16384 pages (64 MiB), above the defaults
-# (ring_pages_max 1024, max_msg_size_limit 4 MiB, user_bytes_limit 64 MiB).
+# (ring_pages_max 1024, max_msg_size_limit 4 MiB, user_bytes_limit 64 MiB);
+# the scale pattern keeps 1,000 idle channels beside a busy one
+# (user_channels_limit 256, max_channels 1024).
 BENCH_PARAMS ?= ring_pages_max=16384 max_msg_size_limit=16777216 \
-	user_bytes_limit=268435456 total_bytes_limit=536870912
+	user_bytes_limit=268435456 total_bytes_limit=536870912 \
+	user_channels_limit=2048 max_channels=2048
 # make run measures every cell REPEAT times in interleaved rounds and
 # reports each cell's median run (ipcchan-bench --repeat): 3 keeps the quick
 # profile at about 2.5 min of TCG VM time; the full profile's cells are long

@@ -276,8 +276,10 @@ static int ic_create(struct sq *q, unsigned int id, char *why)
 	ipcchan_unlink(q->name);
 	fd = ipcchan_open(q->name, &o);
 	if (fd < 0) {
-		snprintf(why, WHY_LEN, "create channel %s (module max_channels %u)",
-			 q->name, sc_modinfo.max_channels);
+		snprintf(why, WHY_LEN,
+			 "create channel %s (module max_channels %u, user_channels_limit %u)",
+			 q->name, sc_modinfo.max_channels,
+			 sc_modinfo.user_channels_limit);
 		q->name[0] = 0;
 		return fd;
 	}
@@ -1025,10 +1027,13 @@ static void sc_table(FILE *f, int which, const char *title)
 		for (k = 0; k < sc.nm; k++) {
 			const struct sc_run *r0 = &sc.runs[i][k][0];
 
-			if (sc_stat(i, k, which, &med, &lo, &hi))
+			if (sc_stat(i, k, which, &med, &lo, &hi) > 1)
 				snprintf(cell, sizeof(cell), "%s ±%.0f%%",
 					 si(med, a, sizeof(a)),
 					 med > 0 ? 50 * (hi - lo) / med : 0);
+			else if (sc_stat(i, k, which, &med, &lo, &hi))
+				snprintf(cell, sizeof(cell), "%s",
+					 si(med, a, sizeof(a)));
 			else
 				snprintf(cell, sizeof(cell), "%s",
 					 r0->status == CELL_SKIPPED ? "n/a" : "ERR");
