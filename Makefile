@@ -59,6 +59,8 @@ SIZES ?=
 # ipcchan-bench --pattern: all = pingpong, stream, the large-transfer sweep
 # and the scale shapes; e.g. PATTERN=sweep or PATTERN=pingpong,stream.
 PATTERN ?= all
+# ipcchan-bench --sweep-sizes (default: the profile's, see --help)
+SWEEP_SIZES ?=
 # Module limits for make run: the sweep goes to 16 MiB, and a ring holding
 # two 16 MiB records is 16384 pages (64 MiB), above the defaults
 # (ring_pages_max 1024, max_msg_size_limit 4 MiB, user_bytes_limit 64 MiB);
@@ -157,9 +159,10 @@ check: deps ## deps, build, lint, host tests, boot the VM, run every test
 # results/ and plots.
 BENCH_CMD = ipcchan-bench --profile $(PROFILE) --repeat $(REPEAT) \
 	--accel $$IPCCHAN_VM_ACCEL $(if $(METHODS),--methods $(METHODS)) \
-	$(if $(SIZES),--sizes $(SIZES)) --pattern $(PATTERN) --out /xfer
+	$(if $(SIZES),--sizes $(SIZES)) --pattern $(PATTERN) \
+	$(if $(SWEEP_SIZES),--sweep-sizes $(SWEEP_SIZES)) --out /xfer
 
-run: deps ## deps, build, boot the VM, run the IPC benchmark into results/ (PROFILE= METHODS= SIZES= PATTERN= REPEAT=)
+run: deps ## deps, build, boot the VM, run the IPC benchmark into results/ (PROFILE= METHODS= SIZES= PATTERN= SWEEP_SIZES= REPEAT=)
 	@tests/vm/bench.sh $(RESULTS) $(BUILD)/run.log '$(BENCH_CMD)' \
 		$(RUN) --append "$(RUN_APPEND)" --params "$(BENCH_PARAMS)" \
 		--timeout $(VM_TIMEOUT)
