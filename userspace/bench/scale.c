@@ -611,7 +611,7 @@ static int consumer(struct sc_cell *x, unsigned int j, struct sc_proc *me)
 	bool alone = x->c->mode == SC_PAIRS || x->nc == 1;
 	uint64_t buf[SC_BATCH * SC_WORDS], next[SC_MAXP] = { 0 };
 	struct sq *q = &x->q[ch];
-	unsigned int stops = 0, p, k;
+	unsigned int stops = 0, stop_from = 0, p, k;
 	int n;
 
 	while (!stops) {
@@ -630,6 +630,7 @@ static int consumer(struct sc_cell *x, unsigned int j, struct sc_proc *me)
 				return -EBADMSG;
 			}
 			if (w[0] & SC_STOP) {
+				stop_from = p;
 				stops++;
 				continue;
 			}
@@ -648,7 +649,7 @@ static int consumer(struct sc_cell *x, unsigned int j, struct sc_proc *me)
 		}
 	}
 	/* stops taken for other consumers of the channel go back */
-	return stops > 1 ? send_stops(x, q, 0, stops - 1) : 0;
+	return stops > 1 ? send_stops(x, q, stop_from, stops - 1) : 0;
 }
 
 static void __attribute__((noreturn)) sc_child(struct sc_cell *x, unsigned int i)

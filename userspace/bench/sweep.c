@@ -318,6 +318,54 @@ static void print_crossover(FILE *f, size_t i)
 	fputc('\n', f);
 }
 
+/*
+ * ipcchan-ring-zc over the best of the large-transfer methods in the same
+ * round (issue 15's target at 1 MiB), per size: median [min..max].
+ */
+static void print_vs_best(FILE *f)
+{
+	static const char *const best[] = {
+		"memfd-scm", "process-vm-writev", "vmsplice",
+	};
+	unsigned int k, n, R = sw.o.env.repeat;
+	double v[MAX_REPEAT];
+	char a[32];
+	size_t s, i;
+
+	if (cell_of("ipcchan-ring-zc", sw.o.sizes[0]) < 0)
+		return;
+	fprintf(f, "  ipcchan-ring-zc / best of memfd-scm, process-vm-writev, vmsplice (same round):");
+	for (s = 0; s < sw.o.nsizes; s++) {
+		long z = cell_of("ipcchan-ring-zc", sw.o.sizes[s]);
+
+		for (k = n = 0; k < R; k++) {
+			double top = 0;
+
+			for (i = 0; i < ARRAY_SIZE(best); i++) {
+				long c = cell_of(best[i], sw.o.sizes[s]);
+
+				if (c >= 0 && run_of(c, k)->status == CELL_OK)
+					top = fmax(top, run_of(c, k)->bytes_per_s);
+			}
+			if (top > 0 && run_of(z, k)->status == CELL_OK)
+				v[n++] = run_of(z, k)->bytes_per_s / top;
+		}
+		if (s % 4 == 0)
+			fprintf(f, "\n    ");
+		if (!n) {
+			fprintf(f, " %7s n/a%14s",
+				size_str(sw.o.sizes[s], a, sizeof(a)), "");
+			continue;
+		}
+		qsort(v, n, sizeof(*v), cmp_double);
+		fprintf(f, " %7s %5.2f [%5.2f..%5.2f]%c",
+			size_str(sw.o.sizes[s], a, sizeof(a)),
+			n % 2 ? v[n / 2] : sqrt(v[n / 2 - 1] * v[n / 2]), v[0],
+			v[n - 1], v[0] >= 1 ? '+' : v[n - 1] < 1 ? '-' : '?');
+	}
+	fputc('\n', f);
+}
+
 /* The sweep's section of the report. */
 void sweep_report(FILE *f)
 {
@@ -335,6 +383,7 @@ void sweep_report(FILE *f)
 		R < 2 ? "\n  one round: no interval, every size looks conclusive" : "");
 	for (i = 0; i < ARRAY_SIZE(pairs); i++)
 		print_crossover(f, i);
+	print_vs_best(f);
 }
 
 static int write_sweep_csv(const char *path)
