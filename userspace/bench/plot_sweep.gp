@@ -31,12 +31,13 @@ if (strlen(sw) > 0) {
 }
 if (strlen(xo) > 0) {
 	set ylabel 'throughput ratio, mapping / copying'
-	set title "crossover: where mapping beats copying (paired per-round ratios, median and min..max;\nabove 1: mapping wins; x marks the crossover estimate, its bar the interval)"
+	set title "crossover: where mapping beats copying (paired per-round ratios, median and min..max;\nabove 1: mapping wins; x marks the crossover estimate, its bar the interval, drawn just below 1)"
 	set output out.'/crossover.'.ext
 	set arrow 1 from graph 0, first 1 to graph 1, first 1 nohead lc rgb '#000000' dt 2
 	plot for [i=1:words(xo)] tmp.'/xo_'.word(xo, i).'.dat' using 1:2:3:4 \
 		with yerrorlines lt i lw 2 pt i title word(xo, i) noenhanced, \
-		for [i=1:words(xo)] tmp.'/xe_'.word(xo, i).'.dat' using 1:2:3:4 \
+		for [i=1:words(xo)] tmp.'/xe_'.word(xo, i).'.dat' \
+		using 1:($2 * 0.9**i):3:4 \
 		with xerrorbars lt i pt 2 ps 2.5 lw 2 notitle
 }
 set output
