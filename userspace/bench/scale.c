@@ -30,14 +30,14 @@
  * time from the start signal to the last consumer's stop), CPU ns per
  * message (CPU time of every process over the same span, user + system),
  * context switches per message; median of the rounds with min..max.
+ *
+ * m_scale.c has the methods' channels, scale_out.c the report and
+ * scale.csv, scale.h what the three share.
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <ipcchan.h>
 #include <limits.h>
 #include <math.h>
-#include <mqueue.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -45,346 +45,19 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "bench.h"
+#include "scale.h"
 #include "clock.h"
-
-#define SC_SIZE		64		/* bytes per message */
-#define SC_WORDS	(SC_SIZE / 8)
-#define SC_DEPTH	64		/* messages in flight per channel */
-#define SC_MAXP		8		/* producers (and consumers) at most */
-#define SC_PROCS	(2 * SC_MAXP)
-#define SC_MAXIDLE	1000
-#define SC_BATCH	(SC_DEPTH / 2)	/* ipcchan-batch: messages per call */
-#define SC_STOP		(1ULL << 63)
-#define SC_SEQ_MASK	((1ULL << 48) - 1)
-
-/* --- the methods --------------------------------------------------------- */
-
-/* One channel of a method; set up in the main process, inherited. */
-struct sq {
-	int fd[2];		/* pipe: read, write; unix-dgram: send, recv */
-	mqd_t mq;
-	char name[64];		/* mq or ipcchan name, "" when none */
-	int cfd;		/* ipcchan: this process's fd */
-	struct ipcchan_msg msgs[SC_BATCH];	/* ipcchan-batch, per process */
-};
-
-struct sops {
-	const char *name;	/* as ipcchan-bench --list calls it */
-	unsigned int batch;	/* messages per call at most */
-	int (*avail)(char *why);
-	int (*create)(struct sq *q, unsigned int id, char *why);
-	int (*open)(struct sq *q, char *why);			/* child */
-	int (*send)(struct sq *q, const void *msgs, unsigned int n);
-	int (*recv)(struct sq *q, void *buf, unsigned int max);	/* count */
-	void (*destroy)(struct sq *q);
-};
-
-static struct ipcchan_modinfo sc_modinfo;
-
-static void sq_init(struct sq *q)
-{
-	memset(q, 0, sizeof(*q));
-	q->fd[0] = q->fd[1] = q->cfd = -1;
-	q->mq = (mqd_t)-1;
-}
-
-static int sq_nop_open(struct sq *q, char *why)
-{
-	(void)q;
-	(void)why;
-	return 0;
-}
-
-static void sq_close_fds(struct sq *q)
-{
-	int i;
-
-	for (i = 0; i < 2; i++)
-		if (q->fd[i] >= 0)
-			close(q->fd[i]);
-	q->fd[0] = q->fd[1] = -1;
-}
-
-/* Exactly one message of SC_SIZE bytes moved, or an error. */
-static int one_msg(ssize_t n)
-{
-	if (n < 0)
-		return -errno;
-	return n == SC_SIZE ? 1 : -EBADMSG;
-}
-
-static int pipe_create(struct sq *q, unsigned int id, char *why)
-{
-	(void)id;
-	if (pipe2(q->fd, O_CLOEXEC) < 0)
-		return -errno;
-	/* one page: SC_DEPTH messages of SC_SIZE */
-	if (fcntl(q->fd[1], F_SETPIPE_SZ, SC_DEPTH * SC_SIZE) < 0) {
-		snprintf(why, WHY_LEN, "F_SETPIPE_SZ %d", SC_DEPTH * SC_SIZE);
-		return -errno;
-	}
-	return 0;
-}
-
-static int pipe_send(struct sq *q, const void *msgs, unsigned int n)
-{
-	ssize_t r;
-
-	(void)n;
-	do	/* at most PIPE_BUF bytes: one atomic write */
-		r = write(q->fd[1], msgs, SC_SIZE);
-	while (r < 0 && errno == EINTR);
-	return one_msg(r);
-}
-
-static int pipe_recv(struct sq *q, void *buf, unsigned int max)
-{
-	ssize_t r;
-
-	(void)max;
-	do	/* the pipe holds whole messages only: one read, one message */
-		r = read(q->fd[0], buf, SC_SIZE);
-	while (r < 0 && errno == EINTR);
-	return one_msg(r);
-}
-
-static int dgram_create(struct sq *q, unsigned int id, char *why)
-{
-	(void)id;
-	(void)why;
-	return socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, q->fd) < 0 ?
-	       -errno : 0;
-}
-
-static int dgram_send(struct sq *q, const void *msgs, unsigned int n)
-{
-	ssize_t r;
-
-	(void)n;
-	do
-		r = send(q->fd[0], msgs, SC_SIZE, 0);
-	while (r < 0 && errno == EINTR);
-	return one_msg(r);
-}
-
-static int dgram_recv(struct sq *q, void *buf, unsigned int max)
-{
-	ssize_t r;
-
-	(void)max;
-	do
-		r = recv(q->fd[1], buf, SC_SIZE, MSG_TRUNC);
-	while (r < 0 && errno == EINTR);
-	return one_msg(r);
-}
-
-static int mq_create(struct sq *q, unsigned int id, char *why)
-{
-	struct mq_attr a = { .mq_maxmsg = SC_DEPTH, .mq_msgsize = SC_SIZE };
-
-	snprintf(q->name, sizeof(q->name), "/ipcchan-bench-scale.%d.%u",
-		 (int)getpid(), id);
-	mq_unlink(q->name);
-	q->mq = mq_open(q->name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600,
-			&a);
-	if (q->mq == (mqd_t)-1) {
-		int err = -errno;
-
-		snprintf(why, WHY_LEN,
-			 "mq_open %s (fs.mqueue.queues_max, msg_max, RLIMIT_MSGQUEUE)",
-			 q->name);
-		q->name[0] = 0;
-		return err;
-	}
-	return 0;
-}
-
-static int mq_send1(struct sq *q, const void *msgs, unsigned int n)
-{
-	int r;
-
-	(void)n;
-	do
-		r = mq_send(q->mq, msgs, SC_SIZE, 0);
-	while (r < 0 && errno == EINTR);
-	return r < 0 ? -errno : 1;
-}
-
-static int mq_recv1(struct sq *q, void *buf, unsigned int max)
-{
-	ssize_t r;
-
-	(void)max;
-	do
-		r = mq_receive(q->mq, buf, SC_SIZE, NULL);
-	while (r < 0 && errno == EINTR);
-	return one_msg(r);
-}
-
-static void mq_destroy(struct sq *q)
-{
-	if (q->mq != (mqd_t)-1)
-		mq_close(q->mq);
-	if (q->name[0])
-		mq_unlink(q->name);
-}
-
-static int ic_avail(char *why)
-{
-	int err;
-
-	if (access(IPCCHAN_DEVICE, F_OK)) {
-		snprintf(why, WHY_LEN, "%s not present", IPCCHAN_DEVICE);
-		return -ENODEV;
-	}
-	err = ipcchan_modinfo(-1, &sc_modinfo);
-	if (err)
-		snprintf(why, WHY_LEN, "IPCCHAN_IOC_MODINFO: %s", strerror(-err));
-	return err;
-}
-
-static int ic_avail_batch(char *why)
-{
-	int err = ic_avail(why);
-
-	if (!err && !(sc_modinfo.features & IPCCHAN_FEAT_BATCH)) {
-		snprintf(why, WHY_LEN, "module lacks IPCCHAN_FEAT_BATCH");
-		return -EOPNOTSUPP;
-	}
-	return err;
-}
-
-static int ic_create(struct sq *q, unsigned int id, char *why)
-{
-	struct ipcchan_opts o = {
-		.flags = IPCCHAN_CREATE | IPCCHAN_EXCL,
-		.access = IPCCHAN_ACCESS_RDWR,
-		.mode = 0600,
-		.max_msgs = SC_DEPTH,
-		.max_msg_size = SC_SIZE,
-	};
-	int fd;
-
-	snprintf(q->name, sizeof(q->name), "bench-scale.%d.%u", (int)getpid(),
-		 id);
-	ipcchan_unlink(q->name);
-	fd = ipcchan_open(q->name, &o);
-	if (fd < 0) {
-		snprintf(why, WHY_LEN,
-			 "create channel %s (module max_channels %u, user_channels_limit %u)",
-			 q->name, sc_modinfo.max_channels,
-			 sc_modinfo.user_channels_limit);
-		q->name[0] = 0;
-		return fd;
-	}
-	ipcchan_close(fd);
-	return 0;
-}
-
-/* Each process opens the channel itself: its own file, like a client. */
-static int ic_open(struct sq *q, char *why)
-{
-	struct ipcchan_opts o = { .access = IPCCHAN_ACCESS_RDWR };
-
-	q->cfd = ipcchan_open(q->name, &o);
-	if (q->cfd < 0) {
-		snprintf(why, WHY_LEN, "open channel %s", q->name);
-		return q->cfd;
-	}
-	return 0;
-}
-
-static int ic_send(struct sq *q, const void *msgs, unsigned int n)
-{
-	ssize_t r;
-
-	(void)n;
-	r = ipcchan_send(q->cfd, msgs, SC_SIZE, 0, IPCCHAN_WAIT_FOREVER);
-	return r < 0 ? (int)r : 1;
-}
-
-static int ic_recv(struct sq *q, void *buf, unsigned int max)
-{
-	ssize_t r;
-
-	(void)max;
-	r = ipcchan_recv(q->cfd, buf, SC_SIZE, NULL, IPCCHAN_WAIT_FOREVER);
-	return r < 0 ? (int)r : r == SC_SIZE ? 1 : -EBADMSG;
-}
-
-static int icb_send(struct sq *q, const void *msgs, unsigned int n)
-{
-	unsigned int i, off = 0;
-	int r;
-
-	n = n < SC_BATCH ? n : SC_BATCH;
-	for (i = 0; i < n; i++)
-		ipcchan_msg_init(&q->msgs[i], (const uint8_t *)msgs + i * SC_SIZE,
-				 SC_SIZE, 0);
-	while (off < n) {
-		r = ipcchan_send_batch(q->cfd, q->msgs + off, n - off,
-				       IPCCHAN_WAIT_FOREVER);
-		if (r < 0)
-			return r;
-		off += (unsigned int)r;
-	}
-	return (int)n;
-}
-
-static int icb_recv(struct sq *q, void *buf, unsigned int max)
-{
-	unsigned int i;
-	int r;
-
-	for (i = 0; i < max; i++)
-		ipcchan_msg_init(&q->msgs[i], (uint8_t *)buf + i * SC_SIZE,
-				 SC_SIZE, 0);
-	r = ipcchan_recv_batch(q->cfd, q->msgs, max, IPCCHAN_WAIT_FOREVER);
-	for (i = 0; r > 0 && i < (unsigned int)r; i++)
-		if (q->msgs[i].len != SC_SIZE)
-			return -EBADMSG;
-	return r;
-}
-
-static void ic_destroy(struct sq *q)
-{
-	if (q->name[0])
-		ipcchan_unlink(q->name);
-}
-
-static const struct sops sc_methods[] = {
-	{ "ipcchan-ioctl", 1, ic_avail, ic_create, ic_open, ic_send, ic_recv,
-	  ic_destroy },
-	{ "ipcchan-batch", SC_BATCH, ic_avail_batch, ic_create, ic_open,
-	  icb_send, icb_recv, ic_destroy },
-	{ "posix-mq", 1, NULL, mq_create, sq_nop_open, mq_send1, mq_recv1,
-	  mq_destroy },
-	{ "unix-dgram", 1, NULL, dgram_create, sq_nop_open, dgram_send,
-	  dgram_recv, NULL },
-	{ "pipe", 1, NULL, pipe_create, sq_nop_open, pipe_send, pipe_recv,
-	  NULL },
-};
 
 /* --- the shapes ---------------------------------------------------------- */
 
-enum sc_mode { SC_SHARED, SC_PAIRS, SC_IDLE };
-
-struct sc_cfg {
-	enum sc_mode mode;
-	unsigned int n;		/* P = C (shared), pairs, idle channels */
-};
-
-#define SC_MAXCFG	16
 static const char sc_default_shapes[] =
 	"1x1,2x2,4x4,8x8,pairs2,pairs4,pairs8,idle1,idle100,idle1000";
-static struct sc_cfg sc_cfgs[SC_MAXCFG];
-static unsigned int sc_ncfg;
+struct sc_cfg sc_cfgs[SC_MAXCFG];
+unsigned int sc_ncfg;
 
 /* --scale-shapes: NxN (one channel), pairsN, idleN; nonzero when bad. */
 int scale_parse_shapes(const char *arg)
@@ -416,17 +89,17 @@ int scale_parse_shapes(const char *arg)
 	return sc_ncfg ? 0 : -EINVAL;
 }
 
-static unsigned int cfg_procs(const struct sc_cfg *c)
+unsigned int cfg_procs(const struct sc_cfg *c)
 {
 	return c->mode == SC_IDLE ? 2 : 2 * c->n;
 }
 
-static unsigned int cfg_busy(const struct sc_cfg *c)
+unsigned int cfg_busy(const struct sc_cfg *c)
 {
 	return c->mode == SC_PAIRS ? c->n : 1;
 }
 
-static const char *cfg_name(const struct sc_cfg *c, char *buf, size_t n)
+const char *cfg_name(const struct sc_cfg *c, char *buf, size_t n)
 {
 	if (c->mode == SC_SHARED)
 		snprintf(buf, n, "%ux%u one channel", c->n, c->n);
@@ -711,13 +384,6 @@ static int sc_reap(pid_t *pid, unsigned int n, double watchdog_s, char *why)
 	return bad;
 }
 
-struct sc_run {
-	int status;		/* CELL_* */
-	char why[WHY_LEN];
-	double msgs_per_s, cpu_ns, csw;
-	uint64_t msgs;
-};
-
 /* Every producer's messages arrived exactly once, by count and hash. */
 static int sc_verify(const struct sc_cell *x, char *why)
 {
@@ -862,20 +528,9 @@ static void sc_cell_run(const struct sops *m, const struct sc_cfg *c,
 	munmap(x.sh, sizeof(*x.sh));
 }
 
-/* --- rounds, limits, report ---------------------------------------------- */
+/* --- rounds and limits -------------------------------------------------- */
 
-static struct {
-	bool ran;
-	unsigned int rounds;
-	long cpus;
-	const struct sops *m[ARRAY_SIZE(sc_methods)];
-	unsigned int nm;
-	int avail[ARRAY_SIZE(sc_methods)];
-	char avail_why[ARRAY_SIZE(sc_methods)][WHY_LEN];
-	long long dgram_qlen;
-	/* runs[cfg][method][round] */
-	struct sc_run runs[SC_MAXCFG][ARRAY_SIZE(sc_methods)][MAX_REPEAT];
-} sc;
+struct scale_state sc;
 
 static void raise_nofile(rlim_t want)
 {
@@ -969,226 +624,4 @@ int scale_run(const struct options *o)
 			}
 	sc.ran = true;
 	return failed;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Median, min and max of a figure over the rounds that ran; n rounds. */
-static unsigned int sc_stat(unsigned int ci, unsigned int mi, int which,
-			    double *med, double *lo, double *hi)
-{
-	double v[MAX_REPEAT];
-	unsigned int k, n = 0;
-
-	for (k = 0; k < sc.rounds; k++) {
-		const struct sc_run *r = &sc.runs[ci][mi][k];
-
-		if (r->status == CELL_OK)
-			v[n++] = which == 0 ? r->msgs_per_s :
-				 which == 1 ? r->cpu_ns : r->csw;
-	}
-	if (!n || n < sc.rounds)	/* a failed round: no figure */
-		return 0;
-	qsort(v, n, sizeof(*v), cmp_double);
-	*lo = v[0];
-	*hi = v[n - 1];
-	*med = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-	return n;
-}
-
-static const char *si(double v, char *buf, size_t n)
-{
-	if (v >= 1e6)
-		snprintf(buf, n, "%.3gM", v / 1e6);
-	else if (v >= 1e3)
-		snprintf(buf, n, "%.3gk", v / 1e3);
-	else
-		snprintf(buf, n, "%.3g", v);
-	return buf;
-}
-
-static void sc_table(FILE *f, int which, const char *title)
-{
-	char name[40], a[24], cell[40];
-	double med, lo, hi;
-	unsigned int i, k;
-
-	fprintf(f, "\n%s\n%-20s %5s", title, "shape", "procs");
-	for (k = 0; k < sc.nm; k++)
-		fprintf(f, " %16s", sc.m[k]->name);
-	fputc('\n', f);
-	for (i = 0; i < sc_ncfg; i++) {
-		fprintf(f, "%-20s %5u", cfg_name(&sc_cfgs[i], name, sizeof(name)),
-			cfg_procs(&sc_cfgs[i]));
-		for (k = 0; k < sc.nm; k++) {
-			const struct sc_run *r0 = &sc.runs[i][k][0];
-
-			if (sc_stat(i, k, which, &med, &lo, &hi) > 1)
-				snprintf(cell, sizeof(cell), "%s ±%.0f%%",
-					 si(med, a, sizeof(a)),
-					 med > 0 ? 50 * (hi - lo) / med : 0);
-			else if (sc_stat(i, k, which, &med, &lo, &hi))
-				snprintf(cell, sizeof(cell), "%s",
-					 si(med, a, sizeof(a)));
-			else
-				snprintf(cell, sizeof(cell), "%s",
-					 r0->status == CELL_SKIPPED ? "n/a" : "ERR");
-			fprintf(f, " %16s", cell);
-		}
-		fputc('\n', f);
-	}
-}
-
-/* ipcchan-ioctl over the best of posix-mq and unix-dgram at 8x8, per round. */
-static void sc_target(FILE *f)
-{
-	int io = -1, mq = -1, dg = -1;
-	unsigned int k, n = 0, ci;
-	double v[MAX_REPEAT], med;
-
-	for (ci = 0; ci < sc_ncfg; ci++)
-		if (sc_cfgs[ci].mode == SC_SHARED && sc_cfgs[ci].n == SC_MAXP)
-			break;
-	if (ci == sc_ncfg)
-		return;
-
-	for (k = 0; k < sc.nm; k++) {
-		io = !strcmp(sc.m[k]->name, "ipcchan-ioctl") ? (int)k : io;
-		mq = !strcmp(sc.m[k]->name, "posix-mq") ? (int)k : mq;
-		dg = !strcmp(sc.m[k]->name, "unix-dgram") ? (int)k : dg;
-	}
-	if (io < 0 || (mq < 0 && dg < 0))
-		return;
-	for (k = 0; k < sc.rounds; k++) {
-		const struct sc_run *a = &sc.runs[ci][io][k];
-		const struct sc_run *b = mq >= 0 ? &sc.runs[ci][mq][k] : NULL;
-		const struct sc_run *c = dg >= 0 ? &sc.runs[ci][dg][k] : NULL;
-		double best = 0;
-
-		if (a->status != CELL_OK)
-			continue;
-		if (b && b->status == CELL_OK)
-			best = fmax(best, b->msgs_per_s);
-		if (c && c->status == CELL_OK)
-			best = fmax(best, c->msgs_per_s);
-		if (best > 0)
-			v[n++] = a->msgs_per_s / best;
-	}
-	if (!n)
-		return;
-	qsort(v, n, sizeof(*v), cmp_double);
-	med = n % 2 ? v[n / 2] : sqrt(v[n / 2 - 1] * v[n / 2]);
-	fprintf(f, "\n8x8 on one channel: ipcchan-ioctl / best of posix-mq, unix-dgram (paired per round, %u round%s): %.2fx [%.2f..%.2f]: %s\n",
-		n, n == 1 ? "" : "s", med, v[0], v[n - 1],
-		n < 2 ? "one round, no interval" :
-		v[0] >= 1 ? "met (>= 1.0x)" :
-		v[n - 1] < 1 ? "missed" : "inconclusive");
-}
-
-/* The scale section of the report. */
-void scale_report(FILE *f)
-{
-	if (!sc.ran)
-		return;
-	fprintf(f, "\nscale: %d-byte messages, stream, queue depth %d messages per channel (unix-dgram: net.unix.max_dgram_qlen %lld),\n"
-		"median of %u round%s ±half the min-max range; processes not pinned\n",
-		SC_SIZE, SC_DEPTH, sc.dgram_qlen, sc.rounds,
-		sc.rounds == 1 ? "" : "s");
-	fprintf(f, "oversubscription: %ld CPU%s here; 2x2 runs 4 processes (%.1fx), 4x4 8 (%.1fx), 8x8 and 8 pairs 16 (%.1fx):\n"
-		"  beyond %ld processes the figures include the scheduler's cost of sharing the CPUs\n",
-		sc.cpus, sc.cpus == 1 ? "" : "s", 4.0 / sc.cpus, 8.0 / sc.cpus,
-		16.0 / sc.cpus, sc.cpus);
-	sc_table(f, 0, "scale: aggregate messages/s (all producers to all consumers), higher is better");
-	sc_table(f, 1, "scale: CPU ns per message, all processes, lower is better");
-	sc_table(f, 2, "scale: context switches per message, all processes");
-	sc_target(f);
-}
-
-static int write_scale_csv(const char *path)
-{
-	static const char *const modes[] = { "shared", "pairs", "idle" };
-	FILE *f = fopen(path, "w");
-	double med[3], lo[3], hi[3];
-	unsigned int i, k, r, w;
-
-	if (!f)
-		return -errno;
-	fprintf(f, "mode,n,producers,consumers,channels,idle_channels,processes,cpus,method,status,rounds,msgs_per_s,msgs_per_s_min,msgs_per_s_max,cpu_ns_per_msg,cpu_ns_min,cpu_ns_max,ctx_switches_per_msg,size,depth,runs,reason\n");
-	for (i = 0; i < sc_ncfg; i++) {
-		const struct sc_cfg *c = &sc_cfgs[i];
-
-		for (k = 0; k < sc.nm; k++) {
-			const struct sc_run *r0 = &sc.runs[i][k][0];
-			bool ok = true;
-
-			for (w = 0; w < 3; w++)
-				ok &= sc_stat(i, k, (int)w, &med[w], &lo[w],
-					      &hi[w]) > 0;
-			fprintf(f, "%s,%u,%u,%u,%u,%u,%u,%ld,%s,", modes[c->mode],
-				c->n, cfg_procs(c) / 2, cfg_procs(c) / 2,
-				cfg_busy(c), c->mode == SC_IDLE ? c->n : 0,
-				cfg_procs(c), sc.cpus, sc.m[k]->name);
-			if (ok)
-				fprintf(f, "ok,%u,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,",
-					sc.rounds, med[0], lo[0], hi[0], med[1],
-					lo[1], hi[1], med[2]);
-			else
-				fprintf(f, "%s,%u,,,,,,,,",
-					r0->status == CELL_SKIPPED ? "skipped" : "error",
-					sc.rounds);
-			fprintf(f, "%d,%lld,", SC_SIZE,
-				strcmp(sc.m[k]->name, "unix-dgram") ?
-				SC_DEPTH : sc.dgram_qlen);
-			for (r = 0; r < sc.rounds; r++)
-				fprintf(f, "%s%.6g", r ? ";" : "",
-					sc.runs[i][k][r].status == CELL_OK ?
-					sc.runs[i][k][r].msgs_per_s : NAN);
-			fputc(',', f);
-			for (r = 0; r < sc.rounds; r++)
-				if (sc.runs[i][k][r].status != CELL_OK) {
-					/* the CSV has no quoting: no commas */
-					char why[WHY_LEN], *p;
-
-					snprintf(why, sizeof(why), "%s",
-						 sc.runs[i][k][r].why);
-					for (p = why; *p; p++)
-						*p = *p == ',' ? ';' : *p;
-					fprintf(f, "%s", why);
-					break;
-				}
-			fputc('\n', f);
-		}
-	}
-	return fclose(f) ? -errno : 0;
-}
-
-/* DIR/scale.csv, and the section added to table.txt. */
-int scale_write(const char *dir)
-{
-	char path[4096];
-	FILE *f;
-	int err;
-
-	if (!sc.ran)
-		return 0;
-	snprintf(path, sizeof(path), "%s/scale.csv", dir);
-	err = write_scale_csv(path);
-	if (!err) {
-		snprintf(path, sizeof(path), "%s/table.txt", dir);
-		f = fopen(path, "a");
-		err = f ? 0 : -errno;
-		if (f) {
-			scale_report(f);
-			err = fclose(f) ? -errno : 0;
-		}
-	}
-	if (err)
-		fprintf(stderr, "ipcchan-bench: write %s: %s\n", path,
-			strerror(-err));
-	return err;
 }
