@@ -56,6 +56,21 @@ PROFILE ?= quick
 RUN_APPEND ?= idle=poll tsc=reliable
 METHODS ?=
 SIZES ?=
+# ipcchan-bench --pattern: all = pingpong, stream, the large-transfer sweep
+# and the scale shapes; e.g. PATTERN=sweep or PATTERN=pingpong,stream.
+PATTERN ?= all
+# ipcchan-bench --sweep-sizes (default: the profile's, see --help)
+SWEEP_SIZES ?=
+# Module limits for make run: every method gets the same queue depth
+# (ipcchan-bench's cell_depth(): ten 1 MiB messages); the sweep goes to
+# 16 MiB, and a ring holding two 16 MiB records is 16384 pages (64 MiB),
+# above the defaults
+# (ring_pages_max 1024, max_msg_size_limit 4 MiB, user_bytes_limit 64 MiB);
+# the scale pattern keeps 1,000 idle channels beside a busy one
+# (user_channels_limit 256, max_channels 1024).
+BENCH_PARAMS ?= ring_pages_max=16384 max_msg_size_limit=16777216 \
+	user_bytes_limit=268435456 total_bytes_limit=536870912 \
+	user_channels_limit=2048 max_channels=2048
 # make run measures every cell REPEAT times in interleaved rounds and
 # reports each cell's median run (ipcchan-bench --repeat): 3 keeps the quick
 # profile at about 2.5 min of TCG VM time; the full profile's cells are long
@@ -176,14 +191,10 @@ check: deps ## deps, build, lint, host tests, boot the VM, run every test
 # results/ and plots.
 BENCH_CMD = ipcchan-bench --profile $(PROFILE) --repeat $(REPEAT) \
 	--accel $$IPCCHAN_VM_ACCEL $(if $(METHODS),--methods $(METHODS)) \
-	$(if $(SIZES),--sizes $(SIZES)) --out /xfer
+	$(if $(SIZES),--sizes $(SIZES)) --pattern $(PATTERN) \
+	$(if $(SWEEP_SIZES),--sweep-sizes $(SWEEP_SIZES)) --out /xfer
 
-# Every method gets the same queue depth (ipcchan-bench's cell_depth():
-# ten 1 MiB messages); the module's default ring_pages_max (4 MiB) would
-# hold three, so make run loads it with 16 MiB rings allowed.
-BENCH_PARAMS ?= ring_pages_max=4096
-
-run: deps ## deps, build, boot the VM, run the IPC benchmark into results/
+run: deps ## deps, build, boot the VM, run the IPC benchmark into results/ (PROFILE= METHODS= SIZES= PATTERN= SWEEP_SIZES= REPEAT=)
 	@tests/vm/bench.sh $(RESULTS) $(BUILD)/run.log '$(BENCH_CMD)' \
 		$(RUN) --append "$(RUN_APPEND)" --params "$(BENCH_PARAMS)" \
 		--timeout $(VM_TIMEOUT)

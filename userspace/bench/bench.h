@@ -103,6 +103,8 @@ extern const struct method *const ipcchan_methods[];
 extern const size_t n_ipcchan_methods;
 extern const struct method *const batch_methods[];
 extern const size_t n_batch_methods;
+extern const struct method *const large_methods[];	/* m_large.c */
+extern const size_t n_large_methods;
 extern long bench_ring_spin;	/* --ring-spin ns, -1: as --spin-ns */
 
 /* m_std.c, shared with m_batch.c: queue depth of pipes and sockets */
@@ -261,6 +263,10 @@ struct options {
 	const char *out;	/* --out DIR, or NULL */
 	int pin;		/* 0: not pinned, 1: --pin, 2: --cpus A,B */
 	int cpu[2];		/* --cpus A,B */
+	bool sweep;		/* --pattern sweep: large transfers (sweep.c) */
+	bool scale;		/* --pattern scale: P x C processes (scale.c) */
+	size_t sweep_sizes[MAX_SIZES];	/* --sweep-sizes */
+	size_t nsweep;
 };
 int parse_options(int argc, char **argv, struct options *o);
 
@@ -284,6 +290,18 @@ void plan_free(struct plan *p);
 
 /* run.c: every cell in rounds, then the median run of each */
 int run_plan(struct plan *p);
+
+/* sweep.c: the large-transfer sweep and the crossover (--pattern sweep) */
+size_t sweep_default_sizes(const char *profile, size_t *out);
+int sweep_run(const struct options *o);
+void sweep_report(FILE *f);
+int sweep_write(const char *dir);
+
+/* scale.c: producers x consumers, pairs, idle channels (--pattern scale) */
+int scale_parse_shapes(const char *arg);	/* --scale-shapes */
+int scale_run(const struct options *o);
+void scale_report(FILE *f);
+int scale_write(const char *dir);
 
 /* futex.c: the futex calls of the engine and the shared-memory methods */
 int futex_wait(void *addr, uint32_t expected);

@@ -33,11 +33,16 @@ int main(int argc, char **argv)
 	engine_signals();
 	if (plan_make(&o, &p))
 		return 1;
-	failed = run_plan(&p);
+	failed = p.ncells ? run_plan(&p) : 0;
+	failed |= sweep_run(&o);	/* --pattern sweep */
+	failed |= scale_run(&o);	/* --pattern scale */
 
 	putchar('\n');
 	report_all(stdout, &o.env, &p.lim, p.res, p.ncells, isatty(1));
-	if (o.out && write_outputs(o.out, &o.env, &p.lim, p.res, p.ncells))
+	sweep_report(stdout);
+	scale_report(stdout);
+	if (o.out && (write_outputs(o.out, &o.env, &p.lim, p.res, p.ncells) ||
+		      sweep_write(o.out) || scale_write(o.out)))
 		failed = 1;
 	plan_free(&p);
 	return failed ? 1 : 0;

@@ -18,6 +18,7 @@ static const struct family {
 	{ batch_methods, &n_batch_methods },
 	{ shm_methods, &n_shm_methods },
 	{ ipcchan_methods, &n_ipcchan_methods },
+	{ large_methods, &n_large_methods },
 };
 
 /* Fills out[MAX_METHODS] with every method; returns how many. */

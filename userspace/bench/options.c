@@ -47,9 +47,21 @@ static void usage(FILE *f)
 "  --methods LIST        comma-separated method names, or all (default)\n"
 "  --sizes LIST          comma-separated sizes in bytes, K/M suffixes allowed\n"
 "                        (default 8,64,512,4K,64K,1M)\n"
-"  --pattern P           pingpong, stream or both (default)\n"
+"  --pattern P[,P...]    pingpong, stream, both (default: pingpong,stream),\n"
+"                        sweep (large transfers, stream, over --sweep-sizes,\n"
+"                        and where mapping beats copying), scale (P producers\n"
+"                        x C consumers on one channel, P pairs, idle channels\n"
+"                        beside a busy pair, 64 B), or all\n"
+"  --sweep-sizes LIST    sizes of the sweep (default 4K..16M, factor 2 with\n"
+"                        --profile full; 4K..4M, factor 4 in quick); LIST as\n"
+"                        --sizes, where \"sweep\" stands for 4K,8K,...,16M\n"
+"  --scale-shapes LIST   shapes of the scale pattern: NxN (N producers and N\n"
+"                        consumers on one channel), pairsN, idleN (default\n"
+"                        1x1,2x2,4x4,8x8,pairs2,pairs4,pairs8,idle1,idle100,\n"
+"                        idle1000)\n"
 "  --accel A             tcg, kvm or none (recorded in the output)\n"
-"  --out DIR             write DIR/bench.json, bench.csv and table.txt\n"
+"  --out DIR             write DIR/bench.json, bench.csv and table.txt (and\n"
+"                        sweep.csv, crossover.csv, scale.csv for those patterns)\n"
 "  --repeat N            measure every cell N times (1..%d, default 1), in\n"
 "                        rounds: every cell once, then every cell again, ...;\n"
 "                        report each cell's median run (stream: msgs/s,\n"
@@ -103,6 +115,13 @@ static int parse_sizes(char *arg, size_t *out, size_t *n, size_t max)
 	*n = 0;
 	for (tok = strtok_r(arg, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(tok, "sweep")) {	/* 4 KiB .. 16 MiB, factor 2 */
+			size_t s;
+
+			for (s = 4 * KiB; s <= 16 * MiB && *n < max; s *= 2)
+				out[(*n)++] = s;
+			continue;
+		}
 		if (*n == max || parse_size(tok, &out[*n])) {
 			fprintf(stderr, "ipcchan-bench: bad size '%s' (1 B .. 64 MiB, at most %zu sizes)\n",
 				tok, max);
@@ -152,12 +171,33 @@ static int opt_profile(struct options *o, const char *arg)
 	return 2;
 }
 
-static int opt_pattern(struct options *o, const char *arg)
+/* --pattern: a comma-separated list; both = pingpong,stream; all = every one */
+static int opt_pattern(struct options *o, char *arg)
 {
-	o->pat[PAT_PINGPONG] = !strcmp(arg, "pingpong") || !strcmp(arg, "both");
-	o->pat[PAT_STREAM] = !strcmp(arg, "stream") || !strcmp(arg, "both");
-	if (!o->pat[PAT_PINGPONG] && !o->pat[PAT_STREAM])
-		return bad("pattern", arg, " (pingpong, stream, both)");
+	char *tok, *save = NULL, copy[128];
+
+	snprintf(copy, sizeof(copy), "%s", arg);
+	o->pat[PAT_PINGPONG] = o->pat[PAT_STREAM] = o->sweep = o->scale = false;
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		bool all = !strcmp(tok, "all"), both = all || !strcmp(tok, "both");
+
+		if (both || !strcmp(tok, "pingpong"))
+			o->pat[PAT_PINGPONG] = true;
+		if (both || !strcmp(tok, "stream"))
+			o->pat[PAT_STREAM] = true;
+		if (all || !strcmp(tok, "sweep"))
+			o->sweep = true;
+		if (all || !strcmp(tok, "scale"))
+			o->scale = true;
+		if (!both && strcmp(tok, "pingpong") && strcmp(tok, "stream") &&
+		    strcmp(tok, "sweep") && strcmp(tok, "scale"))
+			return bad("pattern", arg,
+				   " (pingpong, stream, both, sweep, scale, all; comma-separated)");
+	}
+	if (!o->pat[PAT_PINGPONG] && !o->pat[PAT_STREAM] && !o->sweep &&
+	    !o->scale)
+		return bad("pattern", arg, "");
 	return -1;
 }
 
@@ -246,6 +286,9 @@ static int one_option(struct options *o, int c, char *arg)
 	case 'p': return opt_profile(o, arg);
 	case 'm': return methods_parse(arg, o->methods, &o->nmethods) ? 2 : -1;
 	case 's': return parse_sizes(arg, o->sizes, &o->nsizes, MAX_SIZES) ? 2 : -1;
+	case 'X': return scale_parse_shapes(arg) ?
+			 bad("--scale-shapes", arg, " (NxN, pairsN, idleN; N <= 8, idle <= 1000)") : -1;
+	case 'W': return parse_sizes(arg, o->sweep_sizes, &o->nsweep, MAX_SIZES) ? 2 : -1;
 	case 'P': return opt_pattern(o, arg);
 	case 'a': return opt_accel(o, arg);
 	case 'o': o->out = arg; return -1;
@@ -304,6 +347,8 @@ int parse_options(int argc, char **argv, struct options *o)
 		{ "profile", required_argument, NULL, 'p' },
 		{ "methods", required_argument, NULL, 'm' },
 		{ "sizes", required_argument, NULL, 's' },
+		{ "sweep-sizes", required_argument, NULL, 'W' },
+		{ "scale-shapes", required_argument, NULL, 'X' },
 		{ "pattern", required_argument, NULL, 'P' },
 		{ "accel", required_argument, NULL, 'a' },
 		{ "out", required_argument, NULL, 'o' },
@@ -328,6 +373,8 @@ int parse_options(int argc, char **argv, struct options *o)
 		if (rc >= 0)
 			return rc;
 	}
+	if (!o->nsweep)
+		o->nsweep = sweep_default_sizes(o->prof.name, o->sweep_sizes);
 	if (optind < argc) {
 		fprintf(stderr, "ipcchan-bench: unexpected argument '%s'\n", argv[optind]);
 		usage(stderr);

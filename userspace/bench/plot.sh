@@ -9,6 +9,7 @@
 #   latency_p99.{png,svg}   pingpong round trip p99 vs message size
 #   throughput.{png,svg}    stream bytes/s vs message size (+ memcpy)
 #   msgrate.{png,svg}       stream messages/s vs message size
+#   sweep_throughput, crossover, scaling: see plot_extra.sh
 #
 # Needs gnuplot (Debian: gnuplot-nox).
 set -eu
@@ -67,4 +68,6 @@ for f in latency_p50 latency_p99 throughput msgrate; do
 		[ -s "$dir/$f.$t" ] && echo "$dir/$f.$t"
 	done
 done
+# --pattern sweep and scale: sweep_throughput, crossover, scaling
+"$here/plot_extra.sh" "$dir"
 exit 0

@@ -1,0 +1,49 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Host test of ipcchan-bench --pattern sweep and scale with the methods
+# that need no module: option errors exit 2; a short sweep of the large
+# methods and pipe writes sweep.csv and crossover.csv; scale 1x1 and 2x2
+# writes scale.csv with every cell ok; an injected lost message fails the
+# run.  Speed is not asserted.
+#
+# usage: bench_extra_test.sh PATH_TO_IPCCHAN_BENCH
+set -u
+B=${1:-ipcchan-bench}
+fail=0
+no() { echo "not ok: $*"; fail=1; }
+
+for bad in "--pattern nope" "--pattern pingpong,nope" "--scale-shapes 2x3" \
+	   "--scale-shapes pairs9" "--scale-shapes idle1001" "--sweep-sizes 0"; do
+	# shellcheck disable=SC2086
+	"$B" $bad --list >/dev/null 2>&1
+	rc=$?
+	[ $rc -eq 2 ] || no "'$bad' exits $rc, want 2"
+done
+
+d=$(mktemp -d) || exit 1
+trap 'rm -rf "$d"' EXIT
+"$B" --no-raise --methods memfd-scm,process-vm-writev,vmsplice,pipe \
+	--pattern sweep --sweep-sizes 4K,64K --repeat 2 --time 0.03 \
+	--out "$d/sw" >"$d/out" 2>"$d/err" || no "sweep run failed: $(tail -3 "$d/err")"
+n=$(awk -F, 'NR > 1 && $1 != "memcpy" && $3 == "ok" && $5 > 0' "$d/sw/sweep.csv" | wc -l)
+[ "$n" -eq 8 ] || no "sweep.csv: $n of 8 cells ok"
+grep -q '^memfd-scm,pipe,65536,2,' "$d/sw/crossover.csv" ||
+	no "crossover.csv lacks memfd-scm over pipe at 64 KiB in 2 rounds"
+grep -q '^crossover: where mapping beats copying' "$d/out" ||
+	no "no crossover section in the report"
+
+"$B" --no-raise --methods pipe,unix-dgram --pattern scale \
+	--scale-shapes 1x1,2x2,pairs2 --time 0.05 --out "$d/sc" \
+	>"$d/out" 2>"$d/err" || no "scale run failed: $(grep FAILED "$d/err")"
+n=$(awk -F, 'NR > 1 && $10 == "ok" && $12 > 0' "$d/sc/scale.csv" | wc -l)
+[ "$n" -eq 6 ] || no "scale.csv: $n of 6 cells ok"
+grep -q '^oversubscription: ' "$d/out" || no "no oversubscription line"
+
+IPCCHAN_BENCH_SCALE_FAULT=lose "$B" --no-raise --methods pipe --pattern scale \
+	--scale-shapes 2x2 --time 0.05 >/dev/null 2>"$d/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q 'FAILED: producer .* sent .* consumers got' "$d/err" ||
+	no "a lost message did not fail scale 2x2 (exit $rc)"
+[ $fail -eq 0 ] && echo "ok: ipcchan-bench --pattern sweep, scale"
+exit $fail
