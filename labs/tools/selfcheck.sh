@@ -34,8 +34,10 @@ for rubric in "$top"/labs/[0-9]*-*/rubric; do
 	[ -n "$start" ] || fail "$name: the rubric states no '# start: N/M'"
 
 	echo "labs-check: $name: the reference"
+	t0=$SECONDS
 	make -s --no-print-directory -C "$dir" grade "$@" \
 		>"$out/$name-reference.log" 2>&1 || true
+	tref=$((SECONDS - t0))
 	ref=$(score_of "$out/$name-reference.log")
 	max=${ref#*/}
 	[ -n "$ref" ] && [ "${ref%/*}" = "$max" ] ||
@@ -55,6 +57,7 @@ for rubric in "$top"/labs/[0-9]*-*/rubric; do
 	if grep -n 'warning:' "$out/$name-build.log"; then
 		fail "$name: the handout builds with warnings ($out/$name-build.log)"
 	fi
+	t0=$SECONDS
 	make -s --no-print-directory -C "$h/labs/$name" grade "$@" \
 		>"$out/$name-handout.log" 2>&1 || true
 	got=$(score_of "$out/$name-handout.log")
@@ -64,5 +67,5 @@ for rubric in "$top"/labs/[0-9]*-*/rubric; do
 		{ cat "$out/$name-handout.log"; fail "$name: the handout does not load and unload cleanly"; }
 	[ "$got" = "$start" ] ||
 		{ cat "$out/$name-handout.log"; fail "$name: the handout scored '$got', the rubric says $start"; }
-	echo "labs-check: $name: reference $ref, handout $got (as documented)"
+	echo "labs-check: $name: reference $ref (graded in $tref s), handout $got (as documented, graded in $((SECONDS - t0)) s)"
 done
