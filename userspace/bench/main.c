@@ -34,6 +34,7 @@ int main(int argc, char **argv)
 	if (plan_make(&o, &p))
 		return 1;
 	failed = run_plan(&p);
+	o.env.run = &p.info;
 
 	putchar('\n');
 	report_all(stdout, &o.env, &p.lim, p.res, p.ncells, isatty(1));

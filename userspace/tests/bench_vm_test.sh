@@ -59,7 +59,7 @@ else
 	echo "$bad" | sed 's/^/# /'
 fi
 
-if grep -q '^targets (issue 7):' "$d/table.txt" &&
+if grep -q '^targets: ratio of paired rounds' "$d/table.txt" &&
    grep -q 'ipcchan-ring .*/ pipe' "$d/table.txt" &&
    grep -q '^relative to pipe at 64 B' "$d/table.txt"; then
 	echo "ok 3 the report has the relative summary and the targets"
