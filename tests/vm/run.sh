@@ -26,6 +26,9 @@
 #   --kmemleak       after unloading, fail on any kmemleak report (debug
 #                    kernels with CONFIG_DEBUG_KMEMLEAK)
 #   --interactive    a shell on the console instead of COMMAND
+#   --cpu MODEL      QEMU CPU model instead of the default (TCG: max, KVM:
+#                    host), e.g. max,-erms,-fsrm: guest copies without
+#                    rep movsb (docs/benchmark.md, CPU-model sensitivity)
 # Exit status: the command's (0..120), 100 dmesg showed a kernel problem,
 # 101 rmmod failed, 104 kmemleak report, 3 module load failed, 124 whole-run
 # timeout, 125 the VM died without reporting (panic, triple fault), 2 usage.
@@ -34,7 +37,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${IPCCHAN_CACHE:-$here/../../.cache}/vm
 kernel= stage= timeout=900 mem=2G smp=2 append= params= loader=insmod
-xfer= log= interactive=0 kmemleak=0 envs=
+xfer= log= interactive=0 kmemleak=0 envs= cpu_model=
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 
@@ -53,6 +56,7 @@ while [ $# -gt 0 ]; do
 	--interactive) interactive=1; shift ;;
 	--kmemleak) kmemleak=1; shift ;;
 	--env) envs=$2; shift 2 ;;
+	--cpu) cpu_model=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) die "unknown option $1" ;;
 	*) break ;;
@@ -149,6 +153,7 @@ pick_accel() {
 	[ "${IPCCHAN_ACCEL:-auto}" != kvm ] || die "IPCCHAN_ACCEL=kvm but KVM is not usable"
 }
 pick_accel
+[ -z "$cpu_model" ] || cpu=$cpu_model
 
 trap 'rm -rf "$run"' EXIT
 mkdir -p "$run/root"

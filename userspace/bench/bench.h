@@ -246,6 +246,7 @@ struct env {
 	char kernel[128];
 	char machine[80];
 	char cpu_model[128];
+	char copy_flags[32];	/* "erms fsrm", or which are missing */
 	char clocksource[64];	/* the kernel's, "" when unknown */
 	long cpus;
 	const char *accel;

@@ -85,6 +85,7 @@ static void json_env(FILE *f, const struct env *env, const struct grid *g)
 	json_str(f, env->kernel);
 	json_kv_str(f, "machine", env->machine);
 	json_kv_str(f, "cpu_model", env->cpu_model);
+	json_kv_str(f, "cpu_copy_flags", env->copy_flags);
 	json_kv_str(f, "clocksource", env->clocksource);
 	fprintf(f, ", \"cpus\": %ld", env->cpus);
 	json_kv_str(f, "accel", env->accel);

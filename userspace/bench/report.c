@@ -487,7 +487,8 @@ static void print_env(FILE *f, const struct env *env)
 		env->kernel, env->machine, env->cpus, env->accel,
 		env->profile->name, env->date);
 	if (env->cpu_model[0])
-		fprintf(f, "cpu: %s\n", env->cpu_model);
+		fprintf(f, "cpu: %s (copy flags: %s)\n", env->cpu_model,
+			env->copy_flags);
 	if (env->clocksource[0])
 		fprintf(f, "clocksource: %s\n", env->clocksource);
 	if (bench_cpu[0] >= 0)
