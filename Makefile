@@ -171,7 +171,7 @@ run-host: userspace ## the standard methods natively on the host into results-ho
 # (docs/benchmark.md has the comparison).
 crosscheck: deps ## stress-ng/pmqtest next to ipcchan-bench in the VM
 	@$(MAKE) --no-print-directory all stage check-vermagic
-	@cp /usr/bin/stress-ng /usr/bin/pmqtest userspace/bench/crosscheck.sh $(STAGE)/bin/
+	@cp /usr/bin/stress-ng /usr/bin/pmqtest /usr/bin/perf userspace/bench/crosscheck.sh $(STAGE)/bin/
 	$(RUN) --append "$(RUN_APPEND)" --timeout $(VM_TIMEOUT) \
 		--log $(BUILD)/crosscheck.log -- crosscheck.sh
 

@@ -13,12 +13,13 @@
 # KERNEL=...) are fetched into the cache by scripts/kernel.sh instead.
 set -eu
 
+# linux-perf: perf bench sched pipe, for make crosscheck.
 # dwarves: pahole, which Debian's 6.12 headers run for module BTF; git:
 # the labs' handouts (labs/tools/handout.sh) are fresh repositories.
 PKGS="build-essential make gcc libc6-dev pkg-config file xz-utils cpio
 qemu-system-x86 linux-image-amd64 linux-headers-amd64 linux-source
 busybox-static kmod libkmod-dev sparse dwarves gnuplot-nox perl dkms
-stress-ng rt-tests flex bison bc libelf-dev libssl-dev rsync git"
+stress-ng rt-tests linux-perf flex bison bc libelf-dev libssl-dev rsync git"
 
 missing=
 for p in $PKGS; do
