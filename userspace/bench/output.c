@@ -245,7 +245,7 @@ static int write_csv(const char *path, const struct result *r, size_t n)
 	fprintf(f, ",msgs_per_s,bytes_per_s,cpu_ns_per_msg,cpu_ns_per_msg_side0,"
 		"cpu_ns_per_msg_side1,ctx_switches_per_msg,rtt_outliers,"
 		"stream_spread,repeats,median_round,repeat_spread,runs,syscalls_per_msg,"
-		"kernel_copies_per_msg,kernel_bytes_per_msg,reason\n");
+		"kernel_copies_per_msg,kernel_bytes_per_msg,user_copies_per_msg,reason\n");
 	for (i = 0; i < n; i++) {
 		const struct result *x = &r[i];
 		bool ok = x->status == CELL_OK, pp = x->pat == PAT_PINGPONG;
@@ -283,6 +283,7 @@ static int write_csv(const char *path, const struct result *r, size_t n)
 		mc = method_cost(x->m->name);
 		csv_num(f, mc ? mc->kcopies : NAN, true);
 		csv_num(f, mc ? mc->kcopies * (double)x->size : NAN, true);
+		csv_num(f, mc ? mc->ucopies : NAN, true);
 		fprintf(f, ",\"");
 		for (c = x->why; !ok && *c; c++)
 			fprintf(f, *c == '"' ? "\"\"" : "%c", *c);
