@@ -158,8 +158,8 @@ static void print_ranking(FILE *f, const struct grid *g,
 	char sz[32];
 	size_t i, k, nv;
 
-	fprintf(f, "texts' ranking against stream msgs/s at %s (median of the family's methods, %s):\n",
-		size_str(size, sz, sizeof(sz)), "rank by that");
+	fprintf(f, "the texts' ranking against stream msgs/s at %s (median over each family's methods):\n",
+		size_str(size, sz, sizeof(sz)));
 	for (k = 0; k < ARRAY_SIZE(fam); k++) {
 		for (i = nv = 0; i < g->nm; i++) {
 			const struct method_cost *mc = method_cost(g->m[i]->name);
@@ -177,7 +177,7 @@ static void print_ranking(FILE *f, const struct grid *g,
 			continue;
 		for (i = 0; i < ARRAY_SIZE(fam); i++)
 			rank += !isnan(med[i]) && med[i] > med[k];
-		fprintf(f, "  %-22s %-18s measured %10.0f msgs/s, rank %zu\n",
+		fprintf(f, "  %-22s texts: %-18s measured %10.0f msgs/s, rank %zu\n",
 			fam[k], claim[k], med[k], rank);
 	}
 }
