@@ -297,6 +297,7 @@ struct options {
 	unsigned long long seed;	/* --seed */
 	bool seed_set;
 	const char *host_load;	/* --host-load */
+	bool no_syscalls;	/* --no-syscalls */
 };
 int parse_options(int argc, char **argv, struct options *o);
 

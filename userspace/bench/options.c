@@ -59,6 +59,7 @@ static void usage(FILE *f)
 "  --seed N              seed of the cell order, shuffled every round\n"
 "                        (default: from the clock; the report prints it)\n"
 "  --host-load STR       the host's /proc/loadavg, recorded in the report\n"
+"  --no-syscalls         do not count system calls (no perf counter)\n"
 "  --time SEC            override the measuring time per cell\n"
 "  --iterations N        override the minimum round trips per pingpong cell\n"
 "  --batch N             messages per call for ipcchan-batch stream (64)\n"
@@ -277,6 +278,7 @@ static int one_option(struct options *o, int c, char *arg)
 	case 'n': o->pin = 1; return -1;
 	case 'E': return opt_seed(o, arg);
 	case 'H': o->host_load = arg; return -1;
+	case 'Y': o->no_syscalls = true; return -1;
 	case 'l': methods_list(stdout); return 0;
 	case 'h': usage(stdout); return 0;
 	default: usage(stderr); return 2;
@@ -337,6 +339,7 @@ int parse_options(int argc, char **argv, struct options *o)
 		{ "pin", no_argument, NULL, 'n' },
 		{ "seed", required_argument, NULL, 'E' },
 		{ "host-load", required_argument, NULL, 'H' },
+		{ "no-syscalls", no_argument, NULL, 'Y' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }

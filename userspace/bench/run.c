@@ -197,7 +197,9 @@ int run_plan(struct plan *p)
 	read_load(ri->load[0], sizeof(ri->load[0]));
 	fprintf(stderr, "ipcchan-bench: seed %llu (cell order), load %s\n",
 		ri->seed, ri->load[0]);
-	if (!sysc_probe())
+	if (p->o->no_syscalls)
+		snprintf(sysc_why, WHY_LEN, "--no-syscalls");
+	else if (!sysc_probe())
 		fprintf(stderr, "ipcchan-bench: system calls not counted: %s\n",
 			sysc_why);
 	fprintf(stderr, "ipcchan-bench: reference limits (memcpy, cache-line round trip)\n");
