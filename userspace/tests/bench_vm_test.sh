@@ -7,8 +7,11 @@
 # each message's sequence number and a sampled checksum, so a method that
 # loses, reorders or corrupts a message fails its cell and the run exits 1;
 # on top of that every cell must be in bench.csv as ok with a positive
-# figure, and the report must carry the targets section.  Speed is not
-# asserted: under TCG it is whatever it is.
+# figure, and the report must carry the targets section.  The system-call
+# counter (raw_syscalls:sys_enter, tracefs mounted by the VM's init) must
+# count: one write() and one read() per pipe message in stream, one SEND
+# and one RECV ioctl per ipcchan-ioctl message.  Speed is not asserted:
+# under TCG it is whatever it is.
 set -u
 B=${IPCCHAN_BENCH:-ipcchan-bench}
 if [ ! -c /dev/ipcchan ]; then
@@ -20,7 +23,7 @@ command -v "$B" >/dev/null 2>&1 || { echo "1..0 # SKIP no $B"; exit 0; }
 methods=ipcchan-ioctl,ipcchan-batch,ipcchan-ring,ipcchan-ring-zc
 d=$(mktemp -d) || exit 1
 trap 'rm -rf "$d"' EXIT
-echo "1..3"
+echo "1..4"
 
 "$B" --methods $methods,pipe --sizes 64,4K --time 0.05 --out "$d" \
 	>"$d/out" 2>"$d/err"
@@ -65,4 +68,20 @@ if grep -q '^targets: ratio of paired rounds' "$d/table.txt" &&
 	echo "ok 3 the report has the relative summary and the targets"
 else
 	echo "not ok 3 the report lacks the relative summary or the targets"
+fi
+
+# stream at 64 B: 2 system calls per message, both sides together (a few
+# more at the edges of the measured part; a counter that counts nothing,
+# or everything twice, is far off)
+sc=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+	$2 == "stream" && $3 == 64 && ($1 == "pipe" || $1 == "ipcchan-ioctl") {
+		v = $(col["syscalls_per_msg"])
+		printf "%s=%s ", $1, v
+		if (v == "" || v < 1.9 || v > 2.5) bad = 1
+		n++
+	} END { exit bad || n != 2 }' "$d/bench.csv")
+if [ $? -eq 0 ]; then
+	echo "ok 4 system calls counted: 2 per message in stream ($sc)"
+else
+	echo "not ok 4 system calls per message ($sc; $(grep -m1 'not counted' "$d/table.txt"))"
 fi
