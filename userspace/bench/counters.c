@@ -33,8 +33,19 @@ static const char *const id_paths[] = {
 char sysc_why[WHY_LEN] = "not probed";
 static long long tp_id = -1;	/* the tracepoint's id, -1: unavailable */
 static int sysc_fd = -1;	/* this process's counter */
+/*
+ * The main process keeps one counter (not inherited) open until it exits,
+ * so the tracepoint stays enabled from the probe to the end of the run.
+ * Without it every cell's children would enable it when they open their
+ * counters and disable it when they exit, and each of those flips patches
+ * the kernel's system-call entry code (a static key, text_poke): in the
+ * TCG VM both vCPUs were once found spinning in syscall_trace_enter()
+ * after such a flip, a soft lockup that stopped the run (twice in about
+ * 300 cells, both sides closing their counters at the end of a cell).
+ */
+static int keep_fd = -1;
 
-static int perf_open(long long id)
+static int perf_open(long long id, bool inherit)
 {
 	struct perf_event_attr a;
 
@@ -42,7 +53,7 @@ static int perf_open(long long id)
 	a.type = PERF_TYPE_TRACEPOINT;
 	a.size = sizeof(a);
 	a.config = (unsigned long long)id;
-	a.inherit = 1;
+	a.inherit = inherit;
 	/* the tracepoint fires in the kernel: exclude_kernel would hide it */
 	return (int)syscall(SYS_perf_event_open, &a, 0, -1, -1,
 			    PERF_FLAG_FD_CLOEXEC);
@@ -76,7 +87,7 @@ bool sysc_probe(void)
 			 "no raw_syscalls/sys_enter/id under /sys/kernel/tracing or /sys/kernel/debug/tracing (tracefs not mounted, or no CONFIG_FTRACE_SYSCALLS)");
 		return false;
 	}
-	fd = perf_open(id);
+	fd = perf_open(id, false);
 	if (fd < 0) {
 		snprintf(sysc_why, WHY_LEN,
 			 "perf_event_open(raw_syscalls:sys_enter): %s%s",
@@ -84,7 +95,8 @@ bool sysc_probe(void)
 			 " (needs root or kernel.perf_event_paranoid <= -1)" : "");
 		return false;
 	}
-	close(fd);
+	/* kept open for the whole run: see keep_fd */
+	keep_fd = fd;
 	tp_id = id;
 	sysc_why[0] = 0;
 	return true;
@@ -94,7 +106,7 @@ bool sysc_probe(void)
 void sysc_open(void)
 {
 	if (tp_id >= 0)
-		sysc_fd = perf_open(tp_id);
+		sysc_fd = perf_open(tp_id, true);
 }
 
 /* System calls entered so far by this process, -1 when not counted. */
