@@ -13,6 +13,7 @@
 # KERNEL=...) are fetched into the cache by scripts/kernel.sh instead.
 set -eu
 
+# linux-perf: perf bench sched pipe, for make crosscheck.
 # dwarves: pahole, which Debian's 6.12 headers run for module BTF; git:
 # the labs' handouts (labs/tools/handout.sh) are fresh repositories; gdb:
 # make gdb; strace: staged into the VM, where lab 1 counts system calls;
@@ -20,8 +21,8 @@ set -eu
 PKGS="build-essential make gcc libc6-dev pkg-config file xz-utils cpio
 qemu-system-x86 linux-image-amd64 linux-headers-amd64 linux-source
 busybox-static kmod libkmod-dev sparse dwarves gnuplot-nox perl dkms
-stress-ng rt-tests flex bison bc libelf-dev libssl-dev rsync git gdb strace
-liburing-dev"
+stress-ng rt-tests linux-perf flex bison bc libelf-dev libssl-dev rsync git
+gdb strace liburing-dev"
 
 missing=
 for p in $PKGS; do

@@ -3,7 +3,8 @@
 #
 # `make run` after `make deps`: build and stage, run ipcchan-bench in the
 # VM with --out /xfer, and only when it produced bench.json replace
-# RESULTS with what came back; then draw the plots there
+# RESULTS with what came back (with the host's /proc/loadavg at the start
+# and the end in table.txt and host-load.txt); then draw the plots there
 # (userspace/bench/plot.sh) and print the table.  A run that produced no
 # results leaves the previous RESULTS alone and fails; a run where some
 # cells failed keeps its results and exits with the bench's status.
@@ -21,12 +22,17 @@ shift 3
 cd "$(dirname "$0")/../.."
 make --no-print-directory all stage check-vermagic || exit
 rm -rf "$results.new" && mkdir -p "$results.new" || exit
-"$@" --xfer "$results.new" --log "$log" -- "$bench"
+load0=$(cat /proc/loadavg)
+"$@" --xfer "$results.new" --log "$log" -- "$bench --host-load '$load0'"
 rc=$?
+load1=$(cat /proc/loadavg)
 if [ ! -s "$results.new/bench.json" ]; then
 	echo "run: the benchmark produced no results (status $rc; log $log)" >&2
 	exit 1
 fi
+printf 'load (/proc/loadavg of the host): start %s, end %s\n' "$load0" "$load1" \
+	>>"$results.new/table.txt"
+printf 'start %s\nend %s\n' "$load0" "$load1" >"$results.new/host-load.txt"
 rm -rf "$results" && mv "$results.new" "$results"
 userspace/bench/plot.sh "$results" || echo "run: plotting failed" >&2
 echo

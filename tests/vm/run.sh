@@ -31,6 +31,9 @@
 #   --gdb PORT       QEMU's gdb stub on 127.0.0.1:PORT, KASLR off; the
 #                    guest writes where the module is loaded into
 #                    CACHE/vm/gdb-PORT/module (tests/vm/gdb.sh reads it)
+#   --cpu MODEL      QEMU CPU model instead of the default (TCG: max, KVM:
+#                    host), e.g. max,-erms,-fsrm: guest copies without
+#                    rep movsb (docs/benchmark.md, CPU-model sensitivity)
 # Exit status: the command's (0..120), 100 dmesg showed a kernel problem,
 # 101 rmmod failed, 104 kmemleak report, 3 module load failed, 124 whole-run
 # timeout, 125 the VM died without reporting (panic, triple fault), 2 usage.
@@ -39,7 +42,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${IPCCHAN_CACHE:-$here/../../.cache}/vm
 kernel= stage= timeout=900 mem=2G smp=2 append= params= loader=insmod
-xfer= log= interactive=0 kmemleak=0 envs= share= gdb=
+xfer= log= interactive=0 kmemleak=0 envs= share= gdb= cpu_model=
 
 die() { echo "run.sh: $*" >&2; exit 2; }
 
@@ -60,6 +63,7 @@ while [ $# -gt 0 ]; do
 	--env) envs=$2; shift 2 ;;
 	--share) share=$2; shift 2 ;;
 	--gdb) gdb=$2; shift 2 ;;
+	--cpu) cpu_model=$2; shift 2 ;;
 	--) shift; break ;;
 	-*) die "unknown option $1" ;;
 	*) break ;;
@@ -159,6 +163,7 @@ pick_accel() {
 	[ "${IPCCHAN_ACCEL:-auto}" != kvm ] || die "IPCCHAN_ACCEL=kvm but KVM is not usable"
 }
 pick_accel
+[ -z "$cpu_model" ] || cpu=$cpu_model
 
 trap 'rm -rf "$run"' EXIT
 mkdir -p "$run/root"

@@ -152,6 +152,8 @@ struct result {
 	double cpu_ns_per_msg;	/* both processes together */
 	double cpu_ns_side[2];	/* per message, side 0 and side 1 */
 	double csw_per_msg;	/* context switches per message, both sides */
+	double sysc_per_msg;	/* system calls per message, both sides; NaN:
+				 * not counted (sysc_why says why) */
 	double spread;		/* stream: (max-min)/mean of interval rates */
 	double elapsed_s;
 	uint64_t depth_msgs;	/* messages in flight one direction holds */
@@ -197,6 +199,40 @@ double result_headline(const struct result *r);
 const char *headline_name(enum pattern p);
 void combine_runs(const struct result *run, unsigned int n,
 		  struct result *out);
+/* The median of v[0..n) and a distribution-free confidence interval */
+struct median_ci {
+	double median, lo, hi;
+	double coverage;	/* of [lo, hi], 0..1 */
+	unsigned int n;
+};
+void median_ci(double *v, unsigned int n, struct median_ci *ci);
+/* p99 is shown only from this many samples up */
+#define P99_MIN_N	1000
+
+/* targets.c: the ratios the project aims for, from paired rounds */
+void print_targets(FILE *f, const struct limits *l, const struct result *r,
+		   size_t n);
+void json_targets(FILE *f, const struct limits *l, const struct result *r,
+		  size_t n);
+
+/* costs.c: what each method costs per message besides time */
+struct method_cost {
+	const char *name;
+	const char *family;	/* the texts' class: shared memory, pipe, ... */
+	double kcopies;		/* payload copies by the kernel per message */
+	double ucopies;		/* payload copies by the method in userspace */
+	const char *how;
+};
+const struct method_cost *method_cost(const char *name);
+struct grid;
+void print_costs(FILE *f, const struct grid *g, const struct result *r,
+		 size_t n);
+
+/* counters.c: system calls per process (raw_syscalls:sys_enter) */
+extern char sysc_why[WHY_LEN];	/* why they are not counted, "" if they are */
+bool sysc_probe(void);		/* main process, once */
+void sysc_open(void);		/* each child, before measuring */
+long long sysc_now(void);	/* -1 when not counted */
 
 /* sysctl.c */
 struct sysctl_change {
@@ -212,11 +248,27 @@ extern struct sysctl_change sysctl_changes[32];
 extern size_t n_sysctl_changes;
 void sysctl_log(FILE *f);
 
+/*
+ * What run.c learns about the run itself: the seed of the cell order, the
+ * calibration cell (pipe 64 B pingpong p50) at the start and the end of
+ * every round, and the load of the machine.
+ */
+struct runinfo {
+	unsigned long long seed;	/* cell order: shuffled per round */
+	unsigned int nrounds;
+	double calib_ns[MAX_REPEAT][2];	/* p50 at round start, end; NaN */
+	uint64_t calib_n[MAX_REPEAT][2];	/* round trips behind each */
+	double round_s[MAX_REPEAT];	/* how long each round took */
+	char load[2][64];		/* /proc/loadavg at start, end */
+	const char *host_load;		/* --host-load, or NULL */
+};
+
 /* report.c */
 struct env {
 	char kernel[128];
 	char machine[80];
 	char cpu_model[128];
+	char copy_flags[32];	/* "erms fsrm", or which are missing */
 	char clocksource[64];	/* the kernel's, "" when unknown */
 	long cpus;
 	const char *accel;
@@ -224,6 +276,7 @@ struct env {
 	char date[64];
 	long spin_ns;
 	unsigned int repeat;	/* runs per cell (--repeat) */
+	const struct runinfo *run;	/* NULL before the run */
 };
 void fill_env(struct env *e);	/* env.c */
 
@@ -267,6 +320,10 @@ struct options {
 	bool scale;		/* --pattern scale: P x C processes (scale.c) */
 	size_t sweep_sizes[MAX_SIZES];	/* --sweep-sizes */
 	size_t nsweep;
+	unsigned long long seed;	/* --seed */
+	bool seed_set;
+	const char *host_load;	/* --host-load */
+	bool no_syscalls;	/* --no-syscalls */
 };
 int parse_options(int argc, char **argv, struct options *o);
 
@@ -284,6 +341,7 @@ struct plan {
 	struct result *runs;	/* runs[cell * repeat + round - 1] */
 	struct result *res;	/* per cell: its median run */
 	struct limits lim;
+	struct runinfo info;
 };
 int plan_make(const struct options *o, struct plan *p);
 void plan_free(struct plan *p);

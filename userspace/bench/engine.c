@@ -51,6 +51,7 @@ struct side_report {
 	char why[WHY_LEN];
 	double cpu_s;		/* CPU seconds over the measured part */
 	long csw;		/* context switches over the measured part */
+	long long sysc;		/* system calls over it, -1: not counted */
 };
 
 /* Shared between the main process and both children of a cell. */
@@ -217,6 +218,14 @@ static int do_rx(struct chan *ch, uint64_t expect, uint64_t *tag)
 
 /* --- the two patterns ---------------------------------------------------- */
 
+/* System calls since s0 (a sysc_now() value), -1 when not counted. */
+static long long sysc_since(long long s0)
+{
+	long long s = sysc_now();
+
+	return s0 < 0 || s < 0 ? -1 : s - s0;
+}
+
 static int pp_client(struct chan *ch, const struct profile *p, struct ctl *ctl)
 {
 	uint64_t cap = p->pp_max_iters, n = 0, seq, tag, t0, t1, tm0 = 0;
@@ -225,6 +234,7 @@ static int pp_client(struct chan *ch, const struct profile *p, struct ctl *ctl)
 	struct side_report *me = &ctl->side[0];
 	bool measuring = false;
 	double *samp, cpu0 = 0;
+	long long sys0 = -1;
 	long csw0 = 0;
 	int err = 0;
 
@@ -238,6 +248,7 @@ static int pp_client(struct chan *ch, const struct profile *p, struct ctl *ctl)
 			atomic_store(&ctl->warm_seq, seq);
 			cpu0 = cpu_s();
 			csw0 = csw_now();
+			sys0 = sysc_now();
 			tm0 = now_ns();
 		}
 		t0 = now_ns();
@@ -257,6 +268,7 @@ static int pp_client(struct chan *ch, const struct profile *p, struct ctl *ctl)
 	err = do_tx(ch, (seq + 1) | STOP_BIT, true);
 	me->cpu_s = cpu_s() - cpu0;
 	me->csw = csw_now() - csw0;
+	me->sysc = sysc_since(sys0);
 	ctl->iters = n;
 	stats_compute(samp, n, ctl->rtt);
 	for (uint64_t i = 0; i < n; i++)
@@ -271,6 +283,7 @@ static int pp_server(struct chan *ch, struct ctl *ctl)
 	struct side_report *me = &ctl->side[1];
 	double cpu0 = cpu_s();
 	long csw0 = csw_now();
+	long long sys0 = sysc_now();
 	uint64_t expect, tag;
 	int err;
 
@@ -283,6 +296,7 @@ static int pp_server(struct chan *ch, struct ctl *ctl)
 		if (tag == atomic_load(&ctl->warm_seq)) {
 			cpu0 = cpu_s();
 			csw0 = csw_now();
+			sys0 = sysc_now();
 		}
 		err = do_tx(ch, tag, true);
 		if (err)
@@ -290,6 +304,7 @@ static int pp_server(struct chan *ch, struct ctl *ctl)
 	}
 	me->cpu_s = cpu_s() - cpu0;
 	me->csw = csw_now() - csw0;
+	me->sysc = sysc_since(sys0);
 	return 0;
 }
 
@@ -306,6 +321,7 @@ static int st_producer(struct chan *ch, const struct profile *p,
 	double start = now_s(), tm0 = 0, t, cpu0 = 0;
 	uint64_t seq, warm = 0;
 	bool measuring = false;
+	long long sys0 = -1;
 	long csw0 = 0;
 	int err;
 
@@ -318,6 +334,7 @@ static int st_producer(struct chan *ch, const struct profile *p,
 				atomic_store(&ctl->warm_seq, seq);
 				cpu0 = cpu_s();
 				csw0 = csw_now();
+				sys0 = sysc_now();
 				tm0 = t;
 			} else if (measuring && t - tm0 >= p->st_time_s &&
 				   seq - warm >= p->st_min_msgs) {
@@ -331,6 +348,7 @@ static int st_producer(struct chan *ch, const struct profile *p,
 	err = do_tx(ch, seq | STOP_BIT, true);
 	me->cpu_s = cpu_s() - cpu0;
 	me->csw = csw_now() - csw0;
+	me->sysc = sysc_since(sys0);
 	return err;
 }
 
@@ -342,6 +360,7 @@ static int st_consumer(struct chan *ch, const struct profile *p,
 	double interval = p->st_time_s / N_INTERVALS;
 	uint64_t expect, tag, warm = 0;
 	bool started = false;
+	long long sys0 = -1;
 	long csw0 = 0;
 	int err;
 
@@ -359,6 +378,7 @@ static int st_consumer(struct chan *ch, const struct profile *p,
 			t0 = last_mark = now_s();
 			cpu0 = cpu_s();
 			csw0 = csw_now();
+			sys0 = sysc_now();
 			ctl->mark_t[0] = t0;
 			ctl->mark_n[0] = tag;
 			ctl->nmarks = 1;
@@ -380,6 +400,7 @@ static int st_consumer(struct chan *ch, const struct profile *p,
 	ctl->count = (tag & ~STOP_BIT) - warm;
 	me->cpu_s = cpu_s() - cpu0;
 	me->csw = csw_now() - csw0;
+	me->sysc = sysc_since(sys0);
 	return 0;
 }
 
@@ -417,6 +438,7 @@ child(struct chan *ch, int side, const struct profile *p, struct ctl *ctl)
 	ch->side = side;
 	ch->why = me->why;
 	pin_side(side);
+	sysc_open();
 	ch->txbuf = alloc_buf(ch->cfg.size);
 	ch->rxbuf = alloc_buf(ch->cfg.size);
 	if (!ch->txbuf || !ch->rxbuf) {
@@ -573,6 +595,9 @@ static void cell_figures(const struct cellcfg *cfg, const struct ctl *ctl,
 	for (i = 0; i < 2; i++)
 		r->cpu_ns_side[i] = ctl->side[i].cpu_s * 1e9 / msgs;
 	r->csw_per_msg = (ctl->side[0].csw + ctl->side[1].csw) / msgs;
+	r->sysc_per_msg = NAN;
+	if (ctl->side[0].sysc >= 0 && ctl->side[1].sysc >= 0)
+		r->sysc_per_msg = (ctl->side[0].sysc + ctl->side[1].sysc) / msgs;
 	r->bytes_per_s = r->msgs_per_s * cfg->size;
 	r->cpu_ns_per_msg = r->cpu_ns_side[0] + r->cpu_ns_side[1];
 }

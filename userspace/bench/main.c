@@ -34,6 +34,7 @@ int main(int argc, char **argv)
 	if (plan_make(&o, &p))
 		return 1;
 	failed = p.ncells ? run_plan(&p) : 0;
+	o.env.run = &p.info;
 	failed |= sweep_run(&o);	/* --pattern sweep */
 	failed |= scale_run(&o);	/* --pattern scale */
 

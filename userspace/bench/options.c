@@ -65,7 +65,13 @@ static void usage(FILE *f)
 "  --repeat N            measure every cell N times (1..%d, default 1), in\n"
 "                        rounds: every cell once, then every cell again, ...;\n"
 "                        report each cell's median run (stream: msgs/s,\n"
-"                        pingpong: p50) with all of that run's figures\n"
+"                        pingpong: p50) with all of that run's figures;\n"
+"                        targets use the paired per-round ratios (>= 5\n"
+"                        rounds for a verdict)\n"
+"  --seed N              seed of the cell order, shuffled every round\n"
+"                        (default: from the clock; the report prints it)\n"
+"  --host-load STR       the host's /proc/loadavg, recorded in the report\n"
+"  --no-syscalls         do not count system calls (no perf counter)\n"
 "  --time SEC            override the measuring time per cell\n"
 "  --iterations N        override the minimum round trips per pingpong cell\n"
 "  --batch N             messages per call for ipcchan-batch stream (64)\n"
@@ -279,6 +285,18 @@ static int opt_cpus(struct options *o, const char *arg)
 	return -1;
 }
 
+static int opt_seed(struct options *o, const char *arg)
+{
+	char *end;
+
+	errno = 0;
+	o->seed = strtoull(arg, &end, 0);
+	if (errno || end == arg || *end || *arg == '-')
+		return bad("--seed", arg, "");
+	o->seed_set = true;
+	return -1;
+}
+
 /* One option: -1 to go on, else the exit status. */
 static int one_option(struct options *o, int c, char *arg)
 {
@@ -301,6 +319,9 @@ static int one_option(struct options *o, int c, char *arg)
 	case 'N': o->raise = false; return -1;
 	case 'C': return opt_cpus(o, arg);
 	case 'n': o->pin = 1; return -1;
+	case 'E': return opt_seed(o, arg);
+	case 'H': o->host_load = arg; return -1;
+	case 'Y': o->no_syscalls = true; return -1;
 	case 'l': methods_list(stdout); return 0;
 	case 'h': usage(stdout); return 0;
 	default: usage(stderr); return 2;
@@ -361,6 +382,9 @@ int parse_options(int argc, char **argv, struct options *o)
 		{ "no-raise", no_argument, NULL, 'N' },
 		{ "cpus", required_argument, NULL, 'C' },
 		{ "pin", no_argument, NULL, 'n' },
+		{ "seed", required_argument, NULL, 'E' },
+		{ "host-load", required_argument, NULL, 'H' },
+		{ "no-syscalls", no_argument, NULL, 'Y' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }

@@ -48,6 +48,34 @@ static void json_kv_num(FILE *f, const char *key, double v)
 	json_num(f, v);
 }
 
+/* , "run": {...}: seed, calibration by round, load. */
+static void json_run(FILE *f, const struct runinfo *ri)
+{
+	unsigned int k;
+
+	if (!ri)
+		return;
+	fprintf(f, ",\n    \"run\": {\"seed\": %llu, \"rounds\": %u, \"order\": \"shuffled per round\"",
+		ri->seed, ri->nrounds);
+	json_kv_str(f, "load_start", ri->load[0]);
+	json_kv_str(f, "load_end", ri->load[1]);
+	if (ri->host_load)
+		json_kv_str(f, "host_load_start", ri->host_load);
+	fprintf(f, ",\n      \"calibration\": {\"cell\": \"pipe pingpong 64 B p50 ns\", \"rounds\": [");
+	for (k = 0; k < ri->nrounds; k++) {
+		fprintf(f, "%s{\"start\": ", k ? ", " : "");
+		json_num(f, ri->calib_ns[k][0]);
+		fprintf(f, ", \"end\": ");
+		json_num(f, ri->calib_ns[k][1]);
+		fprintf(f, ", \"n_start\": %llu, \"n_end\": %llu, \"round_s\": ",
+			(unsigned long long)ri->calib_n[k][0],
+			(unsigned long long)ri->calib_n[k][1]);
+		json_num(f, ri->round_s[k]);
+		fprintf(f, "}");
+	}
+	fprintf(f, "]}}");
+}
+
 /* "env": the machine, the options, the kernel limits raised. */
 static void json_env(FILE *f, const struct env *env, const struct grid *g)
 {
@@ -57,6 +85,7 @@ static void json_env(FILE *f, const struct env *env, const struct grid *g)
 	json_str(f, env->kernel);
 	json_kv_str(f, "machine", env->machine);
 	json_kv_str(f, "cpu_model", env->cpu_model);
+	json_kv_str(f, "cpu_copy_flags", env->copy_flags);
 	json_kv_str(f, "clocksource", env->clocksource);
 	fprintf(f, ", \"cpus\": %ld", env->cpus);
 	json_kv_str(f, "accel", env->accel);
@@ -82,7 +111,10 @@ static void json_env(FILE *f, const struct env *env, const struct grid *g)
 			sysctl_changes[i].before, sysctl_changes[i].after,
 			sysctl_changes[i].err ? "false" : "true");
 	}
-	fprintf(f, "}},\n");
+	fprintf(f, "}");
+	json_kv_str(f, "syscalls_not_counted", sysc_why);
+	json_run(f, env->run);
+	fprintf(f, "},\n");
 }
 
 /* "limits": the reference limits. */
@@ -103,6 +135,7 @@ static void json_limits(FILE *f, const struct limits *l)
 /* One measured cell, an element of "results". */
 static void json_result(FILE *f, const struct result *x)
 {
+	const struct method_cost *mc;
 	size_t k;
 
 	json_str(f, x->m->name);
@@ -113,9 +146,10 @@ static void json_result(FILE *f, const struct result *x)
 		fprintf(f, ", \"rtt_ns\": {");
 		for (k = 0; k < ST_NR; k++) {
 			fprintf(f, "%s\"%s\": ", k ? ", " : "", stat_names[k]);
-			json_num(f, x->rtt_ns[k]);
+			json_num(f, k == ST_P99 && x->iterations < P99_MIN_N ?
+				 NAN : x->rtt_ns[k]);
 		}
-		fprintf(f, "}");
+		fprintf(f, "}, \"rtt_n\": %llu", (unsigned long long)x->iterations);
 	} else {
 		json_kv_num(f, "msgs_per_s", x->msgs_per_s);
 		json_kv_num(f, "bytes_per_s", x->bytes_per_s);
@@ -124,6 +158,13 @@ static void json_result(FILE *f, const struct result *x)
 	fprintf(f, ", \"depth_msgs\": %llu, \"depth_bytes\": %llu",
 		(unsigned long long)x->depth_msgs,
 		(unsigned long long)x->depth_bytes);
+	json_kv_num(f, "syscalls_per_msg", x->sysc_per_msg);
+	json_kv_num(f, "ctx_switches_per_msg", x->csw_per_msg);
+	mc = method_cost(x->m->name);
+	json_kv_num(f, "kernel_copies_per_msg", mc ? mc->kcopies : NAN);
+	json_kv_num(f, "user_copies_per_msg", mc ? mc->ucopies : NAN);
+	json_kv_num(f, "kernel_bytes_copied_per_msg",
+		    mc ? mc->kcopies * (double)x->size : NAN);
 	fprintf(f, ",\n     \"runs_metric\": \"%s\", \"runs\": [",
 		headline_name(x->pat));
 	for (k = 0; k < x->nruns; k++) {
@@ -178,6 +219,7 @@ static int write_json(const char *path, const struct env *env,
 	grid_build(&g, r, n);
 	json_env(f, env, &g);
 	json_limits(f, l);
+	json_targets(f, l, r, n);
 	json_cells(f, "results", true, r, n);
 	fprintf(f, ",\n");
 	json_cells(f, "skipped", false, r, n);
@@ -206,10 +248,12 @@ static int write_csv(const char *path, const struct result *r, size_t n)
 	fprintf(f, ",msgs_per_s,bytes_per_s,cpu_ns_per_msg,cpu_ns_per_msg_side0,"
 		"cpu_ns_per_msg_side1,ctx_switches_per_msg,rtt_outliers,"
 		"stream_spread,repeats,median_round,repeat_spread,runs,depth_msgs,"
-		"depth_bytes,reason\n");
+		"depth_bytes,syscalls_per_msg,kernel_copies_per_msg,kernel_bytes_per_msg,"
+		"user_copies_per_msg,reason\n");
 	for (i = 0; i < n; i++) {
 		const struct result *x = &r[i];
 		bool ok = x->status == CELL_OK, pp = x->pat == PAT_PINGPONG;
+		const struct method_cost *mc;
 		const char *c;
 
 		fprintf(f, "%s,%s,%zu,%s,", x->m->name, pat_name(x->pat), x->size,
@@ -217,7 +261,8 @@ static int write_csv(const char *path, const struct result *r, size_t n)
 		if (ok)
 			fprintf(f, "%llu", (unsigned long long)x->iterations);
 		for (k = 0; k < ST_NR; k++)
-			csv_num(f, x->rtt_ns[k], ok && pp);
+			csv_num(f, x->rtt_ns[k], ok && pp &&
+				(k != ST_P99 || x->iterations >= P99_MIN_N));
 		csv_num(f, x->msgs_per_s, ok && !pp);
 		csv_num(f, x->bytes_per_s, ok && !pp);
 		csv_num(f, x->cpu_ns_per_msg, ok);
@@ -244,6 +289,11 @@ static int write_csv(const char *path, const struct result *r, size_t n)
 				(unsigned long long)x->depth_bytes);
 		else
 			fputc(',', f);
+		csv_num(f, x->sysc_per_msg, ok);
+		mc = method_cost(x->m->name);
+		csv_num(f, mc ? mc->kcopies : NAN, true);
+		csv_num(f, mc ? mc->kcopies * (double)x->size : NAN, true);
+		csv_num(f, mc ? mc->ucopies : NAN, true);
 		fprintf(f, ",\"");
 		for (c = x->why; !ok && *c; c++)
 			fprintf(f, *c == '"' ? "\"\"" : "%c", *c);

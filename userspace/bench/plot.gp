@@ -2,7 +2,7 @@
 #
 # gnuplot script for plot.sh.  Variables: tmp (data files), out (results
 # directory), ext (png or svg), pp / st (space-separated method names with
-# pingpong / stream data).
+# pingpong / stream data), pp99 (those with a p99, n >= 1000).
 
 if (ext eq 'png') {
 	set terminal pngcairo size 1100,700 enhanced font 'DejaVu Sans,11'
@@ -45,10 +45,13 @@ if (strlen(pp) > 0) {
 	set output out.'/latency_p50.'.ext
 	plot for [m in pp] tmp.'/pp_'.m.'.dat' using 1:($2/1000) \
 		with linespoints lt method_lt(m) lw ipc(m) pt method_lt(m) title m
+}
+# p99 only for methods with cells of n >= 1000 (pp99)
+if (strlen(pp99) > 0) {
 	set ylabel 'round trip p99 (µs)'
-	set title 'pingpong: round-trip latency p99 vs message size (lower is better)'
+	set title 'pingpong: round-trip latency p99 vs message size (lower is better; cells with n >= 1000)'
 	set output out.'/latency_p99.'.ext
-	plot for [m in pp] tmp.'/pp_'.m.'.dat' using 1:($3/1000) \
+	plot for [m in pp99] tmp.'/pp_'.m.'.dat' using 1:($3/1000) \
 		with linespoints lt method_lt(m) lw ipc(m) pt method_lt(m) title m
 }
 if (strlen(st) > 0) {

@@ -100,7 +100,8 @@ static const char *fmt_si(double v, char *buf, size_t n)
 
 /* --- tables -------------------------------------------------------------- */
 
-enum metric { MT_P50, MT_P99, MT_CPU, MT_MSGS, MT_MIBS, MT_CSW, MT_DEPTH };
+enum metric { MT_P50, MT_P99, MT_CPU, MT_MSGS, MT_MIBS, MT_CSW, MT_DEPTH,
+	      MT_SYSC };
 
 static const struct table_def {
 	enum pattern pat;
@@ -110,10 +111,14 @@ static const struct table_def {
 	{ PAT_PINGPONG, MT_P50, "round-trip latency p50 (us), lower is better" },
 	{ PAT_PINGPONG, MT_P99, "round-trip latency p99 (us), lower is better" },
 	{ PAT_PINGPONG, MT_CPU, "CPU time per message, both processes (ns)" },
+	{ PAT_PINGPONG, MT_SYSC, "system calls per message, both processes" },
+	{ PAT_PINGPONG, MT_CSW, "context switches per message, both processes" },
 	{ PAT_STREAM, MT_MSGS, "throughput (messages/s, k=1e3 M=1e6), higher is better" },
 	{ PAT_STREAM, MT_MIBS, "throughput (MiB/s), higher is better" },
 	{ PAT_STREAM, MT_CPU, "CPU time per message, both processes (ns)" },
 	{ PAT_STREAM, MT_DEPTH, "queue depth: messages one direction holds (-: not set)" },
+	{ PAT_STREAM, MT_SYSC, "system calls per message, both processes" },
+	{ PAT_STREAM, MT_CSW, "context switches per message, both processes" },
 };
 
 static double metric(const struct result *x, enum metric mt)
@@ -126,8 +131,28 @@ static double metric(const struct result *x, enum metric mt)
 	case MT_MIBS:	return x->bytes_per_s / MiB;
 	case MT_CSW:	return x->csw_per_msg;
 	case MT_DEPTH:	return (double)x->depth_msgs;
+	case MT_SYSC:	return x->sysc_per_msg;
 	}
 	return NAN;
+}
+
+static bool is_pct(enum metric mt)
+{
+	return mt == MT_P50 || mt == MT_P99;
+}
+
+/* A percentile with the number of samples behind it: "12.3 n=4812". */
+static void fmt_pct(const struct result *x, enum metric mt, char *buf,
+		    size_t len)
+{
+	char v[24], cnt[24];
+
+	fmt_si((double)x->iterations, cnt, sizeof(cnt));
+	if (mt == MT_P99 && x->iterations < P99_MIN_N)
+		snprintf(v, sizeof(v), "-");
+	else
+		fmt_plain(metric(x, mt), v, sizeof(v));
+	snprintf(buf, len, "%s n=%s", v, cnt);
 }
 
 struct note {
@@ -168,14 +193,21 @@ static void print_tables(FILE *f, enum pattern pat, const struct grid *g,
 	struct note notes[64];
 	size_t nn = 0, t, i, j;
 	char buf[64];
+	int w;
 
 	for (t = 0; t < ARRAY_SIZE(tables); t++) {
 		if (tables[t].pat != pat)
 			continue;
+		w = is_pct(tables[t].mt) ? 14 : 9;
 		fprintf(f, "\n%s: %s\n", pat_name(pat), tables[t].title);
+		if (is_pct(tables[t].mt))
+			fprintf(f, "(n: round trips measured; no p99 below n=%d)\n",
+				P99_MIN_N);
+		if (tables[t].mt == MT_SYSC && sysc_why[0])
+			fprintf(f, "(not counted: %s)\n", sysc_why);
 		fprintf(f, "%-22s", "method");
 		for (j = 0; j < g->ns; j++)
-			fprintf(f, " %9s", size_str(g->size[j], buf, sizeof(buf)));
+			fprintf(f, " %*s", w, size_str(g->size[j], buf, sizeof(buf)));
 		fputc('\n', f);
 		for (i = 0; i < g->nm; i++) {
 			bool any = false;
@@ -193,14 +225,14 @@ static void print_tables(FILE *f, enum pattern pat, const struct grid *g,
 				double v;
 
 				if (!x) {
-					fprintf(f, " %9s", "");
+					fprintf(f, " %*s", w, "");
 					continue;
 				}
 				if (x->status != CELL_OK) {
 					snprintf(buf, sizeof(buf), "%s[%d]",
 						 x->status == CELL_SKIPPED ? "n/a" : "ERR",
 						 note_index(notes, &nn, x));
-					fprintf(f, " %9s", buf);
+					fprintf(f, " %*s", w, buf);
 					continue;
 				}
 				v = metric(x, tables[t].mt);
@@ -210,7 +242,9 @@ static void print_tables(FILE *f, enum pattern pat, const struct grid *g,
 					fmt_si(v, buf, sizeof(buf));
 				else
 					fmt_plain(v, buf, sizeof(buf));
-				fprintf(f, " %9s", buf);
+				if (is_pct(tables[t].mt))
+					fmt_pct(x, tables[t].mt, buf, sizeof(buf));
+				fprintf(f, " %*s", w, buf);
 			}
 			fputc('\n', f);
 		}
@@ -306,84 +340,6 @@ static void print_relative(FILE *f, const struct grid *g,
 					xs->bytes_per_s / mbw);
 		}
 		fputc('\n', f);
-	}
-}
-
-/* The targets of the issue; checked only when their cells ran. */
-static const struct target {
-	enum pattern pat;
-	size_t size;
-	const char *num;
-	const char *den[4];	/* the best of these; "memcpy" = reference */
-	bool lower;		/* ratio must be <= bound (latency) */
-	double bound;
-} targets[] = {
-	{ PAT_STREAM, 64, "ipcchan-ring", { "pipe" }, false, 10 },
-	{ PAT_STREAM, 64, "ipcchan-ring", { "shm-futex" }, false, 1.0 },
-	{ PAT_STREAM, 64, "ipcchan-batch", { "pipe" }, false, 5 },
-	{ PAT_STREAM, 64, "ipcchan-ioctl",
-	  { "pipe", "unix-dgram", "posix-mq", "sysv-msg" }, false, 1.0 },
-	{ PAT_PINGPONG, 64, "ipcchan-ring", { "pipe" }, true, 0.5 },
-	{ PAT_STREAM, MiB, "ipcchan-ring-zc", { "pipe" }, false, 1.5 },
-	{ PAT_STREAM, MiB, "ipcchan-ring-zc", { "memcpy" }, false, 0.7 },
-	{ PAT_STREAM, MiB, "ipcchan-ring", { "pipe" }, false, 1.0 },
-};
-
-static double tvalue(const struct result *x, const struct target *t)
-{
-	if (t->pat == PAT_PINGPONG)
-		return x->rtt_ns[ST_P50];
-	return t->size >= MiB ? x->bytes_per_s : x->msgs_per_s;
-}
-
-static void print_targets(FILE *f, const struct limits *l,
-			  const struct result *r, size_t n)
-{
-	const struct result *x, *y;
-	bool header = false;
-	size_t i, j, k;
-	char sz[32], den[96];
-
-	for (i = 0; i < ARRAY_SIZE(targets); i++) {
-		const struct target *t = &targets[i];
-		double best = NAN, ratio, v;
-
-		x = find_ok(r, n, t->num, t->pat, t->size);
-		if (!x)
-			continue;
-		den[0] = 0;
-		for (j = 0; j < ARRAY_SIZE(t->den) && t->den[j]; j++) {
-			size_t len = strlen(den);
-
-			snprintf(den + len, sizeof(den) - len, "%s%s",
-				 j ? "/" : "", t->den[j]);
-			if (!strcmp(t->den[j], "memcpy")) {
-				for (k = 0; k < l->nsizes; k++)
-					if (l->sizes[k] == t->size)
-						best = l->memcpy_bps[k];
-				continue;
-			}
-			y = find_ok(r, n, t->den[j], t->pat, t->size);
-			if (!y)
-				continue;
-			v = tvalue(y, t);
-			if (isnan(best) || (t->lower ? v < best : v > best))
-				best = v;
-		}
-		if (isnan(best) || best <= 0)
-			continue;
-		if (!header) {
-			fprintf(f, "\ntargets (issue 7):\n");
-			header = true;
-		}
-		ratio = tvalue(x, t) / best;
-		fprintf(f, "  %-8s %-6s %-9s %-16s / %-34s %7.2fx  (%s %.1fx)  %s\n",
-			pat_name(t->pat), size_str(t->size, sz, sizeof(sz)),
-			t->pat == PAT_PINGPONG ? "p50 RTT" :
-			t->size >= MiB ? "bytes/s" : "msgs/s", t->num, den,
-			ratio, t->lower ? "<=" : ">=", t->bound,
-			(t->lower ? ratio <= t->bound : ratio >= t->bound) ?
-			"met" : "MISSED");
 	}
 }
 
@@ -485,7 +441,7 @@ static void print_noise(FILE *f, const struct result *r, size_t n)
 
 		if (x->status != CELL_OK)
 			continue;
-		if (x->pat == PAT_PINGPONG) {
+		if (x->pat == PAT_PINGPONG && x->iterations >= P99_MIN_N) {
 			double q = x->rtt_ns[ST_P99] / x->rtt_ns[ST_P50];
 
 			v[nv++] = q;
@@ -499,9 +455,9 @@ static void print_noise(FILE *f, const struct result *r, size_t n)
 		}
 	}
 	if (nv) {
-		fprintf(f, "\nnoise: pingpong p99/p50 median %.2f (worst %.1f, %s %s), "
+		fprintf(f, "\nnoise: pingpong cells with n >= %d: p99/p50 median %.2f (worst %.1f, %s %s), "
 			"stddev/mean median %.2f, %.3f%% of round trips above 10x p50\n",
-			sort_median(v, nv), worst, wr->m->name,
+			P99_MIN_N, sort_median(v, nv), worst, wr->m->name,
 			size_str(wr->size, sz, sizeof(sz)), sort_median(w, nw),
 			100.0 * outl / rtrips);
 	}
@@ -536,7 +492,8 @@ static void print_env(FILE *f, const struct env *env)
 		env->kernel, env->machine, env->cpus, env->accel,
 		env->profile->name, env->date);
 	if (env->cpu_model[0])
-		fprintf(f, "cpu: %s\n", env->cpu_model);
+		fprintf(f, "cpu: %s (copy flags: %s)\n", env->cpu_model,
+			env->copy_flags);
 	if (env->clocksource[0])
 		fprintf(f, "clocksource: %s\n", env->clocksource);
 	if (bench_cpu[0] >= 0)
@@ -596,6 +553,49 @@ static void print_limits(FILE *f, const struct limits *l)
 	fputc('\n', f);
 }
 
+/*
+ * The run itself: the seed of the cell order, the calibration cell at
+ * the start and the end of every round and how far it drifted, and the
+ * load of the machine.
+ */
+static void print_runinfo(FILE *f, const struct runinfo *ri)
+{
+	double v[2 * MAX_REPEAT], lo = INFINITY, hi = 0, a, b;
+	unsigned int k, nv = 0;
+
+	if (!ri)
+		return;
+	fprintf(f, "\nrun: %u round%s, cell order shuffled per round with seed %llu "
+		"(--seed %llu repeats it)\n", ri->nrounds, ri->nrounds == 1 ? "" : "s",
+		ri->seed, ri->seed);
+	fprintf(f, "calibration: pipe 64 B pingpong p50 (us) at the start and end of each round, drift = end/start - 1:\n");
+	for (k = 0; k < ri->nrounds; k++) {
+		a = ri->calib_ns[k][0];
+		b = ri->calib_ns[k][1];
+		fprintf(f, "  round %u: %.2f (n=%llu) -> %.2f (n=%llu), drift %+.1f%%, round took %.1f s\n",
+			k + 1, a / 1e3, (unsigned long long)ri->calib_n[k][0],
+			b / 1e3, (unsigned long long)ri->calib_n[k][1],
+			100 * (b / a - 1), ri->round_s[k]);
+		if (!isnan(a))
+			v[nv++] = a;
+		if (!isnan(b))
+			v[nv++] = b;
+		lo = a < lo ? a : lo;
+		lo = b < lo ? b : lo;
+		hi = a > hi ? a : hi;
+		hi = b > hi ? b : hi;
+	}
+	if (nv)
+		fprintf(f, "  overall: (max-min)/median of the %u calibration p50s %.1f%%, first -> last %+.1f%%\n",
+			nv, 100 * (hi - lo) / sort_median(v, nv),
+			100 * (ri->calib_ns[ri->nrounds - 1][1] / ri->calib_ns[0][0] - 1));
+	fprintf(f, "load (/proc/loadavg here): start %s, end %s\n", ri->load[0],
+		ri->load[1]);
+	if (ri->host_load)
+		fprintf(f, "load (/proc/loadavg of the host, at start): %s\n",
+			ri->host_load);
+}
+
 void report_all(FILE *f, const struct env *env, const struct limits *l,
 		const struct result *r, size_t n, bool tty)
 {
@@ -619,6 +619,8 @@ void report_all(FILE *f, const struct env *env, const struct limits *l,
 			fprintf(f, " %s: %s;", g.m[i]->name, g.m[i]->spin);
 	fprintf(f, " every other method blocks in the kernel.\n");
 	print_relative(f, &g, l, r, n);
+	print_costs(f, &g, r, n);
 	print_targets(f, l, r, n);
 	print_noise(f, r, n);
+	print_runinfo(f, env->run);
 }

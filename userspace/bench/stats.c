@@ -171,3 +171,42 @@ void combine_runs(const struct result *run, unsigned int n,
 	if (out->status == CELL_OK && n > 1 && v > 0)
 		out->rep_spread = (hi - lo) / v;
 }
+
+/* --- paired ratios ------------------------------------------------------- */
+
+/*
+ * The median of n values and the order-statistic confidence interval of
+ * the median, which assumes nothing about the distribution: with the
+ * values sorted, [v(k), v(n+1-k)] (1-based) holds the true median with
+ * probability 1 - 2 P(B < k), B ~ Binomial(n, 1/2).  k is the largest
+ * that keeps that at 95% or more; with n = 5 no k reaches 95% and the
+ * interval is [min, max] at 93.75%.  The coverage is returned so the
+ * report can say it.  Sorts v.
+ */
+void median_ci(double *v, unsigned int n, struct median_ci *ci)
+{
+	double tail = 0, c = 1, cov = NAN, best = NAN;
+	unsigned int i, k = 0;
+
+	ci->n = n;
+	ci->median = ci->lo = ci->hi = ci->coverage = NAN;
+	if (!n)
+		return;
+	qsort(v, n, sizeof(*v), cmp_double);
+	ci->median = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	/* tail = P(B <= i - 1) for the interval [v(i), v(n+1-i)] */
+	for (i = 1; i <= (n + 1) / 2; i++) {
+		tail += c / ldexp(1.0, (int)n);	/* + C(n, i-1) / 2^n */
+		c = c * (n - (i - 1)) / i;	/* C(n, i) */
+		cov = 1 - 2 * tail;
+		if (i == 1 || cov >= 0.95) {
+			k = i;
+			best = cov;
+		}
+		if (cov < 0.95)
+			break;
+	}
+	ci->lo = v[k - 1];
+	ci->hi = v[n - k];
+	ci->coverage = best < 0 ? 0 : best;
+}

@@ -46,5 +46,29 @@ for r in d["results"]:
 PY
 awk -F, 'NR > 1 && $4 == "ok" && ($21 != 3 || split($24, a, ";") != 3) { bad = 1 }
 	END { exit bad }' "$d/bench.csv" || no "bench.csv repeats/runs columns"
+# --seed: the order of the cells is the seed's, printed, and repeats
+"$B" --no-raise --methods pipe,unix-dgram --sizes 64 --pattern stream \
+	--time 0.02 --repeat 5 --seed 12345 >"$d/s1" 2>"$d/e1" || no "--seed run failed"
+"$B" --no-raise --methods pipe,unix-dgram --sizes 64 --pattern stream \
+	--time 0.02 --repeat 5 --seed 12345 >"$d/s2" 2>"$d/e2" || no "--seed run failed"
+order() { sed -n 's/^\[round \([0-9]\)\/5\] \[ *[0-9]*\/2\] *stream *\([a-z-]*\).*/\1 \2/p' "$1"; }
+[ "$(order "$d/e1")" = "$(order "$d/e2")" ] && [ "$(order "$d/e1" | wc -l)" -eq 10 ] ||
+	no "--seed 12345 twice gave different cell orders"
+grep -q 'seed 12345 (--seed 12345 repeats it)' "$d/s1" || no "the seed is not in the report"
+grep -q '^calibration: pipe 64 B pingpong p50' "$d/s1" || no "no calibration lines"
+[ "$(grep -c '^  round [1-5]: .* -> .*drift' "$d/s1")" -eq 5 ] || no "no drift per round"
+grep -q '^load (/proc/loadavg here): start ' "$d/s1" || no "no load line"
+# a target with an absent method says "not run"; the numerator here is absent
+grep -q 'ipcchan-ring-zc .* not run' "$d/s1" || no "absent target not 'not run'"
+python3 - "$d/bench.json" <<'PY' || no "bench.json targets/run/p99"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert "seed" in d["env"]["run"] and len(d["env"]["run"]["calibration"]["rounds"]) == 3
+assert all(t["verdict"] in ("met", "missed", "inconclusive", "not run", "failed")
+           for t in d["targets"]), d["targets"]
+for r in d["results"]:
+    if r["pattern"] == "pingpong" and r["rtt_n"] < 1000:
+        assert r["rtt_ns"]["p99"] is None, r
+PY
 [ $fail -eq 0 ] && echo "ok: ipcchan-bench --repeat"
 exit $fail

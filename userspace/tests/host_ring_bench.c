@@ -2,7 +2,7 @@
 /*
  * Host microbenchmark of the library's ring fast path, without the module.
  *
- *	host_ring_bench [copy|zc] [count] [size] [fork]
+ *	host_ring_bench [copy|zc|shm] [count] [size] [fork]
  *
  * Linked like host_ring (-Wl,--wrap=ioctl,--wrap=mmap): a fake channel fd
  * answers IPCCHAN_IOC_INFO and mmap with a double-mapped memfd ring.  In one
@@ -13,7 +13,12 @@
  *
  *	valgrind --tool=callgrind build/host/host_ring_bench copy 1000000
  *
- * and dividing the total by @count.  Host only, not staged.
+ * and dividing the total by @count.  "shm" runs the same loop over
+ * ipcchan-bench's shm-futex ring (bench/m_shm.c, linked in, driven through
+ * its method calls, same spin, same 64 KiB of ring at 64 B): with "fork",
+ * copy against shm is ipcchan-ring against shm-futex on real hardware,
+ * the library's side of it only (docs/benchmark.md).  Host only, not
+ * staged.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +34,9 @@
 
 #include <ipcchan.h>
 
+#include "../bench/bench.h"
+
+#undef D
 #define PAGE		4096UL
 #define DATA_PAGES	16UL
 #define D		(DATA_PAGES * PAGE)
@@ -64,9 +72,60 @@ static int consume(struct ipcchan_ring *r, int zc, unsigned char *buf,
 	return ipcchan_ring_release(r);
 }
 
+/* bench/m_shm.c's send takes the payload from ch->txbuf */
+int copy_tx_begin(struct chan *ch, size_t len, void **buf)
+{
+	(void)len;
+	*buf = ch->txbuf;
+	return 0;
+}
+
+/* The shm-futex method of ipcchan-bench, as a stream of count records. */
+static int shm_stream(unsigned long count, size_t size, unsigned char *in,
+		      unsigned char *out)
+{
+	static char why[WHY_LEN];
+	struct chan ch = {
+		.m = shm_methods[0], .side = -1, .why = why,
+		.cfg = { .pat = PAT_STREAM, .size = size, .batch = 1,
+			 .capacity = cell_capacity(size), .spin_ns = 20000 },
+	};
+	const void *p;
+	unsigned long i;
+	size_t len;
+	pid_t pid;
+	int st;
+
+	if (strcmp(ch.m->name, "shm-futex") || ch.m->setup(&ch))
+		return 2;
+	pid = fork();
+	if (pid < 0)
+		return 2;
+	ch.side = pid == 0;
+	ch.txbuf = in;
+	ch.rxbuf = out;
+	if (ch.m->open(&ch))
+		_exit(2);
+	for (i = 0; i < count; i++) {
+		if (pid) {
+			if (ch.m->tx_end(&ch, size))
+				return 1;
+		} else if (ch.m->rx_begin(&ch, &p, &len) || len != size) {
+			_exit(1);
+		}
+	}
+	if (!pid)
+		_exit(0);
+	if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+		return 1;
+	ch.m->teardown(&ch);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int zc = argc > 1 && !strcmp(argv[1], "zc");
+	int shm = argc > 1 && !strcmp(argv[1], "shm");
 	unsigned long count = argc > 2 ? strtoul(argv[2], NULL, 0) : 1000000;
 	size_t size = argc > 3 ? strtoul(argv[3], NULL, 0) : 64;
 	int forked = argc > 4 && !strcmp(argv[4], "fork");
@@ -84,7 +143,13 @@ int main(int argc, char **argv)
 	ipcchan_ring_set_spin(&r, 20000);	/* ipcchan-bench's default */
 	memset(in, 0x5a, sizeof(in));
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	if (forked) {
+	if (shm) {
+		if (!forked || size > D / 2)
+			return 2;	/* one process would wait for itself */
+		st = shm_stream(count, size, in, out);
+		if (st)
+			return st;
+	} else if (forked) {
 		pid = fork();
 		if (pid < 0)
 			return 2;
@@ -107,7 +172,8 @@ int main(int argc, char **argv)
 				return 1;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &b);
-	printf("%s %lu x %zu B%s: %.1f ns per record\n", zc ? "zc" : "copy",
+	printf("%s %lu x %zu B%s: %.1f ns per record\n",
+	       shm ? "shm-futex" : zc ? "zc" : "copy",
 	       count, size, forked ? " (fork)" : "",
 	       ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / count);
 	ipcchan_ring_unmap(&r);
