@@ -325,6 +325,9 @@ struct options {
 	const char *host_load;	/* --host-load */
 	bool no_syscalls;	/* --no-syscalls */
 };
+const struct result *result_find(const struct result *r, size_t n,
+				 const char *method, enum pattern p,
+				 size_t size);	/* report.c */
 int parse_options(int argc, char **argv, struct options *o);
 
 /* plan.c: the cells in the order they run, and room for their results */

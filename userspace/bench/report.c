@@ -46,7 +46,8 @@ void grid_build(struct grid *g, const struct result *r, size_t n)
 	}
 }
 
-static const struct result *find(const struct result *r, size_t n,
+/* The cell of @method, @p and @size in r[0..n), or NULL. */
+const struct result *result_find(const struct result *r, size_t n,
 				 const char *method, enum pattern p,
 				 size_t size)
 {
@@ -63,7 +64,7 @@ static const struct result *find_ok(const struct result *r, size_t n,
 				    const char *method, enum pattern p,
 				    size_t size)
 {
-	const struct result *x = find(r, n, method, p, size);
+	const struct result *x = result_find(r, n, method, p, size);
 
 	return x && x->status == CELL_OK ? x : NULL;
 }
@@ -213,14 +214,14 @@ static void print_tables(FILE *f, enum pattern pat, const struct grid *g,
 			bool any = false;
 
 			for (j = 0; j < g->ns; j++)
-				any |= find(r, n, g->m[i]->name, pat, g->size[j]) != NULL;
+				any |= result_find(r, n, g->m[i]->name, pat, g->size[j]) != NULL;
 			if (!any)
 				continue;
 			snprintf(buf, sizeof(buf), "%s%s", g->m[i]->name,
 				 g->m[i]->spin ? "*" : "");
 			fprintf(f, "%-22s", buf);
 			for (j = 0; j < g->ns; j++) {
-				const struct result *x = find(r, n, g->m[i]->name,
+				const struct result *x = result_find(r, n, g->m[i]->name,
 							      pat, g->size[j]);
 				double v;
 

@@ -71,19 +71,6 @@ struct tresult {
 	const char *verdict;
 };
 
-static const struct result *find_cell(const struct result *r, size_t n,
-				      const char *method, enum pattern p,
-				      size_t size)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (r[i].pat == p && r[i].size == size &&
-		    !strcmp(r[i].m->name, method))
-			return &r[i];
-	return NULL;
-}
-
 static void append(char *buf, size_t len, const char *sep, const char *s)
 {
 	size_t l = strlen(buf);
@@ -120,7 +107,7 @@ static void pick_den(const struct target *t, const struct limits *l,
 					tr->ref = l->memcpy_bps[k];
 			continue;
 		}
-		y = find_cell(r, n, t->den[j], t->pat, t->size);
+		y = result_find(r, n, t->den[j], t->pat, t->size);
 		if (!y) {
 			append(tr->missing, sizeof(tr->missing), ", ", t->den[j]);
 			continue;
@@ -158,7 +145,7 @@ static void evaluate(const struct target *t, const struct limits *l,
 	memset(tr, 0, sizeof(*tr));
 	tr->ref = NAN;
 	tr->ci.median = tr->ci.lo = tr->ci.hi = NAN;
-	tr->x = find_cell(r, n, t->num, t->pat, t->size);
+	tr->x = result_find(r, n, t->num, t->pat, t->size);
 	if (!tr->x)
 		append(tr->missing, sizeof(tr->missing), ", ", t->num);
 	pick_den(t, l, r, n, tr);
