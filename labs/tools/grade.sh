@@ -24,6 +24,9 @@
 # PROGRAM TEST is a kselftest program and a test's full name
 # (fixture.test); PROGRAM "-" with TEST "kernel-log" or "rmmod" is judged
 # from the VM's console: no oops/WARN/BUG/KASAN/lockdep line, a clean unload.
+# PROGRAM "host" with TEST NAME runs labs/tools/NAME.sh on the tree, on the
+# host (a static check, e.g. barriers): ok when it exits 0, its output is
+# shown under the hint.  A grade with host checks only boots no VM.
 set -uo pipefail
 
 lab= stage= bstatus=0 blog= group= json= work=
@@ -52,8 +55,22 @@ checks=$(sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' "$rubric" |
 	 awk -v g="$group" 'g == "" || $1 == g')
 [ -n "$checks" ] || { echo "grade.sh: no check in group '$group'" >&2; exit 2; }
 
+# Host checks: run on the tree before the VM, results in host.txt.
+top=$(cd "$here/../.." && pwd)
+: >"$work/host.txt"
+for t in $(echo "$checks" | sed 's/|.*//' | awk '$3 == "host" { print $4 }' | sort -u); do
+	if "$here/$t.sh" "$top" >"$work/host-$t.log" 2>&1; then
+		echo "$t ok" >>"$work/host.txt"
+	else
+		echo "$t fail" >>"$work/host.txt"
+	fi
+done
+
 vmrc=0
-if [ "$bstatus" -eq 0 ]; then
+novm=$(echo "$checks" | sed 's/|.*//' | awk '$3 != "host" { n++ } END { print !n }')
+if [ "$bstatus" -eq 0 ] && [ "$novm" = 1 ]; then
+	echo "grade: host checks only, no VM"
+elif [ "$bstatus" -eq 0 ]; then
 	mkdir -p "$stage/labs"
 	cp "$rubric" "$stage/labs/rubric"
 	cp "$here/grade-vm.sh" "$stage/labs/"
@@ -64,12 +81,19 @@ if [ "$bstatus" -eq 0 ]; then
 	vmrc=$?
 fi
 
-# result TEST: ok, fail, skip or none (not run)
+# result PROGRAM TEST: ok, fail, skip or none (not run)
 result() {
 	local r
+	if [ "$1" = host ]; then
+		r=$(awk -v t="$2" '$1 == t { print $2 }' "$work/host.txt")
+		echo "${r:-none}"
+		return
+	fi
+	shift
 	case $1 in
 	kernel-log)
-		if [ "$bstatus" -ne 0 ] || [ "$vmrc" -eq 3 ] || [ "$vmrc" -ge 124 ]; then
+		if [ "$bstatus" -ne 0 ] || [ "$vmrc" -eq 3 ] || [ "$vmrc" -ge 124 ] ||
+		   [ "$novm" = 1 ]; then
 			echo none
 		elif grep -q IPCCHAN-DMESG-BAD "$work/vm.log"; then
 			echo fail
@@ -77,7 +101,8 @@ result() {
 			echo ok
 		fi ;;
 	rmmod)
-		if [ "$bstatus" -ne 0 ] || [ "$vmrc" -eq 3 ] || [ "$vmrc" -ge 124 ]; then
+		if [ "$bstatus" -ne 0 ] || [ "$vmrc" -eq 3 ] || [ "$vmrc" -ge 124 ] ||
+		   [ "$novm" = 1 ]; then
 			echo none
 		elif grep -qE 'IPCCHAN-VM: (rmmod ipcchan failed|/dev/ipcchan still)' \
 			"$work/vm.log"; then
@@ -106,14 +131,18 @@ for g in $(echo "$checks" | awk '!seen[$1]++ { print $1 }'); do
 	gs=0 gm=0 hints=
 	while IFS= read -r line; do
 		pts=$(echo "$line" | awk '{ print $2 }')
+		prog=$(echo "$line" | awk '{ print $3 }')
 		test=$(echo "$line" | sed 's/|.*//' | awk '{ print $4 }')
 		hint=$(echo "$line" | sed -n 's/^[^|]*|[[:space:]]*//p')
 		gm=$((gm + pts))
-		r=$(result "$test")
+		r=$(result "$prog" "$test")
 		if [ "$r" = ok ]; then
 			gs=$((gs + pts))
 		else
 			hints+="    - $test ($r): $hint"$'\n'
+			if [ "$prog" = host ] && [ -s "$work/host-$test.log" ]; then
+				hints+=$(sed 's/^/        /' "$work/host-$test.log")$'\n'
+			fi
 		fi
 	done < <(echo "$checks" | awk -v g="$g" '$1 == g')
 	score=$((score + gs)) max=$((max + gm))
@@ -124,7 +153,7 @@ for g in $(echo "$checks" | awk '!seen[$1]++ { print $1 }'); do
 	tests_json+="${tests_json:+,}"$'\n'"    {\"name\": \"$g\", \"score\": $gs, \"max_score\": $gm, \"output\": \"$out\"}"
 done
 
-case $(result kernel-log) in
+case $(result - kernel-log) in
 ok) echo "kernel log: clean" ;;
 fail) echo "kernel log: PROBLEM (lines after IPCCHAN-DMESG-BAD in $work/vm.log)" ;;
 *) echo "kernel log: not checked (nothing ran)" ;;
