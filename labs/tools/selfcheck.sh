@@ -93,11 +93,13 @@ if [ -r "$zoo/bugs" ] && want zoo; then
 	ref=$(score_of "$out/zoo-reference.log")
 	[ -n "$ref" ] && [ "${ref%/*}" = "${ref#*/}" ] ||
 		{ cat "$out/zoo-reference.log"; fail "zoo: reference scored '$ref'"; }
+	echo "labs-check: zoo: reference $ref ($(( $(date +%s) - zstart )) s)"
 
 	w=$out/zoo
 	rm -rf "$w"
 	grep -v '^#' "$zoo/bugs" | while read -r bug group how; do
 		[ -n "$bug" ] || continue
+		bstart=$(date +%s)
 		h=$out/zoo-handout
 		rm -rf "$h"
 		"$top/labs/tools/handout.sh" zoo "$h" "$bug" >/dev/null ||
@@ -128,7 +130,7 @@ if [ -r "$zoo/bugs" ] && want zoo; then
 			cat "$out/zoo-$bug.log"
 			fail "zoo: $bug: group $group passes: the bug is not caught"
 		fi
-		echo "labs-check: zoo: $bug caught by $group ($how)"
+		echo "labs-check: zoo: $bug caught by $group ($how; $(( $(date +%s) - bstart )) s)"
 	done
-	echo "labs-check: zoo: reference $ref, every bug caught ($(( $(date +%s) - zstart )) s)"
+	echo "labs-check: zoo: every bug caught ($(( $(date +%s) - zstart )) s in all)"
 fi

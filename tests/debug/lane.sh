@@ -24,7 +24,7 @@
 #        the reports are printed in full.
 #
 # LANE_CMD in the environment replaces the lane's command in the guest,
-# e.g. one program: LANE_CMD='/opt/ipcchan/run-tests.sh -t 900
+# e.g. one program: LANE_CMD='/opt/ipcchan/run-tests.sh -t 900 -f
 # ipcchan_info_test' make check-debug (the bug zoo's KASAN hunt).
 #
 # UBSAN's alignment check is on for the module alone (KCFLAGS
