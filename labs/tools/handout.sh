@@ -69,7 +69,7 @@ git ls-files | while IFS= read -r f; do
 	chmod --reference="$f" "$out/$f"
 done
 
-"$top/labs/tools/leftovers.sh" "$lab" "$top" "$out" $bug
+"$top/labs/tools/leftovers.sh" "$lab" "$top" "$out" "$bug"
 
 cd "$out"
 git init -q
