@@ -707,10 +707,17 @@ long ipcchan_attach(struct ipcchan_file *pf, void __user *uarg)
 	ret = PTR_ERR_OR_ZERO(ch);
 	if (!ret && !at.result)
 		ret = may_attach(ch, &at);
+	/* ZOO BEGIN unlink-uaf: an attached file takes no reference (1/2) */
 	if (!ret) {
 		kref_get(&ch->ref);
 		atomic_inc(&ch->attached);
 	}
+	/*
+	 * ZOO BROKEN unlink-uaf
+	 *	if (!ret)
+	 *		atomic_inc(&ch->attached);
+	 * ZOO END unlink-uaf
+	 */
 	mutex_unlock(&reg.lock);
 	if (new)
 		free_new(new);

@@ -83,10 +83,17 @@ static int ipcchan_release(struct inode *inode, struct file *file)
 	struct ipcchan_file *pf = file->private_data;
 	struct ipcchan_channel *ch = ipcchan_file_channel(pf);
 
+	/* ZOO BEGIN unlink-uaf: release drops no reference (2/2) */
 	if (ch) {
 		atomic_dec(&ch->attached);
 		ipcchan_channel_put(ch);
 	}
+	/*
+	 * ZOO BROKEN unlink-uaf
+	 *	if (ch)
+	 *		atomic_dec(&ch->attached);
+	 * ZOO END unlink-uaf
+	 */
 	mutex_destroy(&pf->attach_lock);
 	kfree(pf);
 	return 0;

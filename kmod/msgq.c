@@ -460,7 +460,13 @@ static int send_fast(struct ipcchan_channel *ch, const void __user *buf,
 	km->uid = current_euid();
 	WRITE_ONCE(ch->taken, ch->taken + 1);
 	prep_sent_locked(ch, km, NULL);
+	/* ZOO BEGIN lost-wakeup: the fast path queues without waking a receiver */
 	publish_locked(ch, km, km, 1);
+	/*
+	 * ZOO BROKEN lost-wakeup
+	 *	llist_add(&km->lnode, &ch->incoming);
+	 * ZOO END lost-wakeup
+	 */
 	spin_unlock(&ch->send_lock);
 	ipcchan_stats_add(1, len);
 	return 0;
@@ -638,11 +644,17 @@ static void dequeue_done_locked(struct ipcchan_channel *ch,
 		if (ipcchan_recycle_locked(ch, kms[i]))
 			kms[i] = NULL;
 	}
+	/* ZOO BEGIN missing-release: given is published with a plain store */
 	/*
 	 * Release, pairs with the acquire in ipcchan_slots_used(): a sender
 	 * that sees the slots sees the objects kept or counted freed above.
 	 */
 	smp_store_release(&ch->given, ch->given + done);
+	/*
+	 * ZOO BROKEN missing-release
+	 *	WRITE_ONCE(ch->given, ch->given + done);
+	 * ZOO END missing-release
+	 */
 	/* Slots given back before a sender's queue is looked at. */
 	smp_mb();
 	wake_waiters(&ch->send_wq, done, EPOLLOUT | EPOLLWRNORM);
@@ -892,8 +904,14 @@ __poll_t ipcchan_msgq_poll(struct ipcchan_channel *ch, struct file *file,
 	/* LAB4 BEGIN poll: poll_wait() on both queues, then the real mask. */
 	__poll_t mask = 0;
 
+	/* ZOO BEGIN missing-poll-wait: no poll_wait() on the receivers' queue */
 	poll_wait(file, &ch->recv_wq, pt);
 	poll_wait(file, &ch->send_wq, pt);
+	/*
+	 * ZOO BROKEN missing-poll-wait
+	 *	poll_wait(file, &ch->send_wq, pt);
+	 * ZOO END missing-poll-wait
+	 */
 
 	/* Queued on both wait queues before the state is read. */
 	smp_mb();

@@ -5,6 +5,7 @@
 #
 #   make grade [T=group] [JSON=file]   build, boot the VM, grade, Score: N/M
 #   make handout OUT=dir               write the student repository
+#   make handout BUG=name OUT=dir      the bug zoo's (labs/zoo/): one bug
 #   make progs                         build the lab's programs (PROGS)
 #
 # A lab with userspace programs lists them in PROGS; each program NAME is
@@ -37,8 +38,8 @@ grade:
 		$(if $(T),T=$(T)) $(if $(JSON),JSON=$(abspath $(JSON)))
 
 handout:
-	@test -n "$(OUT)" || { echo "usage: make handout OUT=dir" >&2; exit 2; }
-	@$(TOP)/labs/tools/handout.sh $(LAB) $(abspath $(OUT))
+	@test -n "$(OUT)" || { echo "usage: make handout $(if $(filter zoo,$(LAB)),BUG=name )OUT=dir" >&2; exit 2; }
+	@$(TOP)/labs/tools/handout.sh $(LAB) $(abspath $(OUT)) $(BUG)
 
 progs: $(addprefix $(OUT)/,$(PROGS))
 

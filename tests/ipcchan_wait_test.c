@@ -21,6 +21,7 @@
 
 #include "kselftest_harness.h"
 #include "ipcchan_pair.h"
+#include "ipcchan_ring.h"
 
 /* --- blocking and wakeups -------------------------------------------------- */
 
@@ -342,6 +343,40 @@ TEST_F(pair, poll_wakes_on_send)
 	ASSERT_LT(0, pid);
 	EXPECT_EQ(1, poll(&p, 1, 10000));
 	EXPECT_EQ(POLLIN, p.revents & (POLLIN | POLLERR | POLLHUP));
+	EXPECT_EQ(0, ipcchan_reap(pid, WAIT_MS));
+}
+
+/* Child: poll pe->fd for POLLIN, 10 s at most; 0 when it reports POLLIN. */
+static int poll_in_child(void *p)
+{
+	struct peer *pe = p;
+	struct pollfd pfd = { .fd = pe->fd, .events = POLLIN };
+
+	if (poll(&pfd, 1, 10000) != 1)
+		return 1;
+	return (pfd.revents & (POLLIN | POLLERR | POLLHUP)) == POLLIN ? 0 : 2;
+}
+
+/*
+ * The send comes only once the poller sleeps in poll() (/proc/<pid>/syscall
+ * and state S), so only a wake-up can report it, never the poller's first
+ * look at the queue (poll_wakes_on_send's send may come before that look
+ * on a loaded machine).
+ */
+TEST_F(pair, poll_asleep_woken_by_send)
+{
+	struct peer pe = { .fd = self->rx };
+	pid_t pid;
+	int ret;
+
+	pid = ipcchan_spawn(poll_in_child, &pe);
+	ASSERT_LT(0, pid);
+	ret = ipcchan_wait_in_syscall(pid, SYS_poll, SYS_ppoll, 0, WAIT_MS);
+	if (ret == -ENOENT)	/* no /proc/<pid>/syscall: a plain delay */
+		usleep(500 * 1000);
+	else
+		ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, ipcchan_test_send(self->tx, "P", 1, 0, 0, 0, NULL));
 	EXPECT_EQ(0, ipcchan_reap(pid, WAIT_MS));
 }
 

@@ -25,10 +25,10 @@
 # (fixture.test); PROGRAM "-" with TEST "kernel-log" or "rmmod" is judged
 # from the VM's console: no oops/WARN/BUG/KASAN/lockdep line, a clean unload;
 # "- answers" from the lab's answers.md: every "## " question has an answer
-# (a line of at least three words).  PROGRAM "host" runs the lab's
-# host-check.sh TEST on the host, in the repository's top directory (a
-# check of the source, say): ok when it exits 0, its output is in
-# host.log.
+# (a line of at least three words).  PROGRAM "host" with TEST NAME runs the
+# lab's host-check.sh NAME on the host, in the repository's top directory
+# (a check of the source, say): ok when it exits 0, its output is shown
+# under the hint.  A grade with host checks only boots no VM.
 set -uo pipefail
 
 lab= stage= bstatus=0 blog= group= json= work=
@@ -51,16 +51,29 @@ rubric=$lab/rubric
 here=$(cd "$(dirname "$0")" && pwd)
 work=${work:-$here/../../build/grade}
 mkdir -p "$work"
-rm -f "$work/grade.txt" "$work/vm.log" "$work/host.log"
+rm -f "$work/grade.txt" "$work/vm.log" "$work"/host-*.log
 
 checks=$(sed -e '/^[[:space:]]*#/d' -e '/^[[:space:]]*$/d' "$rubric" |
 	 awk -v g="$group" 'g == "" || $1 == g')
 [ -n "$checks" ] || { echo "grade.sh: no check in group '$group'" >&2; exit 2; }
 
+# Host checks: run on the tree before the VM, each once, results in host.txt.
+top=$(cd "$here/../.." && pwd)
+: >"$work/host.txt"
+for t in $(echo "$checks" | sed 's/|.*//' | awk '$3 == "host" && !seen[$4]++ { print $4 }'); do
+	if (cd "$top" && "$lab/host-check.sh" "$t") >"$work/host-$t.log" 2>&1; then
+		echo "$t ok" >>"$work/host.txt"
+	else
+		echo "$t fail" >>"$work/host.txt"
+	fi
+done
+
 # Only host-side checks (T=answers, say): no VM to boot.
 need_vm=$(echo "$checks" | awk '$3 != "host" && !($3 == "-" && $4 == "answers")')
 vmrc=0
-if [ "$bstatus" -eq 0 ] && [ -n "$need_vm" ]; then
+if [ "$bstatus" -eq 0 ] && [ -z "$need_vm" ]; then
+	echo "grade: host checks only, no VM"
+elif [ "$bstatus" -eq 0 ]; then
 	mkdir -p "$stage/labs"
 	cp "$rubric" "$stage/labs/rubric"
 	cp "$here/grade-vm.sh" "$stage/labs/"
@@ -75,13 +88,8 @@ fi
 result() {
 	local r
 	if [ "$1" = host ]; then
-		echo "# host-check.sh $2" >>"$work/host.log"
-		if (cd "$here/../.." && "$lab/host-check.sh" "$2") \
-			>>"$work/host.log" 2>&1; then
-			echo ok
-		else
-			echo fail
-		fi
+		r=$(awk -v t="$2" '$1 == t { print $2 }' "$work/host.txt")
+		echo "${r:-none}"
 		return
 	fi
 	local prog=$1
@@ -102,7 +110,8 @@ result() {
 			echo ok
 		fi ;;
 	rmmod)
-		if [ "$bstatus" -ne 0 ] || [ "$vmrc" -eq 3 ] || [ "$vmrc" -ge 124 ]; then
+		if [ "$bstatus" -ne 0 ] || [ "$vmrc" -eq 3 ] || [ "$vmrc" -ge 124 ] ||
+		   [ -z "$need_vm" ]; then
 			echo none
 		elif grep -qE 'IPCCHAN-VM: (rmmod ipcchan failed|/dev/ipcchan still)' \
 			"$work/vm.log"; then
@@ -141,6 +150,9 @@ for g in $(echo "$checks" | awk '!seen[$1]++ { print $1 }'); do
 			gs=$((gs + pts))
 		else
 			hints+="    - $test ($r): $hint"$'\n'
+			if [ "$prog" = host ] && [ -s "$work/host-$test.log" ]; then
+				hints+=$(sed 's/^/        /' "$work/host-$test.log")$'\n'
+			fi
 		fi
 	done < <(echo "$checks" | awk -v g="$g" '$1 == g')
 	score=$((score + gs)) max=$((max + gm))

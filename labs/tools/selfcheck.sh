@@ -8,10 +8,20 @@
 #     holds no marker and no solution line, builds without a warning,
 #     loads and unloads with a clean kernel log, and scores exactly the
 #     starting score its rubric states ("# start: N/M").
+# Then the bug zoo (labs/zoo/, when its key labs/zoo/bugs is there):
+#  3. the reference gets full marks from the zoo's rubric;
+#  4. each bug's student repository (handout.sh zoo) holds no marker and
+#     none of the bug's correct lines, builds without a warning, and fails
+#     the rubric group labs/zoo/bugs names for it (make grade T=GROUP: one
+#     VM boot with that group's tests only, none for a host check): a test
+#     that fails or a VM that dies (a use-after-free may take the guest
+#     down; the zoo's VM_TIMEOUT bounds a hang) is a caught bug.  The
+#     variants share one build tree (build/labs/zoo): only the module is
+#     rebuilt from one to the next.
 # Exits non-zero on the first lab that fails.  Extra arguments (KERNEL=...)
-# are passed to make.
+# are passed to make.  LABS="4-driver zoo" (folder names) checks only those.
 #
-# usage: selfcheck.sh [MAKE-VARIABLE=VALUE...]
+# usage: [LABS=...] selfcheck.sh [MAKE-VARIABLE=VALUE...]
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -20,10 +30,20 @@ mkdir -p "$out"
 fail() { echo "labs-check: $*" >&2; exit 1; }
 
 score_of() { sed -n 's/^Score: //p' "$1" | tail -n1; }
+want() { [ -z "${LABS:-}" ] || [[ " $LABS " == *" $1 "* ]]; }
+# The caches the reference built (headers, kernels, VM images) in $1.
+link_caches() {
+	mkdir -p "$1/.cache"
+	for c in ksft kernels vm; do
+		[ -e "$top/.cache/$c" ] && ln -sfn "$top/.cache/$c" "$1/.cache/$c"
+	done
+	return 0
+}
 
 for rubric in "$top"/labs/[0-9]*-*/rubric; do
 	dir=$(dirname "$rubric") name=$(basename "$(dirname "$rubric")")
 	lab=${name%%-*}
+	want "$name" || continue
 	# A student repository has the lab's regions stripped: nothing to check.
 	if ! git -C "$top" grep -qE "LAB$lab BEGIN " -- \
 		':!labs/tools/strip.awk' ':!labs/README.md'; then
@@ -47,11 +67,7 @@ for rubric in "$top"/labs/[0-9]*-*/rubric; do
 	h=$out/handout-$lab
 	rm -rf "$h"
 	"$top/labs/tools/handout.sh" "$lab" "$h" >/dev/null
-	# The caches the reference built (headers, kernels, VM images).
-	mkdir -p "$h/.cache"
-	for c in ksft kernels vm; do
-		[ -e "$top/.cache/$c" ] && ln -s "$top/.cache/$c" "$h/.cache/$c"
-	done
+	link_caches "$h"
 	make --no-print-directory -C "$h" all "$@" >"$out/$name-build.log" 2>&1 ||
 		{ tail -n 30 "$out/$name-build.log"; fail "$name: the handout does not build"; }
 	if grep -n 'warning:' "$out/$name-build.log"; then
@@ -69,3 +85,55 @@ for rubric in "$top"/labs/[0-9]*-*/rubric; do
 		{ cat "$out/$name-handout.log"; fail "$name: the handout scored '$got', the rubric says $start"; }
 	echo "labs-check: $name: reference $ref (graded in $tref s), handout $got (as documented, graded in $((SECONDS - t0)) s)"
 done
+
+# --- The bug zoo -----------------------------------------------------------
+zoo=$top/labs/zoo
+if [ -r "$zoo/bugs" ] && want zoo; then
+	zstart=$(date +%s)
+	echo "labs-check: zoo: the reference"
+	make -s --no-print-directory -C "$zoo" grade "$@" \
+		>"$out/zoo-reference.log" 2>&1 || true
+	ref=$(score_of "$out/zoo-reference.log")
+	[ -n "$ref" ] && [ "${ref%/*}" = "${ref#*/}" ] ||
+		{ cat "$out/zoo-reference.log"; fail "zoo: reference scored '$ref'"; }
+	echo "labs-check: zoo: reference $ref ($(( $(date +%s) - zstart )) s)"
+
+	w=$out/zoo
+	rm -rf "$w"
+	grep -v '^#' "$zoo/bugs" | while read -r bug group how; do
+		[ -n "$bug" ] || continue
+		bstart=$(date +%s)
+		h=$out/zoo-handout
+		rm -rf "$h"
+		"$top/labs/tools/handout.sh" zoo "$h" "$bug" >/dev/null ||
+			fail "zoo: $bug: the handout failed"
+		if [ ! -d "$w" ]; then
+			cp -a "$h" "$w"
+			link_caches "$w"
+		else
+			# Only the files that differ: make rebuilds the module only.
+			(cd "$h" && git ls-files) | while IFS= read -r f; do
+				cmp -s "$h/$f" "$w/$f" || cp -p "$h/$f" "$w/$f"
+			done
+		fi
+		make --no-print-directory -C "$w" all "$@" \
+			>"$out/zoo-$bug-build.log" 2>&1 ||
+			{ tail -n 30 "$out/zoo-$bug-build.log"; fail "zoo: $bug does not build"; }
+		if grep -n 'warning:' "$out/zoo-$bug-build.log"; then
+			fail "zoo: $bug builds with warnings ($out/zoo-$bug-build.log)"
+		fi
+		make -s --no-print-directory -C "$w/labs/zoo" grade T="$group" "$@" \
+			>"$out/zoo-$bug.log" 2>&1 || true
+		if grep -q '^vm: FAILED' "$out/zoo-$bug.log"; then
+			how="the VM died"
+		elif grep -q "^$group: FAIL" "$out/zoo-$bug.log"; then
+			how=$(sed -n 's/^    - \([^ ]*\) (.*/\1/p' "$out/zoo-$bug.log" |
+			      paste -sd, -)" failed"
+		else
+			cat "$out/zoo-$bug.log"
+			fail "zoo: $bug: group $group passes: the bug is not caught"
+		fi
+		echo "labs-check: zoo: $bug caught by $group ($how; $(( $(date +%s) - bstart )) s)"
+	done
+	echo "labs-check: zoo: every bug caught ($(( $(date +%s) - zstart )) s in all)"
+fi

@@ -23,6 +23,10 @@
 #        per 3 s); any "BUG: KCSAN" fails it through the dmesg scan, and
 #        the reports are printed in full.
 #
+# LANE_CMD in the environment replaces the lane's command in the guest,
+# e.g. one program: LANE_CMD='/opt/ipcchan/run-tests.sh -t 900 -f
+# ipcchan_info_test' make check-debug (the bug zoo's KASAN hunt).
+#
 # UBSAN's alignment check is on for the module alone (KCFLAGS
 # -fsanitize=alignment; tests/debug/debug.config says why not for the
 # kernel).  Besides misaligned kernel loads and stores it reports a member
@@ -54,6 +58,7 @@ kcsan)	kflags=(--kcsan) append="kmemleak=on"
 	timeout=2400 cmd="kcsan-tests.sh 1800" ;;
 *)	echo "$0: no lane '$lane' (debug, kcsan)" >&2; exit 2 ;;
 esac
+cmd=${LANE_CMD:-$cmd}
 cd "$(dirname "$0")/../.."
 mod=$work/$lane-mod log=$build/check-$lane.log
 start=$(date +%s)
