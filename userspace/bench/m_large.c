@@ -142,6 +142,10 @@ static int lg_setup(struct chan *ch, enum lg_kind kind)
 	}
 	if (c->nslots < 2)
 		c->nslots = 2;
+	/* In flight: every slot, or what the pipe holds (vmsplice). */
+	ch->depth_msgs = kind == LG_VMSPLICE ? pipe_bytes / c->slot_size :
+		c->nslots;
+	ch->depth_bytes = ch->depth_msgs * ch->cfg.size;
 	for (d = 0; d < ndirs(ch); d++) {
 		if (kind == LG_VMSPLICE) {
 			if (pipe2(c->pipe[d], O_CLOEXEC) < 0)
