@@ -51,9 +51,12 @@ set -u
 }
 lane=$1 cache=$2 tarball=$3 work=$4 stage=$5 build=$6 loader=$7
 kcflags=$8 env=$9
+# The debug lane leaves out lab 1's tests: they run the student's
+# pingpong over pipes, POSIX mq and memfd (not in this tinyconfig kernel),
+# never the module.
 case $lane in
 debug)	kflags=() append="panic_on_warn=1 panic_print=0x20 kmemleak=on"
-	timeout=4000 cmd="/opt/ipcchan/run-tests.sh -t 3600" ;;
+	timeout=4000 cmd="/opt/ipcchan/run-tests.sh -t 3600 -x lab1_" ;;
 kcsan)	kflags=(--kcsan) append="kmemleak=on"
 	timeout=2400 cmd="kcsan-tests.sh 1800" ;;
 *)	echo "$0: no lane '$lane' (debug, kcsan)" >&2; exit 2 ;;

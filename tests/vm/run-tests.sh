@@ -9,17 +9,21 @@
 # one failed test.  Prints the totals as the last line: "N passed, N failed,
 # N skipped".  Busybox sh compatible.
 #
-# usage: run-tests.sh [-d DIR] [-t SECONDS] [-f FILTER] [PROGRAM...]
+# usage: run-tests.sh [-d DIR] [-t SECONDS] [-f FILTER] [-x EXCLUDE] [PROGRAM...]
+#   -f runs only the programs whose name has FILTER, -x leaves out those
+#   whose name has EXCLUDE.
 
 dir=/opt/ipcchan/tests
 timeout=
 filter=
-while getopts d:t:f: opt; do
+exclude=
+while getopts d:t:f:x: opt; do
 	case $opt in
 	d) dir=$OPTARG ;;
 	t) timeout=$OPTARG ;;
 	f) filter=$OPTARG ;;
-	*) echo "usage: $0 [-d DIR] [-t SECONDS] [-f FILTER] [PROGRAM...]" >&2
+	x) exclude=$OPTARG ;;
+	*) echo "usage: $0 [-d DIR] [-t SECONDS] [-f FILTER] [-x EXCLUDE] [PROGRAM...]" >&2
 	   exit 2 ;;
 	esac
 done
@@ -38,7 +42,9 @@ if [ $# -eq 0 ]; then
 	for f in "$dir"/*; do
 		[ -f "$f" ] && [ -x "$f" ] || continue
 		case ${f##*/} in *_test | *_test.sh) ;; *) continue ;; esac
-		case ${f##*/} in *"$filter"*) set -- "$@" "$f" ;; esac
+		case ${f##*/} in *"$filter"*) ;; *) continue ;; esac
+		[ -z "$exclude" ] || case ${f##*/} in *"$exclude"*) continue ;; esac
+		set -- "$@" "$f"
 	done
 fi
 

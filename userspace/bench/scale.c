@@ -257,7 +257,9 @@ static int producer(struct sc_cell *x, unsigned int i, struct sc_proc *me)
 	int err;
 
 	for (;;) {
-		if (seq % 64 < b && now_s() >= x->sh->deadline)
+		/* a fault to inject is always reached, however slow the kernel */
+		if (seq % 64 < b && (!sc_fault || seq > SC_FAULT_SEQ) &&
+		    now_s() >= x->sh->deadline)
 			break;
 		for (k = 0; k < b; k++) {
 			msg_fill(buf + k * SC_WORDS, (uint64_t)i << 48 | (seq + k));

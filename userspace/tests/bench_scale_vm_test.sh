@@ -19,17 +19,25 @@ echo "1..2"
 
 # --- scale at 2x2 -----------------------------------------------------------
 smethods=ipcchan-ioctl,ipcchan-batch,posix-mq,unix-dgram,pipe
+nm=5
+# A kernel without POSIX message queues (the debug lane's tinyconfig
+# kernel) cannot run posix-mq: leave it out, as a kselftest skips without
+# its kernel option.
+if [ ! -d /proc/sys/fs/mqueue ]; then
+	smethods=ipcchan-ioctl,ipcchan-batch,unix-dgram,pipe nm=4
+	echo "# posix-mq left out: no POSIX message queues in this kernel"
+fi
 s=$d/scale
 "$B" --methods $smethods --pattern scale --scale-shapes 2x2 --time 0.1 \
 	--out "$s" >"$d/sout" 2>"$d/serr"
 rc=$?
 nsc=$(awk -F, 'NR > 1 && $1 == "shared" && $3 == 2 && $10 == "ok" && $12 > 0' \
 	"$s/scale.csv" 2>/dev/null | wc -l)
-if [ $rc -eq 0 ] && [ "$nsc" -eq 5 ] &&
+if [ $rc -eq 0 ] && [ "$nsc" -eq "$nm" ] &&
    grep -q '^oversubscription: ' "$s/table.txt"; then
-	echo "ok 1 scale 2x2: 5 methods, every message counted, in order per producer, intact"
+	echo "ok 1 scale 2x2: $nm methods, every message counted, in order per producer, intact"
 else
-	echo "not ok 1 scale 2x2 (exit $rc, $nsc of 5 ok)"
+	echo "not ok 1 scale 2x2 (exit $rc, $nsc of $nm ok)"
 	grep -E 'FAILED|n/a' "$d/serr" | sed 's/^/# /'
 fi
 
