@@ -115,6 +115,7 @@ void std_unix_limits(size_t min_size, size_t max_size);
 int std_sock_depth(struct chan *ch, const int s[2], bool strict);
 int std_dgram_check(const struct cellcfg *c, char *why);
 int std_fill_depth(struct chan *ch, int wfd, int rfd);
+int std_pipes(struct chan *ch, int (*fd)[2]);
 
 /* Generic copy helpers: tx_begin/rx into the process-local buffers. */
 int copy_tx_begin(struct chan *ch, size_t len, void **buf);

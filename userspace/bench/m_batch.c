@@ -75,11 +75,6 @@ static bool is_stream(const struct bchan *c)
 	return c->kind == BK_PIPE || c->kind == BK_STREAM;
 }
 
-static int ndirs(const struct chan *ch)
-{
-	return ch->cfg.pat == PAT_PINGPONG ? 2 : 1;
-}
-
 static void close_fd(int *fd)
 {
 	if (*fd >= 0)
@@ -94,7 +89,7 @@ static int b_setup(struct chan *ch, enum bkind kind, bool uring, bool sqpoll)
 		[BK_SEQPACKET] = SOCK_SEQPACKET,
 	};
 	struct bchan *c = calloc(1, sizeof(*c));
-	int d, err;
+	int d;
 
 	if (!c)
 		return -ENOMEM;
@@ -111,14 +106,7 @@ static int b_setup(struct chan *ch, enum bkind kind, bool uring, bool sqpoll)
 			return -errno;
 		return std_sock_depth(ch, c->sock, kind != BK_STREAM);
 	}
-	for (d = 0; d < ndirs(ch); d++) {
-		if (pipe2(c->pfd[d], O_CLOEXEC) < 0)
-			return -errno;
-		err = std_set_pipe_size(ch, c->pfd[d][1]);
-		if (err)
-			return err;
-	}
-	return std_fill_depth(ch, c->pfd[0][1], c->pfd[0][0]);
+	return std_pipes(ch, c->pfd);
 }
 
 static int pipe_batch_setup(struct chan *ch)

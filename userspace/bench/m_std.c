@@ -235,21 +235,31 @@ int std_set_pipe_size(struct chan *ch, int fd)
 	return 0;
 }
 
-static int pipe_setup(struct chan *ch)
+/*
+ * One pipe per direction into fd[d] ([0] read end, [1] write end), each
+ * sized for the cell's depth, then the depth measured on the first.
+ */
+int std_pipes(struct chan *ch, int (*fd)[2])
 {
-	struct fdchan *c = fdchan_new(ch);
 	int d, err;
 
-	if (!c)
-		return -ENOMEM;
 	for (d = 0; d < ndirs(ch); d++) {
-		if (pipe2(c->fd[d], O_CLOEXEC) < 0)
+		if (pipe2(fd[d], O_CLOEXEC) < 0)
 			return -errno;
-		err = std_set_pipe_size(ch, c->fd[d][1]);
+		err = std_set_pipe_size(ch, fd[d][1]);
 		if (err)
 			return err;
 	}
-	return std_fill_depth(ch, c->fd[0][1], c->fd[0][0]);
+	return std_fill_depth(ch, fd[0][1], fd[0][0]);
+}
+
+static int pipe_setup(struct chan *ch)
+{
+	struct fdchan *c = fdchan_new(ch);
+
+	if (!c)
+		return -ENOMEM;
+	return std_pipes(ch, c->fd);
 }
 
 static int pipe_open(struct chan *ch)
