@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,24 +42,26 @@ FIXTURE(service) {
 	struct kv_client c;	/* client 1: the test's own */
 };
 
+struct server_args {
+	const char *server, *name, *dir;
+};
+
+static int exec_server(void *arg)
+{
+	const struct server_args *a = arg;
+
+	execl(a->server, "kv_server", "-n", a->name, "-d", a->dir, "-t", "200",
+	      (char *)NULL);
+	return 127;
+}
+
 /* Start kv_server; returns its pid (it dies with the test). */
 static pid_t start_server(const char *server, const char *name,
 			  const char *dir)
 {
-	pid_t parent = getpid(), pid;
+	struct server_args a = { server, name, dir };
 
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(99);
-		execl(server, "kv_server", "-n", name, "-d", dir, "-t", "200",
-		      (char *)NULL);
-		_exit(127);
-	}
-	return pid;
+	return ipcchan_spawn(exec_server, &a);
 }
 
 /* Wait for the server to answer a STATS request; returns its status. */
