@@ -80,7 +80,7 @@ elif [ "$bstatus" -eq 0 ]; then
 	echo "grade: booting the VM (the log is $work/vm.log)"
 	"$@" --xfer "$work" --log "$work/vm.log" -- \
 		"sh /opt/ipcchan/labs/grade-vm.sh /opt/ipcchan/labs/rubric '$group'" \
-		>/dev/null 2>&1
+		>/dev/null 2>"$work/run.err"
 	vmrc=$?
 fi
 
@@ -133,7 +133,9 @@ elif [ "$vmrc" -eq 3 ]; then
 	echo "load: FAILED: the module did not load (insmod's message is in $work/vm.log)"
 elif [ "$vmrc" -ge 124 ]; then
 	echo "vm: FAILED: the VM hung or died (status $vmrc): a kernel panic or a test"
-	echo "    that never returned; the console is in $work/vm.log"
+	echo "    that never returned; the console is in $work/vm.log, its end:"
+	grep -h '^run.sh:' "$work/run.err" 2>/dev/null | sed 's/^/    /'
+	tail -n 30 "$work/vm.log" 2>/dev/null | tr -d '\r' | sed 's/^/    | /'
 fi
 
 score=0 max=0 tests_json=

@@ -31,7 +31,8 @@ ok() { n=$((n + 1)); echo "ok $n $*"; }
 notok() { n=$((n + 1)); fail=1; echo "not ok $n $*"; }
 
 # frame FUNC CALLEE: "FUNC+0xOFF/0xSIZE" of the instruction in FUNC that
-# calls (or tail-jumps to) CALLEE, SIZE as kallsyms counts it (up to the
+# calls (or tail-jumps to) CALLEE (an awk regex: mutex_init() calls
+# __mutex_init, or __mutex_rt_init on PREEMPT_RT), SIZE as kallsyms counts it (up to the
 # next symbol), as an oops prints it.
 frame() {
 	local at next
@@ -39,7 +40,7 @@ frame() {
 	$2 == "<" f ">:" { start = $1; in_f = 1; next }
 	in_f && /^$/ { exit }
 	in_f && /^ *[0-9a-f]+:\t/ { insn = $1; sub(/:$/, "", insn); next }
-	in_f && $0 ~ "R_X86_64_PLT32\t" c "-0x4$" { print start, insn; exit }')
+	in_f && $0 ~ "R_X86_64_PLT32\t(" c ")-0x4$" { print start, insn; exit }')
 	next=$(nm -n "$ko" | awk -v f="$1" '
 		$2 ~ /^[tT]$/ && found { print $1; exit }
 		$2 ~ /^[tT]$/ && $3 == f { found = 1 }')
@@ -52,7 +53,7 @@ line() { echo "$1:$(grep -nF "$2" "$top/$1" | cut -d: -f1)"; }
 
 # --- 1. the oops decoder on a saved log --------------------------------------
 f1=$(frame ipcchan_open nonseekable_open)
-f2=$(frame ipcchan_open __mutex_init)
+f2=$(frame ipcchan_open '__mutex_init|__mutex_rt_init')
 want1=$(line kmod/main.c 'return nonseekable_open(inode, file);')
 want2=$(line kmod/main.c 'mutex_init(&pf->attach_lock);')
 sed -e "s|@FRAME1@|$f1|; s|@FRAME2@|$f2|" "$here/oops-sample.log" >"$tmp/oops.log"
