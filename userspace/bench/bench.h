@@ -129,9 +129,29 @@ struct profile {
 	uint64_t pp_max_iters;	/* ... but stop at this many */
 	double st_time_s;	/* stream: measure this long */
 	uint64_t st_min_msgs;	/* ... and at least this many messages */
+	uint64_t min_bytes;	/* a minimum count is also met by this many
+				 * bytes one way (0: no byte budget) */
 	double ref_time_s;	/* reference limits: time per measurement */
 	double watchdog_s;	/* a cell taking longer than this is killed */
 };
+
+/*
+ * The minimum count of a cell of SIZE-byte messages: MIN, or fewer where
+ * MIN messages would move more than the profile's byte budget (at least
+ * 20: percentiles need samples).
+ */
+static inline uint64_t prof_min_count(const struct profile *p, uint64_t min,
+				      size_t size)
+{
+	uint64_t by_bytes;
+
+	if (!p->min_bytes || !size)
+		return min;
+	by_bytes = p->min_bytes / size;
+	if (by_bytes < 20)
+		by_bytes = 20;
+	return by_bytes < min ? by_bytes : min;
+}
 
 enum { ST_MIN, ST_P50, ST_P90, ST_P99, ST_MAX, ST_MEAN, ST_STDDEV, ST_NR };
 extern const char *const stat_names[ST_NR];

@@ -231,6 +231,7 @@ static int pp_client(struct chan *ch, const struct profile *p, struct ctl *ctl)
 	uint64_t cap = p->pp_max_iters, n = 0, seq, tag, t0, t1, tm0 = 0;
 	uint64_t warm_end = now_ns() + (uint64_t)(p->warm_s * 1e9);
 	uint64_t meas_ns = (uint64_t)(p->pp_time_s * 1e9);
+	uint64_t min_n = prof_min_count(p, p->pp_min_iters, ch->cfg.size);
 	struct side_report *me = &ctl->side[0];
 	bool measuring = false;
 	double *samp, cpu0 = 0;
@@ -262,7 +263,7 @@ static int pp_client(struct chan *ch, const struct profile *p, struct ctl *ctl)
 		if (!measuring)
 			continue;
 		samp[n++] = (double)(t1 - t0);
-		if (n >= cap || (n >= p->pp_min_iters && t1 - tm0 >= meas_ns))
+		if (n >= cap || (n >= min_n && t1 - tm0 >= meas_ns))
 			break;
 	}
 	err = do_tx(ch, (seq + 1) | STOP_BIT, true);
@@ -337,7 +338,8 @@ static int st_producer(struct chan *ch, const struct profile *p,
 				sys0 = sysc_now();
 				tm0 = t;
 			} else if (measuring && t - tm0 >= p->st_time_s &&
-				   seq - warm >= p->st_min_msgs) {
+				   seq - warm >= prof_min_count(p, p->st_min_msgs,
+								ch->cfg.size)) {
 				break;
 			}
 		}

@@ -504,11 +504,20 @@ static void print_env(FILE *f, const struct env *env)
 	else
 		fprintf(f, "processes not pinned: the scheduler places them\n");
 	fprintf(f, "profile %s: pingpong >= %.2f s and >= %llu round trips per cell "
-		"(at most %llu), stream %.2f s per cell, after %.2f s warm-up\n",
+		"(at most %llu), stream >= %.2f s and >= %llu messages per cell, "
+		"after %.2f s warm-up\n",
 		env->profile->name, env->profile->pp_time_s,
 		(unsigned long long)env->profile->pp_min_iters,
 		(unsigned long long)env->profile->pp_max_iters,
-		env->profile->st_time_s, env->profile->warm_s);
+		env->profile->st_time_s,
+		(unsigned long long)env->profile->st_min_msgs,
+		env->profile->warm_s);
+	if (env->profile->min_bytes)
+		fprintf(f, "  (either minimum count is also met by %llu MiB one way, "
+			"at least 20 messages: fewer at sizes above %llu B)\n",
+			(unsigned long long)(env->profile->min_bytes / MiB),
+			(unsigned long long)(env->profile->min_bytes /
+					     env->profile->pp_min_iters));
 	if (env->repeat > 1)
 		fprintf(f, "repeat %u: every cell measured %u times in interleaved rounds "
 			"(all cells, then all again); each figure is from one run, the "

@@ -70,5 +70,21 @@ for r in d["results"]:
     if r["pattern"] == "pingpong" and r["rtt_n"] < 1000:
         assert r["rtt_ns"]["p99"] is None, r
 PY
-[ $fail -eq 0 ] && echo "ok: ipcchan-bench --repeat"
+# --profile full's minimum counts, reached before a 1 ms time box: 10,000
+# round trips and 1,000 messages at 64 B; at 1 MiB its 64 MiB budget, 64.
+"$B" --no-raise --profile full --time 0.001 --methods pipe --sizes 64,1M \
+	--out "$d/full" >"$d/f" 2>"$d/fe" || no "--profile full run failed: $(tail -3 "$d/fe")"
+grep -q 'also met by 64 MiB one way' "$d/f" || no "the report omits full's byte budget"
+python3 - "$d/full/bench.json" <<'PY' || no "--profile full minimum counts"
+import json, sys
+d = json.load(open(sys.argv[1]))
+n = {(r["pattern"], r["size"]): r.get("iterations", r.get("messages"))
+     for r in d["results"]}
+want = {("pingpong", 64): 10000, ("pingpong", 1 << 20): 64,
+        ("stream", 64): 1000, ("stream", 1 << 20): 64}
+for k, v in want.items():
+    # stream counts whole clock checks: at least the minimum, not exact
+    assert n[k] == v if k[0] == "pingpong" else v <= n[k] < 2 * v + 64, (k, n[k], v)
+PY
+[ $fail -eq 0 ] && echo "ok: ipcchan-bench --repeat, --profile full"
 exit $fail
