@@ -28,10 +28,13 @@ static void progress(unsigned int round, unsigned int nrounds, size_t i,
 		fprintf(stderr, "n/a: %s\n", r->why);
 	else if (r->status == CELL_ERROR)
 		fprintf(stderr, "FAILED: %s\n", r->why);
+	else if (r->pat == PAT_PINGPONG && r->iterations < P99_MIN_N)
+		fprintf(stderr, "p50 %8.2f us  p99   (n<%d)    cpu %7.0f ns/msg  (%llu round trips, %.2f s)\n",
+			r->rtt_ns[ST_P50] / 1e3, P99_MIN_N, r->cpu_ns_per_msg,
+			(unsigned long long)r->iterations, r->elapsed_s);
 	else if (r->pat == PAT_PINGPONG)
 		fprintf(stderr, "p50 %8.2f us  p99 %8.2f us  cpu %7.0f ns/msg  (%llu round trips, %.2f s)\n",
-			r->rtt_ns[ST_P50] / 1e3, r->iterations >= P99_MIN_N ?
-			r->rtt_ns[ST_P99] / 1e3 : NAN,
+			r->rtt_ns[ST_P50] / 1e3, r->rtt_ns[ST_P99] / 1e3,
 			r->cpu_ns_per_msg, (unsigned long long)r->iterations,
 			r->elapsed_s);
 	else
