@@ -556,22 +556,42 @@ static int run_sides(struct chan *ch, const struct profile *p,
 	return reap(pid, p->watchdog_s, why) || fork_failed;
 }
 
-/* Unless there is a reason already: the first side that failed, and why. */
-static void side_failure(const struct cellcfg *cfg, const struct ctl *ctl,
-			 char *why)
+/*
+ * A kernel built without a method's facility (no memfd, POSIX mq or INET
+ * in a tinyconfig kernel) cannot run it: the cell is skipped, as a
+ * kselftest skips without its kernel option, and says so.
+ */
+static void not_in_kernel(int err, struct result *r)
 {
-	int i;
+	size_t l = strlen(r->why);
 
-	for (i = 0; i < 2; i++) {
+	if (err != -ENOSYS && err != -EAFNOSUPPORT && err != -EPROTONOSUPPORT)
+		return;
+	snprintf(r->why + l, WHY_LEN - l, " (not in this kernel)");
+	r->status = CELL_SKIPPED;
+}
+
+/*
+ * Unless there is a reason already: the side that failed, and why; a side
+ * that failed with EPIPE only saw its peer go, so the peer's reason first.
+ */
+static void side_failure(const struct cellcfg *cfg, const struct ctl *ctl,
+			 struct result *r)
+{
+	int k;
+
+	for (k = 0; k < 4; k++) {
+		const int i = k % 2;
 		const struct side_report *s = &ctl->side[i];
 
-		if (!s->err || why[0])
+		if (!s->err || r->why[0] || (k < 2 && s->err == -EPIPE))
 			continue;
-		snprintf(why, WHY_LEN, "%s %s: %s%s%s",
+		snprintf(r->why, WHY_LEN, "%s %s: %s%s%s",
 			 cfg->pat == PAT_PINGPONG ? (i ? "server" : "client")
 						  : (i ? "consumer" : "producer"),
 			 "failed", s->why, s->why[0] ? " " : "",
 			 strerror(-s->err));
+		not_in_kernel(s->err, r);
 	}
 }
 
@@ -630,6 +650,7 @@ void run_cell(const struct method *m, const struct cellcfg *cfg,
 			 strerror(-err));
 		if (m->teardown)
 			m->teardown(&ch);
+		not_in_kernel(err, r);
 		goto out_unmap;
 	}
 	r->depth_msgs = ch.depth_msgs;
@@ -637,12 +658,14 @@ void run_cell(const struct method *m, const struct cellcfg *cfg,
 	err = run_sides(&ch, p, ctl, r->why);
 	if (m->teardown)
 		m->teardown(&ch);
-	side_failure(cfg, ctl, r->why);
+	side_failure(cfg, ctl, r);
 	if (err) {
 		if (!r->why[0])
 			snprintf(r->why, WHY_LEN, "a process died");
 		goto out_unmap;
 	}
+	if (r->status == CELL_SKIPPED)
+		goto out_unmap;
 	r->status = CELL_OK;
 	r->elapsed_s = now_s() - t_start;
 	cell_figures(cfg, ctl, r);
