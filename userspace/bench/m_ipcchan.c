@@ -14,8 +14,8 @@
  *                   the consumer reads it in place: no copy at all
  *  ipcchan-ring-spin0, ipcchan-ring-zc-spin0
  *                   the two ring methods with a spin of 0 (--spin-ns and
- *                   --ring-spin ignored): after libipcchan's 64 polls every
- *                   wait is a RING_WAIT, every wake a RING_NOTIFY; against
+ *                   --ring-spin ignored): every wait is a RING_WAIT,
+ *                   every wake a RING_NOTIFY (not starred: no spin); against
  *                   shm-futex-spin0 and shm-eventfd-spin0
  *
  * The main process creates one channel per direction (named
@@ -587,12 +587,10 @@ static const struct method m_ring_zc = {
 	.teardown = ic_teardown,
 };
 
-#define RING_SPIN0 "64 polls (libipcchan), then IPCCHAN_IOC_RING_WAIT (spin 0)"
 
 static const struct method m_ring_spin0 = {
 	.name = "ipcchan-ring-spin0",
 	.desc = "ipcchan-ring sleeping in RING_WAIT without spinning",
-	.spin = RING_SPIN0,
 	.avail = ic_avail_ring,
 	.check = ic_check_ring,
 	.setup = ic_setup_ring_spin0,
@@ -607,7 +605,6 @@ static const struct method m_ring_spin0 = {
 static const struct method m_ring_zc_spin0 = {
 	.name = "ipcchan-ring-zc-spin0",
 	.desc = "ipcchan-ring-zc sleeping in RING_WAIT without spinning",
-	.spin = RING_SPIN0,
 	.avail = ic_avail_ring,
 	.check = ic_check_ring,
 	.setup = ic_setup_ring_spin0,

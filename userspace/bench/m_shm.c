@@ -27,8 +27,8 @@
  *  - a side that must wait polls 64 times, then reads the clock and spins
  *    for at most spin_ns (default 20 us), calling sched_yield() every 64
  *    polls so that a peer placed on the same CPU by the scheduler gets to
- *    run instead of watching us spin (the policy of libipcchan's ring, so
- *    spin 0 means 64 polls and then sleep, there as here); then it
+ *    run instead of watching us spin (the policy of libipcchan's ring;
+ *    spin 0 polls not at all and sleeps at once, there as here); then it
  *    writes into its flag which position it waits on, issues a full
  *    barrier, re-checks and sleeps in FUTEX_WAIT on the low 32 bits of that
  *    position; it clears its flag itself when it wakes.  After each release
@@ -149,6 +149,8 @@ static int wait_change(_Atomic uint64_t *pos, _Atomic uint32_t *my_flag,
 	for (i = 1;; i++) {
 		if (atomic_load_explicit(pos, memory_order_acquire) != seen)
 			return 0;
+		if (!spin_ns)
+			break;	/* spin 0: sleep at once */
 		cpu_relax();
 		if (i % 64)
 			continue;
@@ -447,7 +449,6 @@ static void shm_teardown(struct chan *ch)
 }
 
 #define SHM_SPIN	"bounded spin (--spin-ns, default 20 us), then FUTEX_WAIT"
-#define SHM_SPIN0	"64 polls, then FUTEX_WAIT (spin 0)"
 
 static const struct method m_shm_futex = {
 	.name = "shm-futex",
@@ -477,7 +478,6 @@ static const struct method m_shm_futex_zc = {
 static const struct method m_shm_futex_spin0 = {
 	.name = "shm-futex-spin0",
 	.desc = "shm-futex sleeping in FUTEX_WAIT without spinning",
-	.spin = SHM_SPIN0,
 	.setup = shm_setup_spin0,
 	.open = shm_open_side,
 	.tx_begin = copy_tx_begin,
@@ -489,7 +489,6 @@ static const struct method m_shm_futex_spin0 = {
 static const struct method m_shm_futex_zc_spin0 = {
 	.name = "shm-futex-zc-spin0",
 	.desc = "shm-futex-zc sleeping in FUTEX_WAIT without spinning",
-	.spin = SHM_SPIN0,
 	.setup = shm_setup_spin0,
 	.open = shm_open_side,
 	.tx_begin = zc_tx_begin,
@@ -514,7 +513,6 @@ static const struct method m_shm_eventfd = {
 static const struct method m_shm_eventfd_spin0 = {
 	.name = "shm-eventfd-spin0",
 	.desc = "shm-eventfd sleeping in read() without spinning",
-	.spin = "64 polls, then read() of an eventfd (spin 0)",
 	.setup = shm_setup_efd_spin0,
 	.open = shm_open_side,
 	.tx_begin = copy_tx_begin,

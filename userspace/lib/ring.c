@@ -82,7 +82,8 @@ static int64_t now_ns(void)
  * scheduler likes to put a waker and its wakee together) it gets the CPU
  * instead of watching us spin; when it does not, the yield returns at once.
  * The spin only runs while this side has nothing to do: a ring that is
- * neither empty nor full costs no system call at all.
+ * neither empty nor full costs no system call at all.  Spin 0 polls not
+ * even once: a side with nothing to do sleeps in RING_WAIT at once.
  */
 #define SPIN_POLLS	64U
 
@@ -136,7 +137,8 @@ static int wait_peer(struct ipcchan_ring *r, struct waiter *w,
 
 	if (w->timeout_ns == 0)
 		return -EAGAIN;
-	if (!w->sleeping) {
+	/* Spin 0: no poll at all, every wait sleeps in RING_WAIT. */
+	if (!w->sleeping && r->spin) {
 		if (++w->polls % SPIN_POLLS) {
 			cpu_relax();
 			return 0;

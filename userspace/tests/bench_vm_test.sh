@@ -19,7 +19,9 @@
 # The "ring" half also checks the system-call counter
 # (raw_syscalls:sys_enter, tracefs mounted by the VM's init): one write()
 # and one read() per pipe message in stream, one SEND and one RECV ioctl
-# per ipcchan-ioctl message.  Speed is not asserted: under TCG it is
+# per ipcchan-ioctl message, and that the spin-0 methods really sleep: a
+# 64 B round trip of each costs at least one system call (a wait or a
+# wake-up; a spinning ring costs ~0).  Speed is not asserted: under TCG it is
 # whatever it is.
 set -u
 B=${IPCCHAN_BENCH:-ipcchan-bench}
@@ -36,7 +38,7 @@ methods=$("$B" --list | awk -v half="$half" '
 nm=$(echo "$methods" | tr ',' '\n' | wc -l)
 d=$(mktemp -d) || exit 1
 trap 'rm -rf "$d"' EXIT
-[ "$half" = ring ] && echo "1..4" || echo "1..2"
+[ "$half" = ring ] && echo "1..5" || echo "1..2"
 
 "$B" --methods "$methods" --sizes 64,4K --time 0.02 --iterations 10 \
 	--out "$d" >"$d/out" 2>"$d/err"
@@ -111,4 +113,20 @@ if [ $? -eq 0 ]; then
 	echo "ok 4 system calls counted: 2 per message in stream ($sc)"
 else
 	echo "not ok 4 system calls per message ($sc; $(grep -m1 'not counted' "$d/table.txt"))"
+fi
+
+# spin 0 sleeps at every wait: RING_WAIT/NOTIFY, FUTEX_WAIT/WAKE, eventfd
+# read/write in every 64 B round trip (a ring that polled first would see
+# the reply arrive and make ~0.01 calls per round trip under TCG)
+s0=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+	$2 == "pingpong" && $3 == 64 && $1 ~ /-spin0$/ && $(col["status"]) == "ok" {
+		v = $(col["syscalls_per_msg"])
+		printf "%s=%s ", $1, v
+		if (v == "" || v < 1) bad = 1
+		n++
+	} END { exit bad || n < 2 }' "$d/bench.csv")
+if [ $? -eq 0 ]; then
+	echo "ok 5 spin 0 sleeps in the kernel in every round trip ($s0)"
+else
+	echo "not ok 5 spin 0 round trips without a system call ($s0)"
 fi
