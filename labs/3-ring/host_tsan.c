@@ -79,6 +79,16 @@ int __wrap_ioctl(int fd, unsigned long req, ...)
 static struct spsc_msg *slots;
 static __u64 nslots, count;
 
+/*
+ * Set (relaxed: no happens-before edge) once every message is received.
+ * The producer stays alive until then: ThreadSanitizer may recycle a
+ * finished thread's slot and then no longer report a race with its old
+ * accesses, and in "publish" mode the producer, which never waits for
+ * room, could finish before the first receive (gcc 14's runtime missed
+ * the race in about one run in four that way).
+ */
+static int consumer_done;
+
 static void fill(struct spsc_msg *m, __u64 seq)
 {
 	unsigned int i;
@@ -108,6 +118,11 @@ static void *producer(void *arg)
 				(unsigned long long)seq, strerror(-ret));
 			return (void *)1;
 		}
+	}
+	while (!__atomic_load_n(&consumer_done, __ATOMIC_RELAXED)) {
+		struct timespec ts = { 0, 100000 };
+
+		nanosleep(&ts, NULL);
 	}
 	return NULL;
 }
@@ -153,6 +168,7 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
+	__atomic_store_n(&consumer_done, 1, __ATOMIC_RELAXED);
 	pthread_join(t, &pret);
 	if (pret)
 		return 1;
