@@ -40,15 +40,24 @@ run() {
 	TSAN_OPTIONS="halt_on_error=1 exitcode=66 history_size=7 ${TSAN_OPTIONS:-}" \
 		timeout 120 "$@" "$bin" "$mode" 2>&1
 }
-log=$(run)
-rc=$?
-# Older ThreadSanitizers refuse a kernel with more address randomization
-# than they know ("unexpected memory mapping"): the same without it.
-if [ $rc -ne 0 ] && grep -q 'unexpected memory mapping' <<<"$log"; then
-	log=$(run setarch "$(uname -m)" -R)
+# A race is found only when the run interleaves the two threads in a way
+# ThreadSanitizer can see, and Debian 13's (gcc 14) missed the skeleton's
+# publish race now and then under load: up to 10 runs (0.1 s each), the
+# first race fails.
+for attempt in 1 2 3 4 5 6 7 8 9 10; do
+	log=$(run)
 	rc=$?
-fi
+	# Older ThreadSanitizers refuse a kernel with more address
+	# randomization than they know ("unexpected memory mapping"): the
+	# same without it.
+	if [ $rc -ne 0 ] && grep -q 'unexpected memory mapping' <<<"$log"; then
+		log=$(run setarch "$(uname -m)" -R)
+		rc=$?
+	fi
+	[ $rc -eq 0 ] || break
+done
 printf '%s\n' "$log"
+[ $rc -ne 0 ] || echo "host-check: $attempt runs of host_tsan $mode, no race"
 case $rc in
 0) ;;
 66) echo "host-check: ThreadSanitizer found a data race: a slot is read" \
