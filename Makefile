@@ -186,8 +186,11 @@ vm: export IPCCHAN_VM_CMD = $(value CMD)
 
 host-check: all ## host-side tests (install, library on a fake kernel), TAP in build/host.log
 	@mkdir -p $(BUILD)
-	@$(MAKE) -s --no-print-directory -C userspace KSFT_DIR=$(KSFT_DIR) \
-		install-test host-test 2>&1 | tee $(BUILD)/host.log
+	@{ $(MAKE) -s --no-print-directory -C userspace KSFT_DIR=$(KSFT_DIR) \
+		install-test host-test 2>&1; echo $$? >$(BUILD)/host.rc; } | \
+		tee $(BUILD)/host.log; rc=$$(cat $(BUILD)/host.rc); \
+		[ "$$rc" -eq 0 ] || echo "host-check: FAILED (a host test above failed)" >&2; \
+		exit $$rc
 
 check-build: all lint ksft-intree dkms-check host-check stage check-vermagic ## everything make check does before it boots the VM
 

@@ -79,13 +79,16 @@ grep -q 'also met by 64 MiB one way' "$d/f" || no "the report omits full's byte 
 python3 - "$d/full/bench.json" <<'PY' || no "--profile full minimum counts"
 import json, sys
 d = json.load(open(sys.argv[1]))
-n = {(r["pattern"], r["size"]): r.get("iterations", r.get("messages"))
-     for r in d["results"]}
+n = {(r["pattern"], r["size"]): r for r in d["results"]}
 want = {("pingpong", 64): 10000, ("pingpong", 1 << 20): 64,
         ("stream", 64): 1000, ("stream", 1 << 20): 64}
 for k, v in want.items():
-    # stream counts whole clock checks: at least the minimum, not exact
-    assert n[k] == v if k[0] == "pingpong" else v <= n[k] < 2 * v + 64, (k, n[k], v)
+    got = n[k]["iterations"]
+    # stream: at least the minimum; the producer stops only at a clock
+    # check and the consumer drains the queue, so up to ~4x (well below
+    # the 10,000 a rule without the byte budget would give at 1 MiB)
+    hi = 4 * v + n[k]["depth_msgs"] + 64 if k[0] == "stream" else v
+    assert v <= got <= hi, (k, got, v, hi)
 PY
 # A kernel without memfd_create() (the shim fails it with ENOSYS): the
 # cells that need it, in setup (shm-futex) or in a side (memfd-scm), are
