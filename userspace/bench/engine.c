@@ -318,6 +318,7 @@ static inline bool clock_due(const struct chan *ch, uint64_t seq)
 static int st_producer(struct chan *ch, const struct profile *p,
 		       struct ctl *ctl)
 {
+	uint64_t min_n = prof_min_count(p, p->st_min_msgs, ch->cfg.size);
 	struct side_report *me = &ctl->side[0];
 	double start = now_s(), tm0 = 0, t, cpu0 = 0;
 	uint64_t seq, warm = 0;
@@ -338,8 +339,7 @@ static int st_producer(struct chan *ch, const struct profile *p,
 				sys0 = sysc_now();
 				tm0 = t;
 			} else if (measuring && t - tm0 >= p->st_time_s &&
-				   seq - warm >= prof_min_count(p, p->st_min_msgs,
-								ch->cfg.size)) {
+				   seq - warm >= min_n) {
 				break;
 			}
 		}
@@ -572,27 +572,23 @@ static void not_in_kernel(int err, struct result *r)
 }
 
 /*
- * Unless there is a reason already: the side that failed, and why; a side
- * that failed with EPIPE only saw its peer go, so the peer's reason first.
+ * Unless there is a reason already: the side that failed, and why.  A side
+ * that failed with EPIPE only saw its peer go, so the peer's reason wins.
  */
 static void side_failure(const struct cellcfg *cfg, const struct ctl *ctl,
 			 struct result *r)
 {
-	int k;
+	const struct side_report *s0 = &ctl->side[0], *s1 = &ctl->side[1];
+	int i = s1->err && (!s0->err || s0->err == -EPIPE);
+	const struct side_report *s = &ctl->side[i];
 
-	for (k = 0; k < 4; k++) {
-		const int i = k % 2;
-		const struct side_report *s = &ctl->side[i];
-
-		if (!s->err || r->why[0] || (k < 2 && s->err == -EPIPE))
-			continue;
-		snprintf(r->why, WHY_LEN, "%s %s: %s%s%s",
-			 cfg->pat == PAT_PINGPONG ? (i ? "server" : "client")
-						  : (i ? "consumer" : "producer"),
-			 "failed", s->why, s->why[0] ? " " : "",
-			 strerror(-s->err));
-		not_in_kernel(s->err, r);
-	}
+	if (!s->err || r->why[0])
+		return;
+	snprintf(r->why, WHY_LEN, "%s %s: %s%s%s",
+		 cfg->pat == PAT_PINGPONG ? (i ? "server" : "client")
+					  : (i ? "consumer" : "producer"),
+		 "failed", s->why, s->why[0] ? " " : "", strerror(-s->err));
+	not_in_kernel(s->err, r);
 }
 
 /* The figures of a cell that ran, from what the sides reported. */
