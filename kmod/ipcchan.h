@@ -81,6 +81,7 @@ struct ipcchan_sender {
  * @spare_large: the same off @free_large
  * @large_popped: payload room of the large objects taken for reuse
  * @blocked_senders: tasks waiting in send
+ * @grant_room: slots grant_slots() (msgq.c) is handing to waiting senders
  * @senders: recent senders' pids
  * @send_wq: senders wait here for a slot (exclusive), pollers too
  *
@@ -135,6 +136,7 @@ struct ipcchan_channel {
 	struct llist_node *spare_large;
 	u64 large_popped;
 	u32 blocked_senders;
+	u32 grant_room;
 	struct ipcchan_sender senders[IPCCHAN_PID_SLOTS];
 	wait_queue_head_t send_wq;
 

@@ -45,7 +45,9 @@
  *
  * Locks, outermost first: registry mutex -> channel send lock -> channel
  * lock -> wait queue locks.  Senders take the send lock, receivers the
- * channel lock; only INFO, MODINFO and /proc/ipcchan take both.  The two
+ * channel lock; only INFO, MODINFO and /proc/ipcchan take both.  A
+ * receiver takes the send lock only with its own dropped, to hand freed
+ * slots to blocked senders (grant_slots(), msgq.c).  The two
  * sides meet in lock-free lists and counters (msgq.c).  Nothing sleeps under
  * a channel lock.  User memory is touched under one only with page faults
  * disabled (msgq.c's small-message fast paths); a copy that would fault

@@ -21,8 +21,9 @@
  *     a slot holds no memory.
  *  3. payload_in() copies the payload in, no lock held.
  *  4. ipcchan_send_commit() numbers the message and gives it its sender's
- *     pid (prep_sent_locked()), pushes it on ch->incoming and wakes one
- *     receiver (publish_locked()).
+ *     pid (prep_sent_locked()) and pushes it on ch->incoming
+ *     (publish_locked()); with the lock dropped, it wakes one receiver
+ *     (wake_receivers()).
  *  5. ipcchan_recv() -> recv_one() -> dequeue_locked(), under ch->lock:
  *     wait_locked() until drain_incoming_any() has moved ch->incoming to
  *     the priority FIFOs and one is not empty; take the oldest message of
@@ -32,8 +33,9 @@
  *     it with the lock dropped.  A failed copy puts the message back at
  *     the head of its FIFO and RECV fails with EFAULT: nothing is lost.
  *  7. dequeue_done_locked() drops its pid, keeps the object for the next
- *     sender (ipcchan_recycle_locked(), msg.c), gives the slot back and
- *     wakes one sender; dequeue_release() frees what was not kept.
+ *     sender (ipcchan_recycle_locked(), msg.c) and gives the slot back;
+ *     with the lock dropped, dequeue_release() hands the slot to a sender
+ *     waiting for one, if any (grant_slots()), and frees what was not kept.
  *
  * Every payload copy is a plain copy_{from,to}_user() (or iov_iter copy),
  * so hardened usercopy checks each one against its object.
@@ -43,6 +45,7 @@
  * condition under its own lock (set_current_state() is a full barrier);
  * the other side changes the condition with a fully ordered atomic
  * (llist_add()) or a store followed by smp_mb(), then looks at the queue.
+ * So the wake-ups need no lock, and come after the lock is dropped.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -129,20 +132,64 @@ static void wake_waiters(struct wait_queue_head *wq, unsigned int nr,
 }
 
 /*
+ * A task in wait_locked().  A sender's entry wakes through grant_wake():
+ * a receiver that gives slots back hands them to waiting senders
+ * (grant_slots()), and @granted tells the woken sender its slot is taken.
+ */
+struct ipcchan_waiter {
+	struct wait_queue_entry entry;
+	struct ipcchan_channel *ch;
+	bool granted;
+};
+
+/*
+ * A sender's wake function, called with its wait queue's lock held.  Only
+ * grant_slots() wakes with ch->grant_room set (under the send lock, which
+ * the waiter checks @granted under); every other wake-up leaves the sender
+ * to look for room itself.
+ */
+static int grant_wake(struct wait_queue_entry *entry, unsigned int mode,
+		      int sync, void *key)
+{
+	struct ipcchan_waiter *wt = container_of(entry, struct ipcchan_waiter,
+						 entry);
+	struct ipcchan_channel *ch = wt->ch;
+	int ret;
+
+	ret = autoremove_wake_function(entry, mode, sync, key);
+	if (ret && ch->grant_room) {
+		ch->grant_room--;
+		wt->granted = true;
+	}
+	return ret;
+}
+
+/*
  * Wait on @wq (exclusively) until @cond holds.  @lock (the channel's send
  * lock or its lock) is held; it is dropped while asleep and held again on
- * return.  @nwaiting counts the blocked tasks.
+ * return.  @nwaiting counts the blocked tasks.  With @granted (senders),
+ * the wait also ends when a receiver hands this task a slot, and
+ * *@granted says so: the slot is already taken for it.
  *
- * Returns 0 with @cond true, or -EAGAIN, -ETIMEDOUT, -EINTR (timed wait
- * interrupted) or -ERESTARTSYS (untimed wait interrupted).
+ * Returns 0 with @cond true or a slot granted, or -EAGAIN, -ETIMEDOUT,
+ * -EINTR (timed wait interrupted) or -ERESTARTSYS (untimed wait
+ * interrupted).
  */
 static int wait_locked(struct ipcchan_channel *ch, spinlock_t *lock,
 		       struct wait_queue_head *wq,
 		       bool (*cond)(struct ipcchan_channel *ch),
-		       u32 *nwaiting, const struct ipcchan_wait *w)
+		       u32 *nwaiting, const struct ipcchan_wait *w,
+		       bool *granted)
 	__must_hold(lock)
 {
-	DEFINE_WAIT(wait);
+	struct ipcchan_waiter wt = {
+		.entry = {
+			.private = current,
+			.func = granted ? grant_wake : autoremove_wake_function,
+			.entry = LIST_HEAD_INIT(wt.entry.entry),
+		},
+		.ch = ch,
+	};
 	int ret = 0;
 
 	lockdep_assert_held(lock);
@@ -153,7 +200,7 @@ static int wait_locked(struct ipcchan_channel *ch, spinlock_t *lock,
 
 	(*nwaiting)++;
 	for (;;) {
-		prepare_to_wait_exclusive(wq, &wait, TASK_INTERRUPTIBLE);
+		prepare_to_wait_exclusive(wq, &wt.entry, TASK_INTERRUPTIBLE);
 		if (cond(ch))
 			break;
 		if (signal_pending(current)) {
@@ -173,9 +220,14 @@ static int wait_locked(struct ipcchan_channel *ch, spinlock_t *lock,
 			schedule();
 		}
 		spin_lock(lock);
+		/* Granted under this lock: a signal or timeout comes second. */
+		if (wt.granted)
+			break;
 	}
-	finish_wait(wq, &wait);
+	finish_wait(wq, &wt.entry);
 	(*nwaiting)--;
+	if (granted)
+		*granted = wt.granted;
 
 	/*
 	 * An exclusive wake-up may have picked this task just as it gave up:
@@ -311,16 +363,28 @@ static void prep_sent_locked(struct ipcchan_channel *ch,
 }
 
 /*
- * Publish @n chained messages (@first newest .. @last oldest), whose slots
- * are taken, and wake up to @n receivers.  llist_add_batch() is fully
- * ordered, so a receiver queued on recv_wq before it is seen here.
+ * Publish chained messages (@first newest .. @last oldest), whose slots
+ * are taken.  Under the send lock, so ch->incoming keeps the order of
+ * their sequence numbers; the caller wakes receivers once it has dropped
+ * the lock (wake_receivers()).
  */
 static void publish_locked(struct ipcchan_channel *ch,
 			   struct ipcchan_kmsg *first,
-			   struct ipcchan_kmsg *last, unsigned int n)
+			   struct ipcchan_kmsg *last)
 {
 	lockdep_assert_held(&ch->send_lock);
 	llist_add_batch(&first->lnode, &last->lnode, &ch->incoming);
+}
+
+/*
+ * Wake up to @n receivers for messages publish_locked() queued, with no
+ * lock held: try_to_wake_up() (run-queue locks, perhaps an IPI) then does
+ * not lengthen the critical section other senders spin on, as mqueue and
+ * futex wake after unlocking (wake_q).  llist_add_batch() is fully
+ * ordered, so a receiver queued on recv_wq before it is seen here.
+ */
+static void wake_receivers(struct ipcchan_channel *ch, unsigned int n)
+{
 	wake_waiters(&ch->recv_wq, n, EPOLLIN | EPOLLRDNORM);
 }
 
@@ -359,18 +423,21 @@ int ipcchan_send_prepare(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
 			 const u32 *lens, unsigned int n,
 			 const struct ipcchan_wait *w)
 {
+	bool granted = false;
 	unsigned int i, k;
 	int ret;
 
 	spin_lock(&ch->send_lock);
 	ret = wait_locked(ch, &ch->send_lock, &ch->send_wq, has_room,
-			  &ch->blocked_senders, w);
+			  &ch->blocked_senders, w, &granted);
 	if (ret) {
 		spin_unlock(&ch->send_lock);
 		return ret;
 	}
-	k = min_t(unsigned int, n, ch->max_msgs - ipcchan_slots_used(ch));
-	WRITE_ONCE(ch->taken, ch->taken + k);
+	/* A granted slot is taken already; take what else is free. */
+	k = granted + min_t(unsigned int, n - granted,
+			    ch->max_msgs - ipcchan_slots_used(ch));
+	WRITE_ONCE(ch->taken, ch->taken + k - granted);
 	for (i = 0; i < k; i++)
 		kms[i] = ipcchan_obj_take_locked(ch, lens[i]);
 	spin_unlock(&ch->send_lock);
@@ -417,8 +484,9 @@ u64 ipcchan_send_commit(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
 		head = &kms[i]->lnode;
 		bytes += kms[i]->len;
 	}
-	publish_locked(ch, kms[ok - 1], kms[0], ok);
+	publish_locked(ch, kms[ok - 1], kms[0]);
 	spin_unlock(&ch->send_lock);
+	wake_receivers(ch, ok);
 	ipcchan_stats_add(ok, bytes);
 	return first_seq;
 }
@@ -460,14 +528,11 @@ static int send_fast(struct ipcchan_channel *ch, const void __user *buf,
 	km->uid = current_euid();
 	WRITE_ONCE(ch->taken, ch->taken + 1);
 	prep_sent_locked(ch, km, NULL);
-	/* ZOO BEGIN lost-wakeup: the fast path queues without waking a receiver */
-	publish_locked(ch, km, km, 1);
-	/*
-	 * ZOO BROKEN lost-wakeup
-	 *	llist_add(&km->lnode, &ch->incoming);
-	 * ZOO END lost-wakeup
-	 */
+	publish_locked(ch, km, km);
 	spin_unlock(&ch->send_lock);
+	/* ZOO BEGIN lost-wakeup: the fast path queues without waking a receiver */
+	wake_receivers(ch, 1);
+	/* ZOO END lost-wakeup */
 	ipcchan_stats_add(1, len);
 	return 0;
 
@@ -547,7 +612,7 @@ static int dequeue_locked(struct ipcchan_channel *ch,
 	int ret;
 
 	ret = wait_locked(ch, &ch->lock, &ch->recv_wq, drain_incoming_any,
-			  &ch->blocked_receivers, w);
+			  &ch->blocked_receivers, w, NULL);
 	if (ret)
 		return ret;
 	/*
@@ -622,7 +687,7 @@ int ipcchan_dequeue(struct ipcchan_channel *ch, struct ipcchan_kmsg **kms,
 /*
  * The locked half of ipcchan_dequeue_done(): put back the undelivered,
  * recycle the delivered where there is room (their @kms entries become
- * NULL), give their slots back and wake senders.
+ * NULL) and give their slots back; dequeue_release() wakes senders.
  */
 static void dequeue_done_locked(struct ipcchan_channel *ch,
 				struct ipcchan_kmsg **kms, unsigned int n,
@@ -655,20 +720,54 @@ static void dequeue_done_locked(struct ipcchan_channel *ch,
 	 *	WRITE_ONCE(ch->given, ch->given + done);
 	 * ZOO END missing-release
 	 */
-	/* Slots given back before a sender's queue is looked at. */
-	smp_mb();
-	wake_waiters(&ch->send_wq, done, EPOLLOUT | EPOLLWRNORM);
 	/* The last message of an unlinked channel: its pollers hang up. */
 	if (hung_up_locked(ch))
 		wake_up_interruptible_poll(&ch->recv_wq, EPOLLHUP);
 }
 
-/* The unlocked half: free what was not recycled, count @bytes out. */
-static void dequeue_release(struct ipcchan_kmsg **kms, unsigned int done,
+/*
+ * Hand up to @n slots just given back to senders waiting for one, oldest
+ * first, and wake them (and the pollers).  Each woken sender finds its
+ * slot taken for it (grant_wake()), as mqueue hands a waiting sender's
+ * message on: a sender that never waited cannot take the slot in between
+ * and send the woken one back to sleep, which cost two context switches
+ * for nothing.  With no lock held: the send lock is taken here, after
+ * ch->lock is dropped, and only when someone waits.
+ */
+static void grant_slots(struct ipcchan_channel *ch, unsigned int n)
+{
+	unsigned int room, granted;
+
+	/* Slots given back before a sender's queue is looked at. */
+	smp_mb();
+	/* Pairs with the barrier in a waiting sender's set_current_state(). */
+	if (!n || !waitqueue_active(&ch->send_wq))
+		return;
+	spin_lock(&ch->send_lock);
+	room = ch->max_msgs - ipcchan_slots_used(ch);
+	ch->grant_room = min(n, room);
+	granted = ch->grant_room;
+	/* No room left (a sender took it): nobody to wake. */
+	if (granted)
+		__wake_up(&ch->send_wq, TASK_INTERRUPTIBLE, granted,
+			  poll_to_key(EPOLLOUT | EPOLLWRNORM));
+	granted -= ch->grant_room;
+	ch->grant_room = 0;
+	WRITE_ONCE(ch->taken, ch->taken + granted);
+	spin_unlock(&ch->send_lock);
+}
+
+/*
+ * The unlocked half: hand the slots given back to waiting senders, free
+ * what was not recycled, count @bytes out.
+ */
+static void dequeue_release(struct ipcchan_channel *ch,
+			    struct ipcchan_kmsg **kms, unsigned int done,
 			    u64 bytes)
 {
 	unsigned int i;
 
+	grant_slots(ch, done);
 	for (i = 0; i < done; i++) {
 		if (kms[i])
 			ipcchan_kmsg_free(kms[i]);
@@ -699,7 +798,7 @@ void ipcchan_dequeue_done(struct ipcchan_channel *ch,
 	spin_lock(&ch->lock);
 	dequeue_done_locked(ch, kms, n, done, bytes);
 	spin_unlock(&ch->lock);
-	dequeue_release(kms, done, bytes);
+	dequeue_release(ch, kms, done, bytes);
 }
 
 /*
@@ -748,7 +847,7 @@ static long recv_one(struct ipcchan_channel *ch, const struct user_buf *dst,
 	    deliver_atomic(dst->buf, km, m, um)) {
 		dequeue_done_locked(ch, &km, 1, 1, ret);
 		spin_unlock(&ch->lock);
-		dequeue_release(&km, 1, ret);
+		dequeue_release(ch, &km, 1, ret);
 		return ret;
 	}
 	/* Slow path: copy with the lock dropped, the message in flight. */

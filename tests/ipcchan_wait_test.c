@@ -171,6 +171,58 @@ TEST_F(pair, one_slot_one_sender)
 	EXPECT_EQ((__u64)PAIR_MSGS + 2, info.sent);
 }
 
+/*
+ * A slot a receive frees goes to the sender blocked for it, at once: a
+ * sender that did not wait finds the queue still full (EAGAIN, no
+ * POLLOUT) even before the woken one runs, and two blocked senders are
+ * served in the order they blocked.
+ */
+TEST_F(pair, freed_slot_goes_to_blocked_sender)
+{
+	struct peer pa = { .fd = self->tx, .arg = 'a' };
+	struct peer pb = { .fd = self->tx, .arg = 'b' };
+	struct pollfd pfd = { .fd = self->tx, .events = POLLOUT };
+	char buf[8];
+	pid_t a, b;
+	int i;
+
+	fill_queue(_metadata, self->tx);
+	a = ipcchan_spawn(blocking_send, &pa);
+	ASSERT_LT(0, a);
+	ASSERT_EQ(0, ipcchan_wait_blocked(self->tx, 0, 1, WAIT_MS));
+	b = ipcchan_spawn(blocking_send, &pb);
+	ASSERT_LT(0, b);
+	ASSERT_EQ(0, ipcchan_wait_blocked(self->tx, 0, 2, WAIT_MS));
+
+	ASSERT_EQ(0, ipcchan_test_recv(self->rx, buf, sizeof(buf), 0, 0,
+				       NULL));
+	EXPECT_EQ(-EAGAIN, ipcchan_test_send(self->tx, "n", 1, 0,
+					     IPCCHAN_NONBLOCK, 0, NULL));
+	EXPECT_EQ(0, poll(&pfd, 1, 0));
+	EXPECT_EQ(0, ipcchan_reap(a, WAIT_MS));
+	EXPECT_TRUE(ipcchan_still_running(b));
+
+	ASSERT_EQ(0, ipcchan_test_recv(self->rx, buf, sizeof(buf), 0, 0,
+				       NULL));
+	EXPECT_EQ(-EAGAIN, ipcchan_test_send(self->tx, "n", 1, 0,
+					     IPCCHAN_NONBLOCK, 0, NULL));
+	EXPECT_EQ(0, ipcchan_reap(b, WAIT_MS));
+
+	/* The six fillers left, then a, then b: nothing else got in. */
+	for (i = 0; i < PAIR_MSGS - 2; i++) {
+		ASSERT_EQ(0, ipcchan_test_recv(self->rx, buf, sizeof(buf), 0,
+					       0, NULL));
+		EXPECT_EQ('f', buf[0]);
+	}
+	ASSERT_EQ(0, ipcchan_test_recv(self->rx, buf, sizeof(buf), 0, 0,
+				       NULL));
+	EXPECT_EQ('a', buf[0]);
+	ASSERT_EQ(0, ipcchan_test_recv(self->rx, buf, sizeof(buf), 0, 0,
+				       NULL));
+	EXPECT_EQ('b', buf[0]);
+	EXPECT_EQ(0ULL, cur_msgs(self->tx));
+}
+
 /* --- signals ------------------------------------------------------------ */
 
 static int sig_pipe[2] = { -1, -1 };

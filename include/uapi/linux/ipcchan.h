@@ -169,6 +169,10 @@ struct ipcchan_attach {
  * call's own NONBLOCK or TIMEOUT decides how it waits; on a file with
  * O_NONBLOCK a call that gives neither behaves as if NONBLOCK were set
  * (so a TIMEOUT call on such a file does wait, up to timeout_ns).
+ * Blocked senders are served in the order they blocked: a slot a receive
+ * frees goes straight to the oldest (the receive returns with it taken),
+ * so a sender that did not wait finds the queue still full (EAGAIN, no
+ * EPOLLOUT) until every blocked sender has had a slot.
  *
  * Memory: a SEND waits for a free slot before the kernel allocates or
  * copies anything, so a blocked sender holds no kernel memory; a bad buf
