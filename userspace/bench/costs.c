@@ -52,6 +52,8 @@ static const struct method_cost method_costs[] = {
 	{ "sysv-msg", "message queue", 2, 0, "msgsnd() into a msg_msg, msgrcv() out" },
 	{ "ipcchan-ioctl", "ipcchan kernel queue", 2, 0,
 	  "SEND copies into a kernel message, RECV out" },
+	{ "ipcchan-rw", "ipcchan kernel queue", 2, 0,
+	  "write() into a kernel message, read() out" },
 	{ "ipcchan-batch", "ipcchan kernel queue", 2, 0,
 	  "as ipcchan-ioctl, N messages per ioctl" },
 	/* the payload never passes through a system call */

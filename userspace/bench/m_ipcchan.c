@@ -4,6 +4,9 @@
  *
  *  ipcchan-ioctl    ipcchan_send() / ipcchan_recv(): one SEND / RECV ioctl
  *                   per message
+ *  ipcchan-rw       write() / read() of the attached file: the same queue
+ *                   without the SEND/RECV struct (beside ipcchan-ioctl,
+ *                   what the struct and the ioctl dispatch cost)
  *  ipcchan-batch    ipcchan_send_batch() / ipcchan_recv_batch(): up to
  *                   cfg.batch messages per ioctl in stream (one per call in
  *                   pingpong, where there is never more than one queued)
@@ -85,26 +88,31 @@ static int ic_avail(char *why)
 	return 0;
 }
 
-static int ic_avail_batch(char *why)
+/* The module is there and says it has @feat (@name). */
+static int ic_avail_feat(char *why, uint64_t feat, const char *name)
 {
 	int err = ic_avail(why);
 
-	if (!err && !(modinfo.features & IPCCHAN_FEAT_BATCH)) {
-		snprintf(why, WHY_LEN, "module lacks IPCCHAN_FEAT_BATCH");
+	if (!err && !(modinfo.features & feat)) {
+		snprintf(why, WHY_LEN, "module lacks %s", name);
 		return -EOPNOTSUPP;
 	}
 	return err;
 }
 
+static int ic_avail_batch(char *why)
+{
+	return ic_avail_feat(why, IPCCHAN_FEAT_BATCH, "IPCCHAN_FEAT_BATCH");
+}
+
 static int ic_avail_ring(char *why)
 {
-	int err = ic_avail(why);
+	return ic_avail_feat(why, IPCCHAN_FEAT_RING, "IPCCHAN_FEAT_RING");
+}
 
-	if (!err && !(modinfo.features & IPCCHAN_FEAT_RING)) {
-		snprintf(why, WHY_LEN, "module lacks IPCCHAN_FEAT_RING");
-		return -EOPNOTSUPP;
-	}
-	return err;
+static int ic_avail_rdwr(char *why)
+{
+	return ic_avail_feat(why, IPCCHAN_FEAT_RDWR, "IPCCHAN_FEAT_RDWR");
 }
 
 static int ndirs(const struct cellcfg *c)
@@ -409,6 +417,41 @@ static int ioctl_rx_begin(struct chan *ch, const void **buf, size_t *len)
 	return 0;
 }
 
+/*
+ * --- ipcchan-rw -----------------------------------------------------------
+ * The same queue through write(2)/read(2) of the attached file: no struct
+ * to copy in or out, no ioctl dispatch.  Beside ipcchan-ioctl it measures
+ * what the SEND/RECV struct costs (docs/benchmark.md).
+ */
+
+static int rw_tx_end(struct chan *ch, size_t len)
+{
+	struct icchan *c = ch->priv;
+	ssize_t n;
+
+	do
+		n = write(c->fd[tx_dir(ch)], ch->txbuf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+static int rw_rx_begin(struct chan *ch, const void **buf, size_t *len)
+{
+	struct icchan *c = ch->priv;
+	ssize_t n;
+
+	do
+		n = read(c->fd[rx_dir(ch)], ch->rxbuf, ch->cfg.size);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	*buf = ch->rxbuf;
+	*len = (size_t)n;
+	return 0;
+}
+
 /* --- ipcchan-batch ------------------------------------------------------- */
 
 static int batch_tx_begin(struct chan *ch, size_t len, void **buf)
@@ -541,6 +584,20 @@ static const struct method m_ioctl = {
 	.teardown = ic_teardown,
 };
 
+static const struct method m_rw = {
+	.name = "ipcchan-rw",
+	.desc = "write()/read() of the attached file: one message per call, no SEND/RECV struct",
+	.avail = ic_avail_rdwr,
+	.check = ic_check_queue,
+	.setup = ic_setup_queue,
+	.open = ic_open_queue,
+	.tx_begin = copy_tx_begin,
+	.tx_end = rw_tx_end,
+	.rx_begin = rw_rx_begin,
+	.close = ic_close,
+	.teardown = ic_teardown,
+};
+
 static const struct method m_batch = {
 	.name = "ipcchan-batch",
 	.desc = "SEND_BATCH/RECV_BATCH ioctls, up to --batch messages per call in stream",
@@ -618,7 +675,7 @@ static const struct method m_ring_zc_spin0 = {
 };
 
 const struct method *const ipcchan_methods[] = {
-	&m_ioctl, &m_batch, &m_ring, &m_ring_zc, &m_ring_spin0,
+	&m_ioctl, &m_rw, &m_batch, &m_ring, &m_ring_zc, &m_ring_spin0,
 	&m_ring_zc_spin0,
 };
 const size_t n_ipcchan_methods = ARRAY_SIZE(ipcchan_methods);
