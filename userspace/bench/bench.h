@@ -231,6 +231,18 @@ void median_ci(double *v, unsigned int n, struct median_ci *ci);
 #define P99_MIN_N	1000
 
 /* targets.c: the ratios the project aims for, from paired rounds */
+const char *target_judge(bool lower, double bound, const struct median_ci *ci);
+
+/* scale_out.c: issue 15's 8x8 target, from the scale pattern's rounds */
+struct scale_target {
+	const char *den;	/* the better of posix-mq and unix-dgram */
+	double ratio[MAX_REPEAT];	/* by round, NaN where one failed */
+	unsigned int nruns, n;	/* rounds, ratios that are numbers */
+	struct median_ci ci;
+	const char *verdict;
+};
+bool scale_target(struct scale_target *t);
+
 void print_targets(FILE *f, const struct limits *l, const struct result *r,
 		   size_t n);
 void json_targets(FILE *f, const struct limits *l, const struct result *r,

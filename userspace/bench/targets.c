@@ -124,13 +124,14 @@ static void pick_den(const struct target *t, const struct limits *l,
 	}
 }
 
-static const char *judge(const struct target *t, const struct median_ci *ci)
+/* The verdict of a ratio that must be <= (@lower) or >= @bound. */
+const char *target_judge(bool lower, double bound, const struct median_ci *ci)
 {
 	if (ci->n < MIN_ROUNDS)
 		return "inconclusive";
-	if (t->lower ? ci->hi <= t->bound : ci->lo >= t->bound)
+	if (lower ? ci->hi <= bound : ci->lo >= bound)
 		return "met";
-	if (t->lower ? ci->lo > t->bound : ci->hi < t->bound)
+	if (lower ? ci->lo > bound : ci->hi < bound)
 		return "missed";
 	return "inconclusive";
 }
@@ -172,7 +173,7 @@ static void evaluate(const struct target *t, const struct limits *l,
 			v[nv++] = tr->ratio[k];
 	}
 	median_ci(v, nv, &tr->ci);
-	tr->verdict = nv ? judge(t, &tr->ci) : "failed";
+	tr->verdict = nv ? target_judge(t->lower, t->bound, &tr->ci) : "failed";
 }
 
 static const char *metric_name(const struct target *t)
@@ -233,12 +234,37 @@ static void json_num(FILE *f, double v)
 		fprintf(f, "%.17g", v);
 }
 
-/* "targets": [...] with the paired ratios of every round. */
+/* "ratios": [...] by round, then the median, its interval and n. */
+static void json_ratios(FILE *f, const double *ratio, unsigned int nruns,
+			const struct median_ci *ci)
+{
+	unsigned int k;
+
+	fprintf(f, "\"ratios\": [");
+	for (k = 0; k < nruns; k++) {
+		fprintf(f, "%s", k ? ", " : "");
+		json_num(f, ratio[k]);
+	}
+	fprintf(f, "], \"median\": ");
+	json_num(f, ci->median);
+	fprintf(f, ", \"ci_low\": ");
+	json_num(f, ci->lo);
+	fprintf(f, ", \"ci_high\": ");
+	json_num(f, ci->hi);
+	fprintf(f, ", \"ci_coverage\": ");
+	json_num(f, ci->n ? ci->coverage : NAN);
+	fprintf(f, ", \"n\": %u", ci->n);
+}
+
+/*
+ * "targets": [...] with the paired ratios of every round; the scale
+ * pattern's 8x8 target last, when it ran.
+ */
 void json_targets(FILE *f, const struct limits *l, const struct result *r,
 		  size_t n)
 {
+	struct scale_target st;
 	struct tresult tr;
-	unsigned int k;
 	size_t i;
 
 	fprintf(f, "  \"targets\": [");
@@ -248,23 +274,21 @@ void json_targets(FILE *f, const struct limits *l, const struct result *r,
 		evaluate(t, l, r, n, &tr);
 		fprintf(f, "%s\n    {\"issue\": \"%s\", \"pattern\": \"%s\", \"size\": %zu, "
 			"\"numerator\": \"%s\", \"denominators\": \"%s\", \"chosen\": \"%s\", "
-			"\"bound\": %g, \"bound_is\": \"%s\", \"verdict\": \"%s\",\n     \"ratios\": [",
+			"\"bound\": %g, \"bound_is\": \"%s\", \"verdict\": \"%s\",\n     ",
 			i ? "," : "", t->issue, pat_name(t->pat), t->size, t->num,
 			tr.den, tr.y ? tr.y->m->name : !isnan(tr.ref) ? "memcpy" : "",
 			t->bound, t->lower ? "max" : "min", tr.verdict);
-		for (k = 0; k < tr.nruns; k++) {
-			fprintf(f, "%s", k ? ", " : "");
-			json_num(f, tr.ratio[k]);
-		}
-		fprintf(f, "], \"median\": ");
-		json_num(f, tr.ci.median);
-		fprintf(f, ", \"ci_low\": ");
-		json_num(f, tr.ci.lo);
-		fprintf(f, ", \"ci_high\": ");
-		json_num(f, tr.ci.hi);
-		fprintf(f, ", \"ci_coverage\": ");
-		json_num(f, tr.ci.n ? tr.ci.coverage : NAN);
-		fprintf(f, ", \"n\": %u, \"absent\": \"%s\"}", tr.ci.n, tr.missing);
+		json_ratios(f, tr.ratio, tr.nruns, &tr.ci);
+		fprintf(f, ", \"absent\": \"%s\"}", tr.missing);
+	}
+	if (scale_target(&st)) {
+		fprintf(f, "%s\n    {\"issue\": \"15\", \"pattern\": \"scale\", \"shape\": \"8x8 one channel\", "
+			"\"size\": 64, \"numerator\": \"ipcchan-ioctl\", "
+			"\"denominators\": \"posix-mq/unix-dgram\", \"chosen\": \"%s\", "
+			"\"bound\": 1, \"bound_is\": \"min\", \"verdict\": \"%s\",\n     ",
+			i ? "," : "", st.den, st.verdict);
+		json_ratios(f, st.ratio, st.nruns, &st.ci);
+		fprintf(f, ", \"absent\": \"\"}");
 	}
 	fprintf(f, "\n  ],\n");
 }

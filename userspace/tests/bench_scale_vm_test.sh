@@ -5,7 +5,9 @@
 # ipcchan-ioctl, ipcchan-batch, posix-mq, unix-dgram and pipe: every
 # message counted, in order per producer and intact, or the cell fails;
 # and the checks must fail a cell where every producer loses, doubles or
-# corrupts one message (IPCCHAN_BENCH_SCALE_FAULT).  Speed is not asserted.
+# corrupts one message (IPCCHAN_BENCH_SCALE_FAULT); and the 8x8 target
+# lands in bench.json with one paired ratio per round, each the ratio of
+# the two cells' figures in that round.  Speed is not asserted.
 set -u
 B=${IPCCHAN_BENCH:-ipcchan-bench}
 if [ ! -c /dev/ipcchan ]; then
@@ -15,7 +17,7 @@ fi
 command -v "$B" >/dev/null 2>&1 || { echo "1..0 # SKIP no $B"; exit 0; }
 d=$(mktemp -d) || exit 1
 trap 'rm -rf "$d"' EXIT
-echo "1..2"
+echo "1..3"
 
 # --- scale at 2x2 -----------------------------------------------------------
 smethods=ipcchan-ioctl,ipcchan-batch,posix-mq,unix-dgram,pipe
@@ -62,4 +64,37 @@ if [ $caught -eq 5 ]; then
 	echo "ok 2 scale fails every cell with a lost, doubled or corrupt message"
 else
 	echo "not ok 2 scale caught $caught of 5 injected faults"
+fi
+
+# --- the 8x8 target: one paired ratio per round, in bench.json --------------
+t=$d/target
+"$B" --methods ipcchan-ioctl,unix-dgram --pattern scale --scale-shapes 8x8 \
+	--time 0.05 --repeat 2 --out "$t" >/dev/null 2>"$d/terr"
+rc=$?
+# the paired ratios from scale.csv's per-round figures (column "runs")
+want=$(awk -F, 'NR > 1 && $1 == "shared" && $3 == 8 {
+		split($21, r, ";"); a[$9] = r[1] " " r[2] }
+	END { split(a["ipcchan-ioctl"], x, " "); split(a["unix-dgram"], y, " ")
+	      if (y[1] > 0 && y[2] > 0) printf "%.6g %.6g", x[1] / y[1], x[2] / y[2] }' \
+	"$t/scale.csv" 2>/dev/null)
+entry=$(tr -d '\n' <"$t/bench.json" 2>/dev/null |
+	sed -n 's/.*\({"issue": "15", "pattern": "scale"[^}]*}\).*/\1/p')
+got=$(echo "$entry" | sed -n 's/.*"ratios": \[\([^]]*\)\].*/\1/p' |
+	awk -F', ' '{ printf "%.6g %.6g", $1, $2 }')
+# scale.csv keeps 6 digits of each figure: equal to 1e-4
+same=$(echo "$got $want" | awk 'NF == 4 && $3 > 0 && $4 > 0 {
+	d1 = $1 / $3 - 1; d2 = $2 / $4 - 1
+	if (d1 < 0) d1 = -d1; if (d2 < 0) d2 = -d2
+	print (d1 < 1e-4 && d2 < 1e-4) ? "yes" : "no" }')
+case $entry in
+*'"chosen": "unix-dgram"'*'"verdict": "inconclusive"'*'"n": 2'*) shape=ok ;;
+*) shape=bad ;;
+esac
+if [ $rc -eq 0 ] && [ $shape = ok ] && [ "$same" = yes ] &&
+   grep -q '^8x8 on one channel: .* n=2, >= 1.0x: inconclusive' "$t/table.txt"; then
+	echo "ok 3 the 8x8 target is in bench.json: 2 paired ratios ($got), inconclusive under 5 rounds"
+else
+	echo "not ok 3 the 8x8 target (exit $rc, want '$want', got '$got')"
+	echo "# $entry"
+	grep '^8x8' "$t/table.txt" | sed 's/^/# /'
 fi
