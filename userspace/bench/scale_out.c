@@ -99,7 +99,7 @@ static double sc_median(unsigned int ci, int mi)
  * Issue 15's 8x8 target: ipcchan-ioctl over the better (by median) of
  * posix-mq and unix-dgram on one channel, paired round by round and judged
  * as every other target (targets.c).  False when this run has no 8x8 shape
- * on one channel or lacks the methods.
+ * on one channel, lacks the methods, or skipped ipcchan-ioctl.
  */
 bool scale_target(struct scale_target *t)
 {
@@ -128,6 +128,12 @@ bool scale_target(struct scale_target *t)
 		}
 	}
 	if (io < 0 || dm < 0)
+		return false;
+	/* Skipped (no module here): not run, as a target whose cell skipped. */
+	for (k = 0; k < sc.rounds; k++)
+		if (sc.runs[ci][io][k].status != CELL_SKIPPED)
+			break;
+	if (k == sc.rounds)
 		return false;
 	t->den = sc.m[dm]->name;
 	t->nruns = sc.rounds;
