@@ -95,6 +95,17 @@ static double sc_median(unsigned int ci, int mi)
 	       med : NAN;
 }
 
+/* Index of the scale method called @name in this run, or -1. */
+static int sc_method(const char *name)
+{
+	unsigned int k;
+
+	for (k = 0; k < sc.nm; k++)
+		if (!strcmp(sc.m[k]->name, name))
+			return (int)k;
+	return -1;
+}
+
 /*
  * Issue 15's 8x8 target: ipcchan-ioctl over the better (by median) of
  * posix-mq and unix-dgram on one channel, paired round by round and judged
@@ -105,7 +116,7 @@ bool scale_target(struct scale_target *t)
 {
 	static const char *const dens[] = { "posix-mq", "unix-dgram" };
 	double v[MAX_REPEAT], best = NAN, m;
-	int io = -1, dm = -1, mi;
+	int io = sc_method("ipcchan-ioctl"), dm = -1, mi;
 	unsigned int k, ci, d;
 
 	memset(t, 0, sizeof(*t));
@@ -114,13 +125,8 @@ bool scale_target(struct scale_target *t)
 			break;
 	if (!sc.ran || ci == sc_ncfg)
 		return false;
-	for (k = 0; k < sc.nm; k++)
-		if (!strcmp(sc.m[k]->name, "ipcchan-ioctl"))
-			io = (int)k;
 	for (d = 0; d < ARRAY_SIZE(dens); d++) {
-		for (mi = -1, k = 0; k < sc.nm; k++)
-			if (!strcmp(sc.m[k]->name, dens[d]))
-				mi = (int)k;
+		mi = sc_method(dens[d]);
 		m = sc_median(ci, mi);
 		if (!isnan(m) && (isnan(best) || m > best)) {
 			best = m;
