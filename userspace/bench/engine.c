@@ -557,17 +557,25 @@ static int run_sides(struct chan *ch, const struct profile *p,
 }
 
 /*
- * A kernel built without a method's facility (no memfd, POSIX mq or INET
- * in a tinyconfig kernel) cannot run it: the cell is skipped, as a
- * kselftest skips without its kernel option, and says so.
+ * A cell this machine cannot run is skipped, as a kselftest skips without
+ * its kernel option or privilege, and says why: a kernel built without the
+ * method's facility (no memfd, POSIX mq or INET in a tinyconfig kernel),
+ * or a limit this user may not pass (F_SETPIPE_SZ above fs.pipe-max-size
+ * or msg_qbytes above kernel.msgmnb without CAP_SYS_RESOURCE, e.g. with
+ * --no-raise).  Its depth would differ from the other methods'.
  */
-static void not_in_kernel(int err, struct result *r)
+static void cannot_run_here(int err, struct result *r)
 {
 	size_t l = strlen(r->why);
+	const char *why;
 
-	if (err != -ENOSYS && err != -EAFNOSUPPORT && err != -EPROTONOSUPPORT)
+	if (err == -ENOSYS || err == -EAFNOSUPPORT || err == -EPROTONOSUPPORT)
+		why = "not in this kernel";
+	else if (err == -EPERM)
+		why = "not permitted: a limit or privilege this user lacks";
+	else
 		return;
-	snprintf(r->why + l, WHY_LEN - l, " (not in this kernel)");
+	snprintf(r->why + l, WHY_LEN - l, " (%s)", why);
 	r->status = CELL_SKIPPED;
 }
 
@@ -588,7 +596,7 @@ static void side_failure(const struct cellcfg *cfg, const struct ctl *ctl,
 		 cfg->pat == PAT_PINGPONG ? (i ? "server" : "client")
 					  : (i ? "consumer" : "producer"),
 		 "failed", s->why, s->why[0] ? " " : "", strerror(-s->err));
-	not_in_kernel(s->err, r);
+	cannot_run_here(s->err, r);
 }
 
 /* The figures of a cell that ran, from what the sides reported. */
@@ -646,7 +654,7 @@ void run_cell(const struct method *m, const struct cellcfg *cfg,
 			 strerror(-err));
 		if (m->teardown)
 			m->teardown(&ch);
-		not_in_kernel(err, r);
+		cannot_run_here(err, r);
 		goto out_unmap;
 	}
 	r->depth_msgs = ch.depth_msgs;
