@@ -7,6 +7,9 @@
 #      oops-sample.log, its frames filled in from the built module: a call
 #      site and a tail call, found with objdump) into the right file:line,
 #      and says so for a frame the module does not have;
+#   1b. stray-int3.sh tells the emulator's stray int3 (tests/vm/
+#      int3-sample.log, a real console) from a real oops, so run.sh boots
+#      again only for the former;
 #   2. a VM booted with --share: the guest reads a file the host wrote,
 #      writes one the host then reads, and `reload` re-inserts the module
 #      from the shared directory;
@@ -74,6 +77,29 @@ if grep -qxF '  ipcchan_no_such_function+0x10/0x40 → ? (not in this build of t
 	ok "decode-oops: an unknown frame says so, other modules' frames are left out"
 else
 	notok "decode-oops: the unknown or foreign frame is mishandled"
+fi
+
+# --- 1b. a stray int3 (the emulator's fault) told from a real oops -----------
+# int3-sample.log is a real console of the fault; the same oops with the
+# int3 still in memory (0xcc before RIP) or with RIP in ipcchan, and
+# oops-sample.log (a NULL dereference in ipcchan), are not it.
+if why=$("$here/stray-int3.sh" "$here/int3-sample.log") &&
+	[ "$(echo "$why" | sed -n 2p)" = "RIP: 0010:try_to_wake_up+0x5b4/0x680 (the byte before it: eb, not int3)" ]; then
+	ok "stray-int3: the emulator's stray int3 is recognised, with its RIP"
+else
+	notok "stray-int3: the sample's stray int3 is not recognised ($why)"
+fi
+sed 's/ eb <05> / cc <05> /' "$here/int3-sample.log" >"$tmp/int3-in-memory.log"
+sed 's/^\(\[ *[0-9.]*\] RIP: 0010:try_to_wake_up+0x5b4\/0x680\)$/\1 [ipcchan]/' \
+	"$here/int3-sample.log" >"$tmp/int3-in-module.log"
+if ! "$here/stray-int3.sh" "$tmp/oops.log" >/dev/null &&
+	! "$here/stray-int3.sh" "$tmp/int3-in-memory.log" >/dev/null &&
+	! "$here/stray-int3.sh" "$tmp/int3-in-module.log" >/dev/null &&
+	grep -q ' cc <05> ' "$tmp/int3-in-memory.log" &&
+	grep -q 'RIP: 0010:try_to_wake_up+0x5b4/0x680 \[ipcchan\]' "$tmp/int3-in-module.log"; then
+	ok "stray-int3: an ipcchan oops, an int3 still in memory, an int3 in ipcchan are not"
+else
+	notok "stray-int3: a real oops is taken for the emulator's fault"
 fi
 
 [ $# -gt 0 ] || { echo "1..$n"; exit $fail; }
