@@ -57,5 +57,14 @@ IPCCHAN_BENCH_SCALE_FAULT=lose "$B" --no-raise --methods pipe --pattern scale \
 rc=$?
 [ $rc -eq 1 ] && grep -q 'FAILED: producer .* sent .* consumers got' "$d/err" ||
 	no "a lost message did not fail scale 2x2 (exit $rc)"
+# Every producer sends at least 64 messages, however short the time box
+# (a slow kernel may first schedule a producer after the deadline): 8x8
+# moves at least 512 messages and 1x1 at least 64, never none.
+"$B" --no-raise --methods pipe --pattern scale --scale-shapes 8x8,1x1 \
+	--time 0.00001 >/dev/null 2>"$d/err" || no "scale with a 10 us time box failed"
+awk '/^\[scale / { n = $0; sub(/.*\(/, "", n); sub(/ messages\).*/, "", n)
+		want = / 8x8 / ? 512 : 64; cells++; if (n + 0 < want) bad = 1 }
+	END { exit bad || cells != 2 }' "$d/err" ||
+	no "a 10 us scale cell moved fewer than 64 messages per producer: $(grep '^\[scale' "$d/err")"
 [ $fail -eq 0 ] && echo "ok: ipcchan-bench --pattern sweep, scale"
 exit $fail
